@@ -1,0 +1,34 @@
+# kuberunner: the two commands a new user needs are `make demo` and `make test`.
+GO        ?= go
+BIN       ?= kuberunner
+CLUSTER   ?= $(GO) run ./hack/localcluster
+export KUBERUNNER_CLUSTER_DIR ?= $(CURDIR)/.cluster
+
+.PHONY: build test unit-test integration-test lint fuzz cluster-up cluster-down cluster-status demo bench
+
+build:
+	$(GO) build -trimpath -o $(BIN) .
+
+# Every test: unit tests, then the real local cluster (started if needed), then
+# the integration tests against it.
+test: unit-test integration-test
+
+unit-test:
+	$(GO) test -race -count=1 ./...
+
+integration-test: cluster-up
+	$(GO) test -race -count=1 -tags integration -timeout 30m ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags integration ./...
+
+cluster-up:
+	$(CLUSTER) up
+
+cluster-down:
+	$(CLUSTER) down
+
+cluster-status:
+	$(CLUSTER) status

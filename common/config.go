@@ -1,0 +1,65 @@
+package common
+
+// Config is config.toml. Field names and TOML keys follow GitLab Runner's, so
+// an operator's existing file loads; keys kuberunner does not implement are
+// reported as warnings by the loader, not errors.
+type Config struct {
+	Concurrent    int             `toml:"concurrent"`
+	CheckInterval int             `toml:"check_interval"`
+	LogLevel      string          `toml:"log_level"`
+	ListenAddress string          `toml:"listen_address"`
+	Runners       []*RunnerConfig `toml:"runners"`
+}
+
+// RunnerConfig is one [[runners]] entry.
+type RunnerConfig struct {
+	Name        string            `toml:"name"`
+	URL         string            `toml:"url"`
+	Token       string            `toml:"token"`
+	Executor    string            `toml:"executor"`
+	Limit       int               `toml:"limit"`
+	Environment []string          `toml:"environment"`
+	Kubernetes  *KubernetesConfig `toml:"kubernetes"`
+}
+
+// KubernetesConfig is [runners.kubernetes].
+type KubernetesConfig struct {
+	Host                string       `toml:"host"`
+	Namespace           string       `toml:"namespace"`
+	Image               string       `toml:"image"`
+	HelperImage         string       `toml:"helper_image"`
+	PullPolicy          PullPolicies `toml:"pull_policy"`
+	AllowedPullPolicies PullPolicies `toml:"allowed_pull_policies"`
+	// PollTimeout is in seconds, how long a pod may take to start.
+	PollTimeout    int               `toml:"poll_timeout"`
+	Privileged     *bool             `toml:"privileged"`
+	ServiceAccount string            `toml:"service_account"`
+	NodeSelector   map[string]string `toml:"node_selector"`
+
+	CPURequest    string `toml:"cpu_request"`
+	CPULimit      string `toml:"cpu_limit"`
+	MemoryRequest string `toml:"memory_request"`
+	MemoryLimit   string `toml:"memory_limit"`
+
+	HelperCPURequest    string `toml:"helper_cpu_request"`
+	HelperCPULimit      string `toml:"helper_cpu_limit"`
+	HelperMemoryRequest string `toml:"helper_memory_request"`
+	HelperMemoryLimit   string `toml:"helper_memory_limit"`
+
+	ServiceCPURequest    string `toml:"service_cpu_request"`
+	ServiceCPULimit      string `toml:"service_cpu_limit"`
+	ServiceMemoryRequest string `toml:"service_memory_request"`
+	ServiceMemoryLimit   string `toml:"service_memory_limit"`
+
+	Services []KubernetesService `toml:"services"`
+}
+
+// KubernetesService is one [[runners.kubernetes.services]]: a service every
+// job of this runner gets, in addition to the job's own.
+type KubernetesService struct {
+	Name       string       `toml:"name"`
+	Alias      string       `toml:"alias"`
+	Entrypoint []string     `toml:"entrypoint"`
+	Command    []string     `toml:"command"`
+	PullPolicy PullPolicies `toml:"pull_policy"`
+}
