@@ -1,0 +1,169 @@
+package common
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrBuildLogClosed is returned by a Stream writer used after Close: its
+// held-back bytes were already flushed, so later bytes could complete a
+// masked value that is no longer recognised.
+var ErrBuildLogClosed = errors.New("build log closed")
+
+// BuildLog is the job's build log. Safe for concurrent use (stdout and stderr
+// of the script arrive on two goroutines).
+//
+// Every byte written, by messages or by Stream writers, has the masked values
+// replaced by [MASKED]. One mutex orders all writes so that a message never
+// lands inside another write.
+type BuildLog struct {
+	mu      sync.Mutex
+	w       io.Writer
+	format  LogFormat
+	masks   *maskSet
+	streams []*streamWriter
+	// atLineStart is whether the last byte written was a newline, so that a
+	// message after unterminated script output starts on its own line.
+	atLineStart bool
+	closed      bool
+	err         error
+	// now is replaceable so that tests can pin section timestamps.
+	now func() time.Time
+}
+
+// NewBuildLog writes the log to w in format; any format other than
+// LogFormatGitLab renders as LogFormatTerminal. Empty masked values are
+// ignored: they would match everywhere.
+func NewBuildLog(w io.Writer, format LogFormat, masked []string) *BuildLog {
+	if format != LogFormatGitLab {
+		format = LogFormatTerminal
+	}
+	return &BuildLog{
+		w:           w,
+		format:      format,
+		masks:       newMaskSet(masked),
+		atLineStart: true,
+		now:         time.Now,
+	}
+}
+
+// Println writes a plain line, like fmt.Println.
+func (l *BuildLog) Println(args ...any) { l.message("", "", args) }
+
+// Infoln writes a line in GitLab's bold green.
+func (l *BuildLog) Infoln(args ...any) { l.message(ansiBoldGreen, "", args) }
+
+// Warningln writes a yellow "WARNING: " line.
+func (l *BuildLog) Warningln(args ...any) { l.message(ansiYellow, "WARNING: ", args) }
+
+// Errorln writes a bold red "ERROR: " line.
+func (l *BuildLog) Errorln(args ...any) { l.message(ansiBoldRed, "ERROR: ", args) }
+
+// SectionStart opens a section named name (sanitised for GitLab) and shows
+// header; an empty header shows the name.
+func (l *BuildLog) SectionStart(name, header string) {
+	if header == "" {
+		header = name
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.writeLine(sectionStartLine(l.format, l.now().Unix(), name, l.masks.maskString(header)))
+}
+
+// SectionEnd closes the section opened with the same name.
+func (l *BuildLog) SectionEnd(name string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.writeLine(sectionEndLine(l.format, l.now().Unix(), name))
+}
+
+// Stream returns a writer for raw script output. Each call returns a new
+// writer with its own masking state, so that stdout and stderr can each be
+// given one without a value split across writes in one being confused by
+// bytes of the other. Bytes are passed on as soon as they cannot be the start
+// of a masked value; Close releases the rest.
+func (l *BuildLog) Stream() io.Writer {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := &streamWriter{log: l, m: masker{set: l.masks}}
+	l.streams = append(l.streams, s)
+	return s
+}
+
+// Close flushes what the Stream writers held back and returns the first error
+// the underlying writer gave. Messages after Close are still written (they
+// are masked whole), Stream writes are refused.
+func (l *BuildLog) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return l.err
+	}
+	l.closed = true
+	for _, s := range l.streams {
+		l.writeRaw(s.m.write(nil, nil, true))
+	}
+	l.streams = nil
+	return l.err
+}
+
+func (l *BuildLog) message(color, prefix string, args []any) {
+	text := strings.TrimSuffix(fmt.Sprintln(args...), "\n")
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	text = l.masks.maskString(prefix + text)
+	if color != "" {
+		text = color + text + ansiReset
+	}
+	l.writeLine(text + "\n")
+}
+
+// writeLine writes a whole line of the runner's own, starting it on a fresh
+// line if script output left one open. Callers hold mu.
+func (l *BuildLog) writeLine(s string) {
+	if s == "" {
+		return
+	}
+	if !l.atLineStart {
+		l.writeRaw([]byte("\n"))
+	}
+	l.writeRaw([]byte(s))
+}
+
+// writeRaw writes already-masked bytes. Callers hold mu. After a failed write
+// later ones are still tried: a transient error should not silence the log.
+func (l *BuildLog) writeRaw(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	if _, err := l.w.Write(b); err != nil && l.err == nil {
+		l.err = fmt.Errorf("write build log: %w", err)
+	}
+	l.atLineStart = b[len(b)-1] == '\n'
+}
+
+// streamWriter is one Stream of a BuildLog.
+type streamWriter struct {
+	log *BuildLog
+	m   masker
+}
+
+// Write reports all of p as written even when part of it is held back: held
+// bytes are not lost, they are released by a later Write or by Close.
+func (s *streamWriter) Write(p []byte) (int, error) {
+	l := s.log
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return 0, ErrBuildLogClosed
+	}
+	l.writeRaw(s.m.write(nil, p, false))
+	if l.err != nil {
+		return len(p), l.err
+	}
+	return len(p), nil
+}
