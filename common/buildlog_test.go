@@ -1,0 +1,293 @@
+package common
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func newTestLog(format LogFormat, masked ...string) (*BuildLog, *bytes.Buffer) {
+	var buf bytes.Buffer
+	l := NewBuildLog(&buf, format, masked)
+	l.now = func() time.Time { return time.Unix(1700000000, 0) }
+	return l, &buf
+}
+
+func TestParseLogFormat(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    LogFormat
+		wantErr error
+	}{
+		{"", LogFormatTerminal, nil},
+		{"terminal", LogFormatTerminal, nil},
+		{"gitlab", LogFormatGitLab, nil},
+		{"GitLab", "", ErrUnknownLogFormat},
+		{"json", "", ErrUnknownLogFormat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseLogFormat(tt.in)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBuildLogMessages(t *testing.T) {
+	tests := []struct {
+		name  string
+		write func(l *BuildLog)
+		want  string
+	}{
+		{"println", func(l *BuildLog) { l.Println("a", 1) }, "a 1\n"},
+		{"info", func(l *BuildLog) { l.Infoln("Running") }, "\x1b[32;1mRunning\x1b[0;m\n"},
+		{"warning", func(l *BuildLog) { l.Warningln("fallback") }, "\x1b[0;33mWARNING: fallback\x1b[0;m\n"},
+		{"error", func(l *BuildLog) { l.Errorln("failed") }, "\x1b[31;1mERROR: failed\x1b[0;m\n"},
+		{"masked in message", func(l *BuildLog) { l.Warningln("token s3cr3t leaked") }, "\x1b[0;33mWARNING: token [MASKED] leaked\x1b[0;m\n"},
+		{
+			"message after unterminated output starts a line",
+			func(l *BuildLog) { fmt.Fprint(l.Stream(), "no newline"); l.Infoln("next") },
+			"no newline\n\x1b[32;1mnext\x1b[0;m\n",
+		},
+	}
+	for _, format := range []LogFormat{LogFormatTerminal, LogFormatGitLab} {
+		for _, tt := range tests {
+			t.Run(string(format)+"/"+tt.name, func(t *testing.T) {
+				l, buf := newTestLog(format, "s3cr3t")
+				tt.write(l)
+				if err := l.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if got := buf.String(); got != tt.want {
+					t.Fatalf("got %q, want %q", got, tt.want)
+				}
+			})
+		}
+	}
+}
+
+func TestBuildLogSections(t *testing.T) {
+	tests := []struct {
+		name   string
+		format LogFormat
+		write  func(l *BuildLog)
+		want   string
+	}{
+		{
+			name:   "terminal shows a header and no markers",
+			format: LogFormatTerminal,
+			write: func(l *BuildLog) {
+				l.SectionStart("step_script", "Executing the job script")
+				fmt.Fprint(l.Stream(), "Done\n")
+				l.SectionEnd("step_script")
+			},
+			want: "\x1b[36;1mExecuting the job script\x1b[0;m\nDone\n",
+		},
+		{
+			name:   "gitlab markers",
+			format: LogFormatGitLab,
+			write: func(l *BuildLog) {
+				l.SectionStart("step_script", "Executing the job script")
+				fmt.Fprint(l.Stream(), "Done\n")
+				l.SectionEnd("step_script")
+			},
+			want: "section_start:1700000000:step_script\r\x1b[0K\x1b[36;1mExecuting the job script\x1b[0;m\n" +
+				"Done\n" +
+				"section_end:1700000000:step_script\r\x1b[0K\n",
+		},
+		{
+			name:   "gitlab section name sanitised",
+			format: LogFormatGitLab,
+			write: func(l *BuildLog) {
+				l.SectionStart("pull image: alpine:3.20", "")
+				l.SectionEnd("pull image: alpine:3.20")
+			},
+			want: "section_start:1700000000:pull_image__alpine_3.20\r\x1b[0K\x1b[36;1mpull image: alpine:3.20\x1b[0;m\n" +
+				"section_end:1700000000:pull_image__alpine_3.20\r\x1b[0K\n",
+		},
+		{
+			name:   "gitlab end marker on its own line after unterminated output",
+			format: LogFormatGitLab,
+			write: func(l *BuildLog) {
+				fmt.Fprint(l.Stream(), "partial")
+				l.SectionEnd("s")
+			},
+			want: "partial\nsection_end:1700000000:s\r\x1b[0K\n",
+		},
+		{
+			name:   "header masked",
+			format: LogFormatTerminal,
+			write:  func(l *BuildLog) { l.SectionStart("x", "login with s3cr3t") },
+			want:   "\x1b[36;1mlogin with [MASKED]\x1b[0;m\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, buf := newTestLog(tt.format, "s3cr3t")
+			tt.write(l)
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := buf.String(); got != tt.want {
+				t.Fatalf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSanitizeSectionName(t *testing.T) {
+	tests := map[string]string{
+		"":                 "section",
+		"step_script":      "step_script",
+		"a.b-c_D9":         "a.b-c_D9",
+		"with space":       "with_space",
+		"colon:and/slash":  "colon_and_slash",
+		"ünïcode":          "_n_code",
+		"new\nline\r\x1b[": "new_line___",
+	}
+	for in, want := range tests {
+		t.Run(want, func(t *testing.T) {
+			if got := sanitizeSectionName(in); got != want {
+				t.Fatalf("sanitizeSectionName(%q) = %q, want %q", in, got, want)
+			}
+		})
+	}
+}
+
+func TestBuildLogStream(t *testing.T) {
+	tests := []struct {
+		name   string
+		masked []string
+		writes []string
+		want   string
+	}{
+		{"split across writes", []string{"hunter2"}, []string{"pw=hun", "ter2\n"}, "pw=[MASKED]\n"},
+		{"split across many writes", []string{"hunter2"}, []string{"h", "u", "n", "t", "e", "r", "2"}, "[MASKED]"},
+		{"held tail flushed on close", []string{"hunter2"}, []string{"end: hunt"}, "end: hunt"},
+		{"several values", []string{"aa", "bbb"}, []string{"aa b", "bb aab", "bb"}, "[MASKED] [MASKED] [MASKED][MASKED]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, buf := newTestLog(LogFormatTerminal, tt.masked...)
+			s := l.Stream()
+			for _, w := range tt.writes {
+				n, err := s.Write([]byte(w))
+				if err != nil || n != len(w) {
+					t.Fatalf("Write(%q) = %d, %v", w, n, err)
+				}
+			}
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := buf.String(); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestBuildLogStreamsAreIndependent feeds stdout and stderr halves of values
+// interleaved: each stream must assemble only its own bytes.
+func TestBuildLogStreamsAreIndependent(t *testing.T) {
+	l, buf := newTestLog(LogFormatTerminal, "secret")
+	stdout, stderr := l.Stream(), l.Stream()
+	fmt.Fprint(stdout, "out sec")
+	fmt.Fprint(stderr, "err sec")
+	fmt.Fprint(stdout, "ret\n")
+	fmt.Fprint(stderr, "ond\n")
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := "out err [MASKED]\nsecond\n"
+	if got := buf.String(); got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func TestBuildLogStreamAfterClose(t *testing.T) {
+	l, _ := newTestLog(LogFormatTerminal)
+	s := l.Stream()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Write([]byte("late")); !errors.Is(err, ErrBuildLogClosed) {
+		t.Fatalf("err = %v, want ErrBuildLogClosed", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}
+
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write(p []byte) (int, error) { return 0, w.err }
+
+func TestBuildLogWriteError(t *testing.T) {
+	sinkErr := errors.New("disk full")
+	l := NewBuildLog(failingWriter{sinkErr}, LogFormatTerminal, nil)
+	if _, err := l.Stream().Write([]byte("x\n")); !errors.Is(err, sinkErr) {
+		t.Fatalf("Write err = %v, want %v", err, sinkErr)
+	}
+	if err := l.Close(); !errors.Is(err, sinkErr) {
+		t.Fatalf("Close err = %v, want %v", err, sinkErr)
+	}
+}
+
+// TestBuildLogConcurrent is meant for -race: two streams and messages from
+// three goroutines. Every stream line must arrive whole and masked.
+func TestBuildLogConcurrent(t *testing.T) {
+	const lines = 200
+	for _, format := range []LogFormat{LogFormatTerminal, LogFormatGitLab} {
+		t.Run(string(format), func(t *testing.T) {
+			l, buf := newTestLog(format, "topsecret")
+			var wg sync.WaitGroup
+			for _, name := range []string{"stdout", "stderr"} {
+				w := l.Stream()
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; i < lines; i++ {
+						// One line per write, as a line-buffered program does.
+						fmt.Fprintf(w, "%s %d topsecret\n", name, i)
+					}
+				}()
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < lines; i++ {
+					l.SectionStart(fmt.Sprint("s", i), "topsecret header")
+					l.Warningln("warn topsecret", i)
+					l.SectionEnd(fmt.Sprint("s", i))
+				}
+			}()
+			wg.Wait()
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			if strings.Contains(out, "topsecret") {
+				t.Fatal("masked value in output")
+			}
+			for _, name := range []string{"stdout", "stderr"} {
+				for i := 0; i < lines; i++ {
+					if line := fmt.Sprintf("%s %d [MASKED]\n", name, i); !strings.Contains(out, line) {
+						t.Fatalf("missing or torn line %q", line)
+					}
+				}
+			}
+		})
+	}
+}
+
+var _ io.Writer = (*streamWriter)(nil)
