@@ -1,4 +1,51 @@
 // Package executors defines what an executor is and keeps the registry of
 // executors by name. It knows nothing of Kubernetes: executors register
-// themselves from their own packages.
+// themselves from their own packages, and callers pick one by the
+// `executor` key of a [[runners]] entry.
 package executors
+
+import (
+	"context"
+	"io"
+
+	"kuberunner/common"
+)
+
+// BuildLog is the part of the job's build log an executor writes to.
+// common.BuildLog implements it; tests may record lines instead.
+type BuildLog interface {
+	Println(args ...any)
+	Infoln(args ...any)
+	Warningln(args ...any)
+	Errorln(args ...any)
+	SectionStart(name, header string)
+	SectionEnd(name string)
+	// Stream receives the script's output as it comes.
+	Stream() io.Writer
+}
+
+// Options is everything an executor needs to run one job.
+type Options struct {
+	Job    *common.Job
+	Runner *common.RunnerConfig
+	Log    BuildLog
+	// SourceDir, when set, is a local directory whose contents become the
+	// job's working directory ($CI_PROJECT_DIR) before the script runs.
+	SourceDir string
+}
+
+// Executor runs one job.
+//
+// Lifecycle: Prepare once, then Run at most once, then Cleanup exactly once,
+// whatever happened before it: after a failed Prepare, a failed Run or a
+// cancelled context too, so that nothing the job created outlives it. Cleanup
+// may be called again; later calls do nothing. Prepare and Run return a
+// *common.BuildError for job failures, so callers can report the failure
+// reason. An Executor serves one job and is not safe for concurrent use;
+// separate Executors are independent and may run concurrently.
+type Executor interface {
+	Prepare(ctx context.Context, opts Options) error
+	Run(ctx context.Context) error
+	// Cleanup takes its own context: the job's may already be cancelled.
+	Cleanup(ctx context.Context) error
+}

@@ -1,0 +1,73 @@
+package kubernetes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/httpstream"
+	kube "k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/remotecommand"
+	utilexec "k8s.io/client-go/util/exec"
+)
+
+// execRequest is one command run in a container of the job pod.
+type execRequest struct {
+	Namespace, Pod, Container string
+	Command                   []string
+	Stdin                     io.Reader
+	Stdout, Stderr            io.Writer
+}
+
+// ExecExitError is a command that ran and exited non-zero.
+type ExecExitError struct {
+	Container string
+	Code      int
+}
+
+func (e *ExecExitError) Error() string {
+	return fmt.Sprintf("command in container %q exited with code %d", e.Container, e.Code)
+}
+
+// execInPod runs a command over the API server's exec subresource:
+// websocket first (the API server's current protocol), SPDY when the
+// server or a proxy on the way refuses the upgrade.
+func execInPod(ctx context.Context, client kube.Interface, rc *rest.Config, r execRequest) error {
+	req := client.CoreV1().RESTClient().Post().
+		Resource("pods").Namespace(r.Namespace).Name(r.Pod).SubResource("exec").
+		VersionedParams(&corev1.PodExecOptions{
+			Container: r.Container,
+			Command:   r.Command,
+			Stdin:     r.Stdin != nil,
+			Stdout:    r.Stdout != nil,
+			Stderr:    r.Stderr != nil,
+		}, scheme.ParameterCodec)
+
+	ws, err := remotecommand.NewWebSocketExecutor(rc, "GET", req.URL().String())
+	if err != nil {
+		return fmt.Errorf("exec in %s/%s: %w", r.Pod, r.Container, err)
+	}
+	spdy, err := remotecommand.NewSPDYExecutor(rc, "POST", req.URL())
+	if err != nil {
+		return fmt.Errorf("exec in %s/%s: %w", r.Pod, r.Container, err)
+	}
+	exec, err := remotecommand.NewFallbackExecutor(ws, spdy, func(err error) bool {
+		return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
+	})
+	if err != nil {
+		return fmt.Errorf("exec in %s/%s: %w", r.Pod, r.Container, err)
+	}
+	err = exec.StreamWithContext(ctx, remotecommand.StreamOptions{Stdin: r.Stdin, Stdout: r.Stdout, Stderr: r.Stderr})
+	var exit utilexec.ExitError
+	if errors.As(err, &exit) && exit.Exited() {
+		return &ExecExitError{Container: r.Container, Code: exit.ExitStatus()}
+	}
+	if err != nil {
+		return fmt.Errorf("exec in %s/%s: %w", r.Pod, r.Container, err)
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package kubernetes
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	kube "k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"kuberunner/common"
+	"kuberunner/executors"
+	"kuberunner/executors/kubernetes/internal/pull"
+)
+
+func init() {
+	executors.Register("kubernetes", func() executors.Executor { return New(nil) })
+}
+
+// Executor runs one job on Kubernetes; see executors.Executor for its
+// lifecycle.
+type Executor struct {
+	base *rest.Config // nil: find the cluster from the environment
+
+	opts       executors.Options
+	log        executors.BuildLog
+	cfg        *common.KubernetesConfig
+	client     kube.Interface
+	rest       *rest.Config
+	requests   apiRequests
+	spec       *jobSpec
+	vars       common.JobVariables
+	projectDir string
+	pulls      *pull.Manager
+	watch      *podWatch
+	pod        *corev1.Pod // the attempt that started
+	attempts   int
+	reactions  []time.Duration // from a pull failure seen to the next pod created
+	lastSeen   time.Time       // when the watch delivered the last pull failure
+
+	cleanupOnce sync.Once
+	cleanupErr  error
+	created     bool // a secret or pod may exist
+}
+
+// New returns an executor that talks to the cluster rc describes; nil means
+// in-cluster credentials or the kubeconfig of $KUBECONFIG / ~/.kube/config.
+func New(rc *rest.Config) *Executor { return &Executor{base: rc} }
+
+// Prepare resolves the job's images and pull-policy lists and connects to
+// the cluster. It creates nothing, so a configuration error costs no
+// API request.
+func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
+	e.opts, e.log = opts, opts.Log
+	if opts.Job == nil || opts.Runner == nil || opts.Log == nil {
+		return &common.BuildError{Inner: errors.New("kubernetes executor: Prepare needs a job, a runner and a build log"), FailureReason: common.RunnerSystemFailure}
+	}
+	e.cfg = opts.Runner.Kubernetes
+	if e.cfg == nil {
+		e.cfg = &common.KubernetesConfig{}
+	}
+	e.log.SectionStart("prepare_executor", `Preparing the "kubernetes" executor`)
+	defer e.log.SectionEnd("prepare_executor")
+
+	key, err := jobKey(opts.Job.ID)
+	if err != nil {
+		return systemFailure(err)
+	}
+	e.projectDir = projectDir(opts.Job, opts.SourceDir)
+	// The image name may use job variables, and CI_JOB_IMAGE names the
+	// image, so expand with the variables computed without it first.
+	pre, err := jobVariables(opts.Job, opts.Runner, e.projectDir, "")
+	if err != nil {
+		return configFailure(err)
+	}
+	image := expand(firstNonEmpty(opts.Job.Image.Name, e.cfg.Image), pre)
+	if e.vars, err = jobVariables(opts.Job, opts.Runner, e.projectDir, image); err != nil {
+		return configFailure(err)
+	}
+	if e.spec, err = newJobSpec(opts.Job, opts.Runner, e.cfg, key, e.vars); err != nil {
+		return configFailure(err)
+	}
+	e.pulls = pull.NewManager(e.spec.Policies, e.log)
+
+	rc := e.base
+	if rc == nil {
+		if rc, err = restConfig(e.cfg); err != nil {
+			return systemFailure(err)
+		}
+	}
+	if e.client, e.rest, err = newClient(rc, &e.requests); err != nil {
+		return systemFailure(err)
+	}
+	e.log.Println(fmt.Sprintf("Using Kubernetes executor with image %s (pull policies %s)", image, e.spec.Policies[image]))
+	e.log.Println(fmt.Sprintf("Using Kubernetes namespace: %s", e.spec.Namespace))
+	return nil
+}
+
+// Run creates the job's secret and pod, falling back through pull policies
+// until the pod starts, then copies the sources and runs the steps.
+func (e *Executor) Run(ctx context.Context) error {
+	if e.spec == nil {
+		return systemFailure(errors.New("kubernetes executor: Run before a successful Prepare"))
+	}
+	if e.opts.Job.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.opts.Job.Timeout)
+		defer cancel()
+	}
+	err := e.run(ctx)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && e.opts.Job.Timeout > 0 {
+		return &common.BuildError{Inner: fmt.Errorf("job exceeded its timeout of %s: %w", e.opts.Job.Timeout, err), FailureReason: common.JobExecutionTimeout}
+	}
+	return err
+}
+
+func (e *Executor) run(ctx context.Context) error {
+	e.log.SectionStart("prepare_script", "Preparing environment")
+	pod, err := e.startPod(ctx)
+	e.log.SectionEnd("prepare_script")
+	if err != nil {
+		return err
+	}
+	e.pod = pod
+	if e.opts.SourceDir != "" {
+		if err := e.copySources(ctx); err != nil {
+			return err
+		}
+	}
+	return e.runSteps(ctx)
+}
+
+// Cleanup deletes every pod and the secret of the job, with its own
+// context, because the job's may be cancelled by now. Calls after the
+// first return the first result.
+func (e *Executor) Cleanup(ctx context.Context) error {
+	e.cleanupOnce.Do(func() {
+		e.watch.stop()
+		if e.client != nil && e.created {
+			e.cleanupErr = cleanup(ctx, e.client, e.spec.Namespace, e.spec.Key)
+		}
+	})
+	return e.cleanupErr
+}
+
+// APIRequests is how many API requests this job has sent so far, by verb
+// and resource ("create pods"), for the build log and benchmarks.
+func (e *Executor) APIRequests() map[string]int {
+	out := map[string]int{}
+	for k, v := range e.requests.snapshot() {
+		out[k.Verb+" "+k.Resource] = v
+	}
+	return out
+}
+
+// Attempts is how many pods the job created.
+func (e *Executor) Attempts() int { return e.attempts }
+
+// Reactions are the fallback reaction times: from the watch delivering a
+// pull failure to the next pod's create call returning.
+func (e *Executor) Reactions() []time.Duration { return append([]time.Duration(nil), e.reactions...) }
+
+// jobKey is unique per executor run, so that concurrent runs of the same
+// job id (two `kuberunner exec` in parallel) never share pods.
+func jobKey(id int64) (string, error) {
+	b := make([]byte, 5)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d-%s", id, hex.EncodeToString(b)), nil
+}
+
+func systemFailure(err error) error {
+	return &common.BuildError{Inner: err, FailureReason: common.RunnerSystemFailure}
+}
+
+func configFailure(err error) error {
+	return &common.BuildError{Inner: err, FailureReason: common.ConfigurationFailure}
+}

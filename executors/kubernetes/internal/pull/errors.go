@@ -1,0 +1,75 @@
+package pull
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"kuberunner/common"
+)
+
+// ImagePullError: the kubelet could not pull Image for Container. Reason is
+// the kubelet's waiting reason (ErrImagePull, ImagePullBackOff,
+// ErrImageNeverPull), Message the kubelet's own message.
+type ImagePullError struct{ Image, Container, Reason, Message string }
+
+func (e *ImagePullError) Error() string {
+	return fmt.Sprintf("image %q for container %q: %s", e.Image, e.Container, e.cause())
+}
+
+// cause is "Reason: Message", the part every log line and error repeats.
+func (e *ImagePullError) cause() string {
+	switch {
+	case e.Reason == "":
+		return e.Message
+	case e.Message == "":
+		return e.Reason
+	}
+	return e.Reason + ": " + e.Message
+}
+
+// ErrPoliciesExhausted is matched with errors.Is by an *ExhaustedError: every
+// pull policy of an image was tried and failed.
+var ErrPoliciesExhausted = errors.New("all pull policies failed")
+
+// ExhaustedError ends the fallback for Image. errors.Is(err,
+// ErrPoliciesExhausted) is true and errors.As(err, **ImagePullError) finds
+// Last, the failure of the final attempt.
+type ExhaustedError struct {
+	Image string
+	Tried common.PullPolicies
+	Last  *ImagePullError
+}
+
+func (e *ExhaustedError) Error() string {
+	tried := make([]string, len(e.Tried))
+	for i, p := range e.Tried {
+		tried[i] = quote(p)
+	}
+	msg := fmt.Sprintf("image %q: %s (tried %s)", e.Image, ErrPoliciesExhausted, strings.Join(tried, ", "))
+	if e.Last != nil {
+		msg += ": " + e.Last.cause()
+	}
+	return msg
+}
+
+// Is matches the sentinel, so callers need not know the concrete type.
+func (e *ExhaustedError) Is(target error) bool { return target == ErrPoliciesExhausted }
+
+// Unwrap returns Last. A nil *ImagePullError must become a nil error, not a
+// non-nil interface holding nil, or errors.As would hand out a nil pointer.
+func (e *ExhaustedError) Unwrap() error {
+	if e.Last == nil {
+		return nil
+	}
+	return e.Last
+}
+
+// quote renders a policy for log lines: "always", or (cluster default)
+// without quotes, since nobody can write that value.
+func quote(p common.PullPolicy) string {
+	if p == common.PullPolicyDefault {
+		return p.String()
+	}
+	return fmt.Sprintf("%q", string(p))
+}

@@ -1,0 +1,62 @@
+package kubernetes
+
+import (
+	corev1 "k8s.io/api/core/v1"
+
+	"kuberunner/common"
+)
+
+// Container names in the job pod. Services are svc-0, svc-1, ... in the
+// order the job lists them, after the runner's own services.
+const (
+	buildContainer  = "build"
+	helperContainer = "helper"
+	buildsVolume    = "builds"
+	buildsDir       = "/builds"
+)
+
+// Labels every object of a job carries. jobLabel scopes the one watch and
+// the cleanup; its value is unique per executor run, so two runs of the same
+// job never see each other's pods.
+const (
+	jobLabel       = "kuberunner.io/job"
+	jobIDLabel     = "kuberunner.io/job-id"
+	runnerLabel    = "kuberunner.io/runner"
+	attemptLabel   = "kuberunner.io/attempt"
+	managedByLabel = "app.kubernetes.io/managed-by"
+	managedByValue = "kuberunner"
+)
+
+// helperBinary is where the helper image keeps the kuberunner binary.
+const helperBinary = "/usr/local/bin/kuberunner"
+
+// containerSpec is one container of the job pod before a pull policy is
+// chosen for it.
+type containerSpec struct {
+	Name       string
+	Image      string
+	Command    []string
+	Args       []string
+	Aliases    []string // services only: host names that reach it
+	Stdin      bool
+	Resources  corev1.ResourceRequirements
+	Privileged *bool
+	EnvFrom    bool // gets the job variables from the job's secret
+	MountBuild bool
+}
+
+// jobSpec is everything that stays the same across the attempts of one job.
+// Prepare computes it once; buildPod turns it into a pod for one attempt.
+type jobSpec struct {
+	Key            string // value of jobLabel
+	JobID          int64
+	Runner         string
+	Namespace      string
+	ServiceAccount string
+	NodeSelector   map[string]string
+	SecretName     string
+	Containers     []containerSpec // build, helper, then services
+	// Policies is the effective pull-policy list of every image, keyed by
+	// the image as written in Containers.
+	Policies map[string]common.PullPolicies
+}

@@ -1,0 +1,109 @@
+package kubernetes
+
+import (
+	"fmt"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kuberunner/common"
+)
+
+// buildPod is the job pod for one attempt. It is pure: the pull policy of
+// each image comes in as policyFor, so the fallback loop changes exactly one
+// argument between attempts and tests compare the result with testdata/.
+func buildPod(spec *jobSpec, attempt int, policyFor func(image string) common.PullPolicy) *corev1.Pod {
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			// The API server appends a random suffix, so attempt 2 never
+			// collides with an attempt 1 that is still terminating.
+			GenerateName: podNamePrefix(spec),
+			Namespace:    spec.Namespace,
+			Labels:       podLabels(spec, attempt),
+		},
+		Spec: corev1.PodSpec{
+			RestartPolicy:      corev1.RestartPolicyNever,
+			ServiceAccountName: spec.ServiceAccount,
+			NodeSelector:       spec.NodeSelector,
+			EnableServiceLinks: ptr(false),
+			HostAliases:        hostAliases(spec.Containers),
+			Volumes: []corev1.Volume{{
+				Name:         buildsVolume,
+				VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
+			}},
+		},
+	}
+	for _, c := range spec.Containers {
+		pod.Spec.Containers = append(pod.Spec.Containers, buildContainerSpec(c, spec.SecretName, policyFor(c.Image)))
+	}
+	return pod
+}
+
+func buildContainerSpec(c containerSpec, secret string, policy common.PullPolicy) corev1.Container {
+	out := corev1.Container{
+		Name:            c.Name,
+		Image:           c.Image,
+		ImagePullPolicy: kubePullPolicy(policy),
+		Command:         c.Command,
+		Args:            c.Args,
+		Stdin:           c.Stdin,
+		Resources:       c.Resources,
+	}
+	if c.Privileged != nil {
+		out.SecurityContext = &corev1.SecurityContext{Privileged: c.Privileged}
+	}
+	if c.EnvFrom && secret != "" {
+		out.EnvFrom = []corev1.EnvFromSource{{
+			SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: secret}},
+		}}
+	}
+	if c.MountBuild {
+		out.VolumeMounts = []corev1.VolumeMount{{Name: buildsVolume, MountPath: buildsDir}}
+	}
+	return out
+}
+
+// kubePullPolicy maps config.toml's names to the API's. The default stays
+// empty so the API server applies the cluster's own default.
+func kubePullPolicy(p common.PullPolicy) corev1.PullPolicy {
+	switch p {
+	case common.PullPolicyAlways:
+		return corev1.PullAlways
+	case common.PullPolicyIfNotPresent:
+		return corev1.PullIfNotPresent
+	case common.PullPolicyNever:
+		return corev1.PullNever
+	}
+	return ""
+}
+
+// hostAliases makes each service reachable by its aliases, as on GitLab
+// Runner: containers of a pod share one network namespace, so every alias
+// is localhost.
+func hostAliases(cs []containerSpec) []corev1.HostAlias {
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Aliases...)
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return []corev1.HostAlias{{IP: "127.0.0.1", Hostnames: names}}
+}
+
+func podLabels(spec *jobSpec, attempt int) map[string]string {
+	return map[string]string{
+		managedByLabel: managedByValue,
+		jobLabel:       spec.Key,
+		jobIDLabel:     strconv.FormatInt(spec.JobID, 10),
+		runnerLabel:    labelValue(spec.Runner),
+		attemptLabel:   strconv.Itoa(attempt),
+	}
+}
+
+func podNamePrefix(spec *jobSpec) string {
+	return fmt.Sprintf("runner-%s-job-%d-", dnsLabel(spec.Runner, 20), spec.JobID)
+}
+
+func ptr[T any](v T) *T { return &v }

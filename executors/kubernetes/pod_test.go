@@ -1,0 +1,129 @@
+package kubernetes
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
+
+	"kuberunner/common"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.yaml from the builders' output")
+
+func TestBuildPod(t *testing.T) {
+	yes := true
+	job := &common.Job{
+		ID:        42,
+		JobInfo:   common.JobInfo{Name: "test", Stage: "test"},
+		Variables: common.JobVariables{{Key: "IMAGE_NAME", Value: "127.0.0.1:5000/busybox"}, {Key: "IMAGE_VERSION", Value: "1"}},
+		Steps:     []common.Step{{Name: common.StepScript, Script: []string{"echo Done"}, When: common.WhenOnSuccess}},
+	}
+	withServices := *job
+	withServices.Services = []common.Image{
+		{Name: "127.0.0.1:5000/postgres:15", PullPolicies: common.PullPolicies{common.PullPolicyIfNotPresent}},
+		{Name: "redis:7", Alias: "cache,kv", Command: []string{"redis-server", "--save", ""}},
+	}
+	tests := []struct {
+		name     string
+		job      *common.Job
+		cfg      common.KubernetesConfig
+		attempt  int
+		policies map[string]common.PullPolicy // overrides of the first policy
+	}{
+		{
+			name: "reference-attempt1",
+			job:  job,
+			cfg: common.KubernetesConfig{
+				Namespace: "ci", Image: "${IMAGE_NAME}:${IMAGE_VERSION}", HelperImage: "127.0.0.1:5000/kuberunner-helper:latest",
+				PullPolicy: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
+			},
+			attempt: 1,
+		},
+		{
+			name: "reference-attempt2",
+			job:  job,
+			cfg: common.KubernetesConfig{
+				Namespace: "ci", Image: "${IMAGE_NAME}:${IMAGE_VERSION}", HelperImage: "127.0.0.1:5000/kuberunner-helper:latest",
+				PullPolicy: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
+			},
+			attempt:  2,
+			policies: map[string]common.PullPolicy{"127.0.0.1:5000/busybox:1": common.PullPolicyIfNotPresent},
+		},
+		{
+			name: "cluster-default",
+			job:  job,
+			cfg:  common.KubernetesConfig{Image: "busybox:latest", HelperImage: "helper:1"},
+		},
+		{
+			name: "services-and-resources",
+			job:  &withServices,
+			cfg: common.KubernetesConfig{
+				Namespace: "ci", Image: "alpine:3", HelperImage: "helper:1", ServiceAccount: "ci-runner",
+				NodeSelector: map[string]string{"kubernetes.io/os": "linux"}, Privileged: &yes,
+				PullPolicy:          common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
+				AllowedPullPolicies: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
+				CPURequest:          "500m", CPULimit: "2", MemoryRequest: "256Mi", MemoryLimit: "1Gi",
+				HelperCPURequest: "50m", HelperMemoryLimit: "64Mi",
+				ServiceMemoryLimit: "512Mi",
+				Services:           []common.KubernetesService{{Name: "127.0.0.1:5000/docker:dind", PullPolicy: common.PullPolicies{common.PullPolicyIfNotPresent}}},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runner := &common.RunnerConfig{Name: "local runner", Kubernetes: &tt.cfg}
+			vars, err := jobVariables(tt.job, runner, "/builds/project", "")
+			require.NoError(t, err)
+			spec, err := newJobSpec(tt.job, runner, &tt.cfg, "42-abcdef", vars)
+			require.NoError(t, err)
+			spec.SecretName = "runner-local-runner-job-42-secret"
+			attempt := tt.attempt
+			if attempt == 0 {
+				attempt = 1
+			}
+			pod := buildPod(spec, attempt, func(image string) common.PullPolicy {
+				if p, ok := tt.policies[image]; ok {
+					return p
+				}
+				return spec.Policies[image][0]
+			})
+			got, err := yaml.Marshal(pod)
+			require.NoError(t, err)
+			golden := filepath.Join("testdata", "pod-"+tt.name+".yaml")
+			if *update {
+				require.NoError(t, os.WriteFile(golden, got, 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "run go test -run TestBuildPod -update to create it")
+			require.Equal(t, string(want), string(got))
+		})
+	}
+}
+
+func TestNewJobSpecErrors(t *testing.T) {
+	job := &common.Job{ID: 1}
+	tests := []struct {
+		name string
+		job  common.Job
+		cfg  common.KubernetesConfig
+		want string
+	}{
+		{"no image", *job, common.KubernetesConfig{}, "no image"},
+		{"bad quantity", *job, common.KubernetesConfig{Image: "a", CPULimit: "two"}, `cpu_limit "two" is not a Kubernetes quantity`},
+		{"bad alias", common.Job{Services: []common.Image{{Name: "x", Alias: "Not_Valid"}}}, common.KubernetesConfig{Image: "a"}, `alias "Not_Valid" is not a valid host name`},
+		{"empty intersection", common.Job{Image: common.Image{Name: "a", PullPolicies: common.PullPolicies{common.PullPolicyNever}}},
+			common.KubernetesConfig{PullPolicy: common.PullPolicies{common.PullPolicyAlways}}, "never"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runner := &common.RunnerConfig{Name: "r", Kubernetes: &tt.cfg}
+			_, err := newJobSpec(&tt.job, runner, &tt.cfg, "k", nil)
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tt.want)
+		})
+	}
+}

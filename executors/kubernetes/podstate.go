@@ -1,0 +1,74 @@
+package kubernetes
+
+import (
+	corev1 "k8s.io/api/core/v1"
+
+	"kuberunner/executors/kubernetes/internal/pull"
+)
+
+// podState is what one observed version of the job pod means for the job.
+type podState struct {
+	started    bool
+	pullErrors []*pull.ImagePullError
+	configErr  *ContainerConfigError
+	// ended is set when the pod stopped before the job could use it.
+	ended *PodEndedError
+	// phase and reason describe where the pod is stuck, for a timeout error.
+	phase, reason string
+}
+
+// readPod interprets a pod through the waiting-reason table. specImages maps
+// each container to the image as we wrote it, because an admission webhook
+// may have rewritten the image in the pod we read back, and the pull
+// policies are keyed by what we wrote.
+func readPod(pod *corev1.Pod, specImages map[string]string) podState {
+	st := podState{phase: string(pod.Status.Phase), reason: pod.Status.Reason}
+	if pod.Status.Phase == corev1.PodFailed || pod.Status.Phase == corev1.PodSucceeded {
+		st.ended = &PodEndedError{Pod: pod.Name, Phase: string(pod.Status.Phase), Reason: pod.Status.Reason, Message: pod.Status.Message}
+	}
+	if pod.DeletionTimestamp != nil && st.ended == nil {
+		st.ended = &PodEndedError{Pod: pod.Name, Phase: "Terminating", Reason: "Deleted", Message: "the pod is being deleted"}
+	}
+	if len(pod.Status.ContainerStatuses) < len(pod.Spec.Containers) {
+		return st // the kubelet has not reported every container yet
+	}
+	allStarted := true
+	for _, cs := range pod.Status.ContainerStatuses {
+		w := cs.State.Waiting
+		if w != nil && w.Reason != "" {
+			st.reason = w.Reason
+		}
+		switch classifyWaiting(w) {
+		case pullFailed:
+			st.pullErrors = append(st.pullErrors, &pull.ImagePullError{
+				Image: imageOf(cs, specImages), Container: cs.Name, Reason: w.Reason, Message: w.Message,
+			})
+		case badConfig:
+			if st.configErr == nil {
+				st.configErr = &ContainerConfigError{Container: cs.Name, Image: imageOf(cs, specImages), Reason: w.Reason, Message: w.Message}
+			}
+		}
+		if !containerStarted(cs) {
+			allStarted = false
+		}
+	}
+	st.started = allStarted && pod.Status.Phase == corev1.PodRunning && st.ended == nil
+	return st
+}
+
+// containerStarted: the script needs the build and helper containers
+// running; a service counts once it has run at all, because a service that
+// exits or crash-loops is the job's business, not the executor's.
+func containerStarted(cs corev1.ContainerStatus) bool {
+	if cs.Name == buildContainer || cs.Name == helperContainer {
+		return cs.State.Running != nil
+	}
+	return cs.State.Running != nil || cs.State.Terminated != nil || cs.RestartCount > 0
+}
+
+func imageOf(cs corev1.ContainerStatus, specImages map[string]string) string {
+	if img, ok := specImages[cs.Name]; ok {
+		return img
+	}
+	return cs.Image
+}

@@ -1,0 +1,98 @@
+package kubernetes
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func waiting(name, image, reason, msg string) corev1.ContainerStatus {
+	return corev1.ContainerStatus{Name: name, Image: image, State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: msg}}}
+}
+
+func running(name string) corev1.ContainerStatus {
+	return corev1.ContainerStatus{Name: name, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}
+}
+
+func testPod(phase corev1.PodPhase, statuses ...corev1.ContainerStatus) *corev1.Pod {
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p"}, Status: corev1.PodStatus{Phase: phase, ContainerStatuses: statuses}}
+	for _, s := range statuses {
+		p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: s.Name})
+	}
+	return p
+}
+
+// TestReadPod walks the waiting-reason table through readPod, the way the
+// watch delivers pods.
+func TestReadPod(t *testing.T) {
+	spec := map[string]string{"build": "reg/build:1", "helper": "reg/helper:1", "svc-0": "reg/db:1"}
+	tests := []struct {
+		name       string
+		pod        *corev1.Pod
+		started    bool
+		pulls      []string // containers with pull failures
+		configErr  string   // reason
+		ended      bool
+		lastReason string
+	}{
+		{name: "creating", pod: testPod(corev1.PodPending, waiting("build", "", "ContainerCreating", ""), waiting("helper", "", "ContainerCreating", "")), lastReason: "ContainerCreating"},
+		{name: "no statuses yet", pod: func() *corev1.Pod {
+			p := testPod(corev1.PodPending)
+			p.Spec.Containers = []corev1.Container{{Name: "build"}}
+			return p
+		}()},
+		{name: "running", pod: testPod(corev1.PodRunning, running("build"), running("helper")), started: true},
+		{name: "ErrImagePull", pod: testPod(corev1.PodPending, waiting("build", "mirror/build:1", "ErrImagePull", "failed to pull: connection refused"), running("helper")), pulls: []string{"build"}, lastReason: "ErrImagePull"},
+		{name: "ImagePullBackOff", pod: testPod(corev1.PodPending, waiting("build", "", "ImagePullBackOff", "Back-off pulling image"), running("helper")), pulls: []string{"build"}, lastReason: "ImagePullBackOff"},
+		{name: "ErrImageNeverPull", pod: testPod(corev1.PodPending, waiting("build", "", "ErrImageNeverPull", `Container image "reg/build:1" is not present with pull policy of Never`), running("helper")), pulls: []string{"build"}, lastReason: "ErrImageNeverPull"},
+		{name: "two containers fail", pod: testPod(corev1.PodPending, waiting("build", "", "ErrImagePull", "a"), waiting("helper", "", "ErrImagePull", "b")), pulls: []string{"build", "helper"}, lastReason: "ErrImagePull"},
+		{name: "InvalidImageName", pod: testPod(corev1.PodPending, waiting("build", "", "InvalidImageName", "bad"), running("helper")), configErr: "InvalidImageName", lastReason: "InvalidImageName"},
+		{name: "CreateContainerConfigError", pod: testPod(corev1.PodPending, running("build"), waiting("helper", "", "CreateContainerConfigError", "secret not found")), configErr: "CreateContainerConfigError", lastReason: "CreateContainerConfigError"},
+		{name: "unknown reason keeps waiting", pod: testPod(corev1.PodPending, waiting("build", "", "SomethingNew", ""), running("helper")), lastReason: "SomethingNew"},
+		{name: "crashed service counts as started", pod: testPod(corev1.PodRunning, running("build"), running("helper"), func() corev1.ContainerStatus {
+			s := waiting("svc-0", "", "CrashLoopBackOff", "")
+			s.RestartCount = 2
+			return s
+		}()), started: true, lastReason: "CrashLoopBackOff"},
+		{name: "evicted", pod: func() *corev1.Pod {
+			p := testPod(corev1.PodFailed, running("build"), running("helper"))
+			p.Status.Reason = podEvictedReason
+			return p
+		}(), ended: true, lastReason: podEvictedReason},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := readPod(tt.pod, spec)
+			require.Equal(t, tt.started, st.started, "started")
+			var pulls []string
+			for _, p := range st.pullErrors {
+				pulls = append(pulls, p.Container)
+				require.Equal(t, spec[p.Container], p.Image, "the image must be the one we wrote, not the status'")
+			}
+			require.Equal(t, tt.pulls, pulls)
+			if tt.configErr == "" {
+				require.Nil(t, st.configErr)
+			} else {
+				require.NotNil(t, st.configErr)
+				require.Equal(t, tt.configErr, st.configErr.Reason)
+			}
+			require.Equal(t, tt.ended, st.ended != nil, "ended")
+			require.Equal(t, tt.lastReason, st.reason)
+		})
+	}
+}
+
+func TestWaitingReasonTable(t *testing.T) {
+	for reason, want := range map[string]verdict{
+		"ErrImagePull": pullFailed, "ImagePullBackOff": pullFailed, "ErrImageNeverPull": pullFailed,
+		"InvalidImageName": badConfig, "CreateContainerConfigError": badConfig,
+		"ContainerCreating": keepWaiting, "": keepWaiting, "NotAReason": keepWaiting,
+	} {
+		t.Run(reason, func(t *testing.T) {
+			require.Equal(t, want, classifyWaiting(&corev1.ContainerStateWaiting{Reason: reason}))
+		})
+	}
+	require.Equal(t, keepWaiting, classifyWaiting(nil))
+}

@@ -1,0 +1,81 @@
+package kubernetes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"kuberunner/common"
+	"kuberunner/helpers/tarstream"
+)
+
+// copySources streams SourceDir into $CI_PROJECT_DIR through the helper
+// container, which shares the builds volume with the build container.
+func (e *Executor) copySources(ctx context.Context) error {
+	e.log.SectionStart("get_sources", "Getting source from "+e.opts.SourceDir)
+	defer e.log.SectionEnd("get_sources")
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(tarstream.Write(pw, e.opts.SourceDir)) }()
+	var stderr strings.Builder
+	err := execInPod(ctx, e.client, e.rest, execRequest{
+		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: helperContainer,
+		Command: []string{helperBinary, "helper", "receive", "--dir", e.projectDir},
+		Stdin:   pr, Stdout: io.Discard, Stderr: &stderr,
+	})
+	pr.Close()
+	if err != nil {
+		return systemFailure(fmt.Errorf("copy sources to %s: %w: %s", e.projectDir, err, strings.TrimSpace(stderr.String())))
+	}
+	e.log.Println(fmt.Sprintf("Copied %s to %s", e.opts.SourceDir, e.projectDir))
+	return nil
+}
+
+// runSteps runs the script step, then after_script whatever happened, with
+// GitLab's semantics: after_script's own failure is only a warning, and the
+// job's result is the script's.
+func (e *Executor) runSteps(ctx context.Context) error {
+	var result error
+	for _, step := range e.opts.Job.Steps {
+		if step.When != common.WhenAlways && result != nil {
+			continue
+		}
+		name := "step_" + string(step.Name)
+		header := fmt.Sprintf("Executing %q stage of the job script", name)
+		if step.Name == common.StepAfterScript {
+			name, header = "after_script", "Running after_script"
+		}
+		e.log.SectionStart(name, header)
+		err := e.runStep(ctx, step)
+		e.log.SectionEnd(name)
+		var exit *ExecExitError
+		switch {
+		case err == nil:
+		case step.Name == common.StepAfterScript && errors.As(err, &exit):
+			e.log.Warningln(fmt.Sprintf("after_script failed with exit code %d", exit.Code))
+		case errors.As(err, &exit):
+			if result == nil && !step.AllowFailure {
+				result = &common.BuildError{Inner: err, FailureReason: common.ScriptFailure, ExitCode: exit.Code}
+			}
+		default:
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if result == nil {
+				result = systemFailure(err)
+			}
+		}
+	}
+	return result
+}
+
+func (e *Executor) runStep(ctx context.Context, step common.Step) error {
+	out := e.log.Stream()
+	return execInPod(ctx, e.client, e.rest, execRequest{
+		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: buildContainer,
+		Command: []string{"sh"},
+		Stdin:   strings.NewReader(stepScript(step, fileVariables(e.vars))),
+		Stdout:  out, Stderr: out,
+	})
+}

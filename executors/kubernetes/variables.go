@@ -1,0 +1,98 @@
+package kubernetes
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"kuberunner/common"
+)
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// jobVariables is the job's environment in override order: predefined
+// variables, then the runner's `environment`, then the job's own. Later
+// entries win, as in GitLab.
+func jobVariables(job *common.Job, runner *common.RunnerConfig, projectDir, image string) (common.JobVariables, error) {
+	v := common.JobVariables{
+		{Key: "CI", Value: "true", Public: true},
+		{Key: "GITLAB_CI", Value: "true", Public: true},
+		{Key: "CI_SERVER", Value: "yes", Public: true},
+		{Key: "CI_DISPOSABLE_ENVIRONMENT", Value: "true", Public: true},
+		{Key: "CI_JOB_ID", Value: strconv.FormatInt(job.ID, 10), Public: true},
+		{Key: "CI_JOB_NAME", Value: job.JobInfo.Name, Public: true},
+		{Key: "CI_JOB_STAGE", Value: job.JobInfo.Stage, Public: true},
+		{Key: "CI_JOB_IMAGE", Value: image, Public: true},
+		{Key: "CI_PROJECT_NAME", Value: path.Base(projectDir), Public: true},
+		{Key: "CI_PROJECT_DIR", Value: projectDir, Public: true},
+		{Key: "CI_BUILDS_DIR", Value: buildsDir, Public: true},
+		{Key: "CI_RUNNER_DESCRIPTION", Value: runner.Name, Public: true},
+		{Key: "CI_RUNNER_EXECUTABLE_ARCH", Value: "linux/amd64", Public: true},
+	}
+	for _, kv := range runner.Environment {
+		k, val, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil, fmt.Errorf("runner %q environment entry %q is not KEY=VALUE", runner.Name, kv)
+		}
+		v = append(v, common.JobVariable{Key: k, Value: val, Public: true})
+	}
+	v = append(v, job.Variables...)
+	for _, jv := range v {
+		if !envName.MatchString(jv.Key) {
+			return nil, fmt.Errorf("variable name %q is not valid: use letters, digits and _, not starting with a digit", jv.Key)
+		}
+	}
+	return v, nil
+}
+
+// lookup returns the last value of key, as the shell would see it.
+func lookup(vars common.JobVariables, key string) (string, bool) {
+	for i := len(vars) - 1; i >= 0; i-- {
+		if vars[i].Key == key {
+			return vars[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// expand replaces $VAR and ${VAR} in s with job variables, so config.toml
+// may say image = "${IMAGE_NAME}:${IMAGE_VERSION}". An unknown variable
+// expands to nothing, as in a shell.
+func expand(s string, vars common.JobVariables) string {
+	return os.Expand(s, func(k string) string {
+		val, _ := lookup(vars, k)
+		return val
+	})
+}
+
+// secretData is the job's variables as the job secret holds them: the last
+// value of each key.
+func secretData(vars common.JobVariables) map[string][]byte {
+	out := make(map[string][]byte, len(vars))
+	for _, v := range vars {
+		out[v.Key] = []byte(v.Value)
+	}
+	return out
+}
+
+// fileVariables keeps the last definition of each file-type variable.
+func fileVariables(vars common.JobVariables) common.JobVariables {
+	last := map[string]common.JobVariable{}
+	var order []string
+	for _, v := range vars {
+		if _, seen := last[v.Key]; !seen {
+			order = append(order, v.Key)
+		}
+		last[v.Key] = v
+	}
+	var out common.JobVariables
+	for _, k := range order {
+		if last[k].File {
+			out = append(out, last[k])
+		}
+	}
+	return out
+}

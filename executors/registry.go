@@ -1,0 +1,60 @@
+package executors
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Factory makes a fresh Executor for one job.
+type Factory func() Executor
+
+var (
+	mu        sync.RWMutex
+	factories = map[string]Factory{}
+)
+
+// Register makes an executor available by name. Executors call it from
+// their package's init; registering a name twice is a programming error.
+func Register(name string, f Factory) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := factories[name]; dup {
+		panic(fmt.Sprintf("executors: %q registered twice", name))
+	}
+	factories[name] = f
+}
+
+// UnknownExecutorError is returned by New for a name nobody registered.
+type UnknownExecutorError struct {
+	Name  string
+	Known []string
+}
+
+func (e *UnknownExecutorError) Error() string {
+	return fmt.Sprintf("executor %q is not supported; available: %s", e.Name, strings.Join(e.Known, ", "))
+}
+
+// New returns a fresh executor of the named kind.
+func New(name string) (Executor, error) {
+	mu.RLock()
+	f, ok := factories[name]
+	mu.RUnlock()
+	if !ok {
+		return nil, &UnknownExecutorError{Name: name, Known: Names()}
+	}
+	return f(), nil
+}
+
+// Names lists the registered executors, sorted.
+func Names() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	names := make([]string, 0, len(factories))
+	for n := range factories {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
