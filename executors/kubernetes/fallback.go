@@ -194,4 +194,3 @@ func specImages(pod *corev1.Pod) map[string]string {
 	}
 	return out
 }
-
