@@ -1,0 +1,29 @@
+package executors
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// cleanupTimeout bounds Cleanup when the job's context is already gone: long
+// enough for two delete-collection requests on a slow API server.
+const cleanupTimeout = 2 * time.Minute
+
+// Run drives one job through an executor's lifecycle: Prepare, Run, and
+// Cleanup whatever happened, with a context that survives the job's own
+// cancellation so that a cancelled job still removes its pods and secrets.
+// The job's error is returned; a cleanup failure is written to the build
+// log, because it does not change the job's result.
+func Run(ctx context.Context, e Executor, opts Options) error {
+	err := e.Prepare(ctx, opts)
+	if err == nil {
+		err = e.Run(ctx)
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	if cerr := e.Cleanup(cctx); cerr != nil && opts.Log != nil {
+		opts.Log.Warningln(fmt.Sprintf("Cleanup: %v", cerr))
+	}
+	return err
+}
