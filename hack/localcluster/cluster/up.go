@@ -1,0 +1,161 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Up starts every component that is not already running and healthy, and
+// returns once the node is Ready and schedulable and namespace default has
+// its ServiceAccount — the point where a test can create a pod. It is
+// idempotent, and after a crash it first clears stale pid files, mounts and
+// sockets. The processes keep running after Up returns.
+func (c *Cluster) Up(ctx context.Context) error {
+	began := time.Now()
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return err
+	}
+	unlock, err := c.lockFile("updown.lock", syscall.LOCK_EX)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	k8sBin, err := c.kubernetesBinaries()
+	if err != nil {
+		return err
+	}
+	nodeIP, err := nodeAddress()
+	if err != nil {
+		return err
+	}
+	c.cleanStale()
+	if err := c.ensurePKI(NodeName, nodeIP); err != nil {
+		return err
+	}
+	if err := c.writeKubeconfigs(); err != nil {
+		return err
+	}
+	if err := c.writeConfigs(NodeName, nodeIP); err != nil {
+		return err
+	}
+	comps, err := c.components(k8sBin, nodeIP)
+	if err != nil {
+		return err
+	}
+	c.logf("starting the local cluster in %s (node IP %s)", c.Dir, nodeIP)
+	kubelet := comps[len(comps)-1]
+	for _, comp := range comps[:len(comps)-1] {
+		if err := c.ensureRunning(ctx, comp); err != nil {
+			return err
+		}
+	}
+	imagesBegan := time.Now()
+	if err := c.ensureBaseImages(ctx); err != nil {
+		return &ComponentError{"registry", c.LogPath("registry"), err}
+	}
+	c.logf("  %-24s ready in %s (%s, %s)", "images", time.Since(imagesBegan).Round(10*time.Millisecond), PauseImage, BusyboxImage)
+	if err := c.ensureRunning(ctx, kubelet); err != nil {
+		return err
+	}
+	nodeBegan := time.Now()
+	if err := c.waitHealthy(ctx, "kubelet", nil, 120*time.Second, c.nodeReady); err != nil {
+		return err
+	}
+	c.logf("  %-24s ready in %s", "node "+NodeName, time.Since(nodeBegan).Round(10*time.Millisecond))
+	c.logf("cluster up in %s; kubeconfig: %s", time.Since(began).Round(10*time.Millisecond), c.KubeconfigPath())
+	return nil
+}
+
+// cleanStale forgets components that died without `down` and, when
+// containerd is not running, removes what it left (see cleanNode).
+func (c *Cluster) cleanStale() {
+	for _, name := range []string{"registry", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "containerd", "kubelet"} {
+		if c.pid(name) == 0 {
+			_ = os.Remove(c.pidFile(name))
+		}
+	}
+	if c.pid("containerd") == 0 {
+		c.cleanNode()
+	}
+}
+
+// nodeReady is the last check of Up: node Ready without the not-ready taint
+// (the node controller removes it a moment after Ready, and until then the
+// scheduler places nothing), and the default ServiceAccount exists.
+func (c *Cluster) nodeReady(ctx context.Context) error {
+	cs, err := c.clientset()
+	if err != nil {
+		return err
+	}
+	node, err := cs.CoreV1().Nodes().Get(ctx, NodeName, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	ready := false
+	for _, cond := range node.Status.Conditions {
+		if cond.Type == corev1.NodeReady {
+			if cond.Status != corev1.ConditionTrue {
+				return fmt.Errorf("node %s not Ready: %s", NodeName, cond.Message)
+			}
+			ready = true
+		}
+	}
+	if !ready {
+		return fmt.Errorf("node %s has no Ready condition yet", NodeName)
+	}
+	for _, t := range node.Spec.Taints {
+		if t.Effect == corev1.TaintEffectNoSchedule || t.Effect == corev1.TaintEffectNoExecute {
+			return fmt.Errorf("node %s still tainted %s", NodeName, t.Key)
+		}
+	}
+	if _, err := cs.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{}); err != nil {
+		return fmt.Errorf("default service account: %w", err)
+	}
+	return nil
+}
+
+func (c *Cluster) clientset() (kubernetes.Interface, error) {
+	cfg, err := c.RESTConfig()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Timeout = 5 * time.Second
+	return kubernetes.NewForConfig(cfg)
+}
+
+// kubernetesBinaries returns the folder holding kube-apiserver, kubelet,
+// kube-scheduler and kube-controller-manager: $KUBERUNNER_K8S_BIN if set,
+// else what build-kubernetes.sh prints (it builds them once per version into
+// the user's cache, ~14 minutes cold, and is a no-op afterwards).
+func (c *Cluster) kubernetesBinaries() (string, error) {
+	if dir := os.Getenv("KUBERUNNER_K8S_BIN"); dir != "" {
+		return dir, nil
+	}
+	if c.RepoRoot == "" {
+		return "", errors.New("kuberunner checkout not found (needed for build-kubernetes.sh): run from inside it or set KUBERUNNER_K8S_BIN")
+	}
+	var out bytes.Buffer
+	cmd := exec.Command("bash", filepath.Join(c.RepoRoot, "hack", "localcluster", "build-kubernetes.sh"))
+	cmd.Stdout = &out
+	cmd.Stderr = c.Out
+	if c.Out == nil {
+		cmd.Stderr = io.Discard
+	}
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("build-kubernetes.sh: %w", err)
+	}
+	return strings.TrimSpace(out.String()), nil
+}

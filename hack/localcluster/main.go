@@ -1,0 +1,112 @@
+// Command localcluster runs kuberunner's local single-node Kubernetes cluster
+// and its image registry; `make cluster-up`, `make cluster-down` and
+// `make cluster-status` call it. The work is done by package cluster, which
+// integration tests use directly.
+//
+//	go run ./hack/localcluster up|down|status
+//	go run ./hack/localcluster registry-stop|registry-start
+//	go run ./hack/localcluster push|registry-delete|cache|uncache IMAGE
+//	go run ./hack/localcluster images
+//
+// IMAGE may be short ("foo:v1" means 127.0.0.1:5000/foo:v1). State lives in
+// $KUBERUNNER_CLUSTER_DIR (default <repo>/.cluster).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"kuberunner/hack/localcluster/cluster"
+)
+
+const usage = `usage: localcluster COMMAND [IMAGE]
+  up                 start the cluster (idempotent)
+  down               stop every process of the cluster
+  status             show each component, the node and the registry
+  registry-stop      stop the local registry (pulls then fail: connection refused)
+  registry-start     start it again
+  push IMAGE         build a busybox image named IMAGE and push it
+  registry-delete IMAGE  delete IMAGE's tag and manifest from the registry
+  cache IMAGE        pull IMAGE into the node's containerd (registry must be up)
+  uncache IMAGE      remove IMAGE from the node's containerd
+  images             list the images the node's containerd holds
+`
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "localcluster:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return fmt.Errorf("no command")
+	}
+	c, err := cluster.FromEnv()
+	if err != nil {
+		return err
+	}
+	c.Out = os.Stderr
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	image := func() (string, error) {
+		if len(args) != 2 {
+			return "", fmt.Errorf("%s needs exactly one IMAGE", args[0])
+		}
+		return args[1], nil
+	}
+	switch args[0] {
+	case "up":
+		return c.Up(ctx)
+	case "down":
+		return c.Down(ctx)
+	case "status":
+		s := c.Status(ctx)
+		fmt.Print(s)
+		if !s.Up() {
+			return fmt.Errorf("cluster is not (fully) up; run `make cluster-up`")
+		}
+		return nil
+	case "registry-stop":
+		return c.StopRegistry(ctx)
+	case "registry-start":
+		return c.StartRegistry(ctx)
+	case "images":
+		imgs, err := c.NodeImages(ctx)
+		for _, i := range imgs {
+			fmt.Println(i)
+		}
+		return err
+	case "push", "registry-delete", "cache", "uncache":
+		img, err := image()
+		if err != nil {
+			return err
+		}
+		return imageCommand(ctx, c, args[0], img)
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}
+
+func imageCommand(ctx context.Context, c *cluster.Cluster, cmd, img string) error {
+	switch cmd {
+	case "push":
+		digest, err := c.PushImage(ctx, img)
+		if err == nil {
+			fmt.Printf("%s@%s\n", cluster.ImageRef(img), digest)
+		}
+		return err
+	case "registry-delete":
+		return c.DeleteImage(ctx, img)
+	case "cache":
+		return c.CacheImage(ctx, img)
+	default:
+		return c.UncacheImage(ctx, img)
+	}
+}
