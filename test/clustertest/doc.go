@@ -1,0 +1,17 @@
+// Package clustertest connects integration tests (build tag integration) to
+// the local cluster that `make cluster-up` starts (hack/localcluster): an
+// admin client, a fresh namespace per test, the registry controls, and
+// watch-based waits and exec helpers.
+//
+// When the cluster is not up, every helper fails the test with a message
+// saying to run `make cluster-up`; nothing is skipped silently.
+//
+// Registry stop/start is coordinated across processes (go test runs packages
+// as parallel processes) with a flock on the cluster's run/registry.lock: a
+// test that needs the registry (NeedRegistry, or implicitly Push, Delete,
+// Cache) holds it shared until the test ends; StopRegistry holds it
+// exclusively — waiting for every such test, in any package, to finish — and
+// its cleanup starts the registry again before releasing it. So a test never
+// sees the registry vanish under it, and a test that stops it never disturbs
+// another. Do not call StopRegistry from a test that waits on another test.
+package clustertest

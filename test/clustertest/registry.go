@@ -1,0 +1,181 @@
+//go:build integration
+
+package clustertest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"kuberunner/hack/localcluster/cluster"
+)
+
+// held records the registry lock each running test holds, so that a test's
+// second call does not take a second lock (which would deadlock against its
+// own first one: flock locks on separate opens conflict).
+var held = struct {
+	sync.Mutex
+	m map[testing.TB]*testLock
+}{m: map[testing.TB]*testLock{}}
+
+type testLock struct {
+	l         *cluster.RegistryLock
+	exclusive bool
+}
+
+func registryCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 2*time.Minute)
+}
+
+// lockFor returns t's lock, opening it (unlocked) on first use; it is
+// released when the test ends.
+func lockFor(t testing.TB) *testLock {
+	t.Helper()
+	held.Lock()
+	defer held.Unlock()
+	if tl, ok := held.m[t]; ok {
+		return tl
+	}
+	l, err := Cluster(t).OpenRegistryLock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := &testLock{l: l}
+	held.m[t] = tl
+	t.Cleanup(func() {
+		held.Lock()
+		delete(held.m, t)
+		held.Unlock()
+		l.Close()
+	})
+	return tl
+}
+
+// NeedRegistry holds the registry lock shared until the test ends, so no
+// other test stops the registry meanwhile, and makes sure it is running (a
+// test process that crashed may have left it stopped).
+func NeedRegistry(t testing.TB) {
+	t.Helper()
+	c := Cluster(t)
+	tl := lockFor(t)
+	if tl.exclusive {
+		return // this test controls the registry itself
+	}
+	if err := tl.l.Shared(); err != nil {
+		t.Fatalf("registry lock: %v", err)
+	}
+	ctx, cancel := registryCtx()
+	defer cancel()
+	if !c.RegistryUp(ctx) {
+		if err := c.StartRegistry(ctx); err != nil {
+			t.Fatalf("start registry: %v", err)
+		}
+	}
+}
+
+// StopRegistry stops the registry for the rest of the test. It first waits
+// for the registry lock exclusively — until every other test that needs the
+// registry, in any process, has finished — and keeps it until the test ends,
+// when it starts the registry again.
+func StopRegistry(t testing.TB) {
+	t.Helper()
+	c := Cluster(t)
+	tl := lockFor(t)
+	if !tl.exclusive {
+		if err := tl.l.Exclusive(); err != nil {
+			t.Fatalf("registry lock: %v", err)
+		}
+		tl.exclusive = true
+		// Registered after lockFor's release, so it runs before it.
+		t.Cleanup(func() {
+			ctx, cancel := registryCtx()
+			defer cancel()
+			if err := c.StartRegistry(ctx); err != nil {
+				t.Errorf("restart registry after the test: %v", err)
+			}
+		})
+	}
+	ctx, cancel := registryCtx()
+	defer cancel()
+	if err := c.StopRegistry(ctx); err != nil {
+		t.Fatalf("stop registry: %v", err)
+	}
+}
+
+// StartRegistry starts the registry again within a test that stopped it.
+func StartRegistry(t testing.TB) {
+	t.Helper()
+	ctx, cancel := registryCtx()
+	defer cancel()
+	if err := Cluster(t).StartRegistry(ctx); err != nil {
+		t.Fatalf("start registry: %v", err)
+	}
+}
+
+// Push builds a busybox image named image (see cluster.ImageRef for short
+// names), pushes it and returns its full reference.
+func Push(t testing.TB, image string) string {
+	t.Helper()
+	NeedRegistry(t)
+	ctx, cancel := registryCtx()
+	defer cancel()
+	if _, err := Cluster(t).PushImage(ctx, image); err != nil {
+		t.Fatalf("push %s: %v", image, err)
+	}
+	return cluster.ImageRef(image)
+}
+
+// Delete removes image's tag and manifest from the registry.
+func Delete(t testing.TB, image string) {
+	t.Helper()
+	NeedRegistry(t)
+	ctx, cancel := registryCtx()
+	defer cancel()
+	if err := Cluster(t).DeleteImage(ctx, image); err != nil {
+		t.Fatalf("delete %s: %v", image, err)
+	}
+}
+
+// Cache pulls image into the node's containerd, and removes it from the node
+// when the test ends.
+func Cache(t testing.TB, image string) {
+	t.Helper()
+	NeedRegistry(t)
+	ctx, cancel := registryCtx()
+	defer cancel()
+	if err := Cluster(t).CacheImage(ctx, image); err != nil {
+		t.Fatalf("cache %s: %v", image, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := registryCtx()
+		defer cancel()
+		// An image still used by a terminating pod cannot go yet; that only
+		// leaves a few MB behind, so it is not a test failure.
+		if err := Cluster(t).UncacheImage(ctx, image); err != nil {
+			t.Logf("uncache %s after the test: %v", image, err)
+		}
+	})
+}
+
+// Uncache removes image from the node's containerd.
+func Uncache(t testing.TB, image string) {
+	t.Helper()
+	ctx, cancel := registryCtx()
+	defer cancel()
+	if err := Cluster(t).UncacheImage(ctx, image); err != nil {
+		t.Fatalf("uncache %s: %v", image, err)
+	}
+}
+
+// NodeImages lists the images the node's containerd holds.
+func NodeImages(t testing.TB) []string {
+	t.Helper()
+	ctx, cancel := registryCtx()
+	defer cancel()
+	imgs, err := Cluster(t).NodeImages(ctx)
+	if err != nil {
+		t.Fatalf("list node images: %v", err)
+	}
+	return imgs
+}
