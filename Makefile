@@ -4,7 +4,7 @@ BIN       ?= kuberunner
 CLUSTER   ?= $(GO) run ./hack/localcluster
 export KUBERUNNER_CLUSTER_DIR ?= $(CURDIR)/.cluster
 
-.PHONY: build test unit-test integration-test lint fuzz cluster-up cluster-down cluster-status demo bench
+.PHONY: build test unit-test integration-test lint fuzz cluster-up cluster-down cluster-status demo bench helper-image
 
 build:
 	$(GO) build -trimpath -o $(BIN) .
@@ -16,7 +16,7 @@ test: unit-test integration-test
 unit-test:
 	$(GO) test -race -count=1 ./...
 
-integration-test: cluster-up
+integration-test: cluster-up helper-image
 	$(GO) test -race -count=1 -tags integration -timeout 30m ./...
 
 lint:
@@ -32,3 +32,9 @@ cluster-down:
 
 cluster-status:
 	$(CLUSTER) status
+
+# The helper image is the kuberunner binary itself, statically linked, so it
+# is rebuilt from the tree under test and pushed to the local registry.
+helper-image:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-helper .
+	$(CLUSTER) push-helper $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-helper

@@ -33,6 +33,7 @@ const usage = `usage: localcluster COMMAND [IMAGE]
   cache IMAGE        pull IMAGE into the node's containerd (registry must be up)
   uncache IMAGE      remove IMAGE from the node's containerd
   images             list the images the node's containerd holds
+  push-helper BINARY build kuberunner's helper image from a static binary and push it
 `
 
 func main() {
@@ -80,6 +81,15 @@ func run(args []string) error {
 		imgs, err := c.NodeImages(ctx)
 		for _, i := range imgs {
 			fmt.Println(i)
+		}
+		return err
+	case "push-helper":
+		if len(args) != 2 {
+			return fmt.Errorf("push-helper needs the path of a static kuberunner binary")
+		}
+		d, err := c.PushHelperImage(ctx, cluster.HelperImage, args[1])
+		if err == nil {
+			fmt.Fprintf(os.Stderr, "pushed %s@%s\n", cluster.HelperImage, d)
 		}
 		return err
 	case "push", "registry-delete", "cache", "uncache":
