@@ -1,0 +1,66 @@
+package common
+
+import (
+	"strconv"
+	"strings"
+)
+
+// keyPath names a value of config.toml the way messages show it, for example
+// runners[0].kubernetes.pull_policy. The same spelling is the key of the line
+// index (config_lines.go), so the decoder can ask for a value's line.
+type keyPath []pathElem
+
+type pathElem struct {
+	key     string
+	index   int
+	isIndex bool
+}
+
+// child returns a new path; it never shares the backing array, because
+// sibling paths are built from the same parent.
+func (p keyPath) child(key string) keyPath {
+	out := make(keyPath, len(p), len(p)+1)
+	copy(out, p)
+	return append(out, pathElem{key: key})
+}
+
+func (p keyPath) at(i int) keyPath {
+	out := make(keyPath, len(p), len(p)+1)
+	copy(out, p)
+	return append(out, pathElem{index: i, isIndex: true})
+}
+
+func (p keyPath) String() string {
+	var b strings.Builder
+	for i, e := range p {
+		if e.isIndex {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(e.index))
+			b.WriteByte(']')
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(renderKey(e.key))
+	}
+	return b.String()
+}
+
+// renderKey writes a key bare when TOML allows it and quoted otherwise, so
+// node_selector."kubernetes.io/os" stays one key in a message.
+func renderKey(k string) string {
+	if k == "" {
+		return `""`
+	}
+	for _, r := range k {
+		if !isBareKeyChar(r) {
+			return strconv.Quote(k)
+		}
+	}
+	return k
+}
+
+func isBareKeyChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-'
+}
