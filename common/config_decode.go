@@ -1,0 +1,266 @@
+package common
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// The decoder fills Config from the generic map the toml parser produced,
+// instead of letting toml.Decode fill the structs. toml.Decode stops at the
+// first wrong type and names keys without array indexes; walking the map
+// ourselves lets us report every problem at its own key and line, and turn
+// every key without a field into one warning. The struct tags stay the one
+// description of which keys exist.
+
+type decoder struct {
+	file  string
+	lines lineIndex
+	errs  []*ConfigError
+	warns []Warning
+}
+
+func (d *decoder) fail(p keyPath, e *ConfigError) {
+	e.File, e.Line, e.Key = d.file, d.lines.line(p), p.String()
+	d.errs = append(d.errs, e)
+}
+
+func (d *decoder) warn(p keyPath, msg string) {
+	d.warns = append(d.warns, Warning{File: d.file, Line: d.lines.line(p), Key: p.String(), Message: msg})
+}
+
+// sorted returns the problems in file order, so the output reads top to
+// bottom whatever order Go's maps visited the keys in.
+func (d *decoder) sorted() ([]Warning, error) {
+	sort.SliceStable(d.warns, func(i, j int) bool {
+		return d.warns[i].Line < d.warns[j].Line ||
+			d.warns[i].Line == d.warns[j].Line && d.warns[i].Key < d.warns[j].Key
+	})
+	sort.SliceStable(d.errs, func(i, j int) bool {
+		return d.errs[i].Line < d.errs[j].Line ||
+			d.errs[i].Line == d.errs[j].Line && d.errs[i].Key < d.errs[j].Key
+	})
+	if len(d.errs) == 0 {
+		return d.warns, nil
+	}
+	errs := make([]error, len(d.errs))
+	for i, e := range d.errs {
+		errs[i] = e
+	}
+	return d.warns, errors.Join(errs...)
+}
+
+func (d *decoder) wrongType(p keyPath, v any, want string) {
+	d.failType(p, wrongType(v, want))
+}
+
+func (d *decoder) failType(p keyPath, wt *WrongTypeError) {
+	d.fail(p, &ConfigError{
+		Value:   wt.Value,
+		Msg:     fmt.Sprintf("%s is %s", wt.Value, wt.Got),
+		Allowed: wt.Want,
+		Err:     wt,
+	})
+}
+
+// tomlFields maps each TOML key of struct type t to its field index.
+func tomlFields(t reflect.Type) map[string]int {
+	fields := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ",")
+		if name != "" && name != "-" {
+			fields[name] = i
+		}
+	}
+	return fields
+}
+
+// unsupportedMessage is the warning text for a key without a field. A close
+// match among the supported keys is offered, because a typo there is far
+// more likely than an operator relying on a GitLab Runner-only key.
+func unsupportedMessage(key string, fields map[string]int) string {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	msg := "not supported by kuberunner; ignored"
+	if s := closestMatch(key, names); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return msg
+}
+
+// decodeTable fills the struct rv from table m. A whole unsupported table
+// ([runners.cache], [[runners.kubernetes.volumes.host_path]]) is one key of
+// its parent and so gets one warning.
+func (d *decoder) decodeTable(m map[string]any, rv reflect.Value, p keyPath) {
+	fields := tomlFields(rv.Type())
+	for key, v := range m {
+		i, ok := fields[key]
+		if !ok {
+			d.warn(p.child(key), unsupportedMessage(key, fields))
+			continue
+		}
+		d.decodeValue(v, rv.Field(i), p.child(key))
+	}
+}
+
+var pullPoliciesType = reflect.TypeFor[PullPolicies]()
+
+// decodeValue stores v into fv, reporting a mismatch at p. It handles
+// exactly the kinds config.go uses; anything else is reported, not a panic,
+// so a new field of an unexpected type shows up in the tests.
+func (d *decoder) decodeValue(v any, fv reflect.Value, p keyPath) {
+	if fv.Type() == pullPoliciesType {
+		d.decodePullPolicies(v, fv, p)
+		return
+	}
+	switch fv.Kind() {
+	case reflect.String:
+		s, ok := v.(string)
+		if !ok {
+			d.wrongType(p, v, describeType(fv.Type()))
+			return
+		}
+		fv.SetString(s)
+	case reflect.Int:
+		n, ok := v.(int64)
+		if !ok {
+			d.wrongType(p, v, describeType(fv.Type()))
+			return
+		}
+		if n < math.MinInt || n > math.MaxInt {
+			d.fail(p, &ConfigError{Value: fmt.Sprint(n), Msg: fmt.Sprintf("%d is out of range", n), Allowed: "an integer that fits in a Go int"})
+			return
+		}
+		fv.SetInt(n)
+	case reflect.Bool:
+		b, ok := v.(bool)
+		if !ok {
+			d.wrongType(p, v, describeType(fv.Type()))
+			return
+		}
+		fv.SetBool(b)
+	case reflect.Pointer:
+		elem := reflect.New(fv.Type().Elem())
+		d.decodeValue(v, elem.Elem(), p)
+		fv.Set(elem)
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			d.wrongType(p, v, describeType(fv.Type()))
+			return
+		}
+		d.decodeTable(m, fv, p)
+	case reflect.Slice:
+		d.decodeSlice(v, fv, p)
+	case reflect.Map:
+		d.decodeMap(v, fv, p)
+	default:
+		d.fail(p, &ConfigError{Msg: fmt.Sprintf("kuberunner cannot decode a field of type %s", fv.Type())})
+	}
+}
+
+// describeType says in TOML terms what a field wants, for "allowed:".
+func describeType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int:
+		return "an integer"
+	case reflect.Bool:
+		return "a boolean (true or false)"
+	case reflect.Pointer:
+		return describeType(t.Elem())
+	case reflect.Struct:
+		return "a table"
+	case reflect.Map:
+		return "a table of " + plural(describeType(t.Elem()))
+	case reflect.Slice:
+		return "an array of " + plural(describeType(t.Elem()))
+	}
+	return t.String()
+}
+
+// plural turns "a string" into "strings" and "an integer" into "integers".
+func plural(s string) string {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "an "), "a ")
+	if name, rest, ok := strings.Cut(s, " "); ok {
+		return name + "s " + rest
+	}
+	return s + "s"
+}
+
+func (d *decoder) decodeSlice(v any, fv reflect.Value, p keyPath) {
+	var items []any
+	switch v := v.(type) {
+	case []any:
+		items = v
+	case []map[string]any: // [[array.of.tables]]
+		items = make([]any, len(v))
+		for i, m := range v {
+			items[i] = m
+		}
+	default:
+		d.wrongType(p, v, describeType(fv.Type()))
+		return
+	}
+	out := reflect.MakeSlice(fv.Type(), len(items), len(items))
+	for i, item := range items {
+		d.decodeValue(item, out.Index(i), p.at(i))
+	}
+	fv.Set(out)
+}
+
+func (d *decoder) decodeMap(v any, fv reflect.Value, p keyPath) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		d.wrongType(p, v, describeType(fv.Type()))
+		return
+	}
+	if fv.Type().Key().Kind() != reflect.String {
+		d.fail(p, &ConfigError{Msg: fmt.Sprintf("kuberunner cannot decode a field of type %s", fv.Type())})
+		return
+	}
+	out := reflect.MakeMapWithSize(fv.Type(), len(m))
+	for key, item := range m {
+		elem := reflect.New(fv.Type().Elem()).Elem()
+		d.decodeValue(item, elem, p.child(key))
+		out.SetMapIndex(reflect.ValueOf(key).Convert(fv.Type().Key()), elem)
+	}
+	fv.Set(out)
+}
+
+// decodePullPolicies reports each bad entry of an array at its own index.
+func (d *decoder) decodePullPolicies(v any, fv reflect.Value, p keyPath) {
+	list, errs := decodePullPolicies(v)
+	for _, e := range errs {
+		ep := p
+		if e.index >= 0 {
+			ep = p.at(e.index)
+		}
+		var unknown *UnknownPullPolicyError
+		var wt *WrongTypeError
+		switch {
+		case errors.As(e.err, &unknown):
+			d.fail(ep, &ConfigError{
+				Value:   unknown.Value,
+				Msg:     unknown.Problem(),
+				Allowed: AllowedPullPolicyNames(),
+				Hint:    unknown.Hint(),
+				Err:     unknown,
+			})
+		case errors.As(e.err, &wt):
+			d.failType(ep, wt)
+		default:
+			d.fail(ep, &ConfigError{Msg: e.err.Error(), Err: e.err})
+		}
+	}
+	if len(errs) == 0 {
+		fv.Set(reflect.ValueOf(list))
+	}
+}

@@ -1,0 +1,44 @@
+package common
+
+// Defaults for keys an operator may leave out or set to zero / "". They
+// follow GitLab Runner where it has one, so a migrated file behaves the same.
+const (
+	DefaultConcurrent    = 1
+	DefaultCheckInterval = 3 // seconds
+	DefaultLogLevel      = "info"
+	DefaultExecutor      = "kubernetes"
+	DefaultNamespace     = "default"
+	DefaultPollTimeout   = 180 // seconds
+)
+
+// applyDefaults fills zero values. Negative numbers are left alone for the
+// validator to report: they are mistakes, not omissions.
+func (c *Config) applyDefaults() {
+	if c.Concurrent == 0 {
+		c.Concurrent = DefaultConcurrent
+	}
+	if c.CheckInterval == 0 {
+		c.CheckInterval = DefaultCheckInterval
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = DefaultLogLevel
+	}
+	for _, r := range c.Runners {
+		if r == nil {
+			continue
+		}
+		if r.Executor == "" {
+			r.Executor = DefaultExecutor
+		}
+		if r.Kubernetes == nil {
+			r.Kubernetes = &KubernetesConfig{}
+		}
+		k := r.Kubernetes
+		if k.Namespace == "" {
+			k.Namespace = DefaultNamespace
+		}
+		if k.PollTimeout == 0 {
+			k.PollTimeout = DefaultPollTimeout
+		}
+	}
+}

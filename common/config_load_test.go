@@ -1,0 +1,447 @@
+package common
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// configErrors lists the *ConfigError values of a joined error.
+func configErrors(t *testing.T, err error) []*ConfigError {
+	t.Helper()
+	joined, ok := err.(interface{ Unwrap() []error })
+	require.True(t, ok, "the loader joins its errors: %v", err)
+	var out []*ConfigError
+	for _, e := range joined.Unwrap() {
+		var ce *ConfigError
+		require.ErrorAs(t, e, &ce)
+		out = append(out, ce)
+	}
+	return out
+}
+
+// at is "line key", the shortest way to compare where problems were found.
+type at struct {
+	Line int
+	Key  string
+}
+
+func errorsAt(t *testing.T, err error) []at {
+	var out []at
+	for _, ce := range configErrors(t, err) {
+		out = append(out, at{ce.Line, ce.Key})
+	}
+	return out
+}
+
+func warningsAt(ws []Warning) []at {
+	var out []at
+	for _, w := range ws {
+		out = append(out, at{w.Line, w.Key})
+	}
+	return out
+}
+
+func TestLoadConfigValid(t *testing.T) {
+	t.Run("valid.toml", func(t *testing.T) {
+		cfg, warnings, err := LoadConfig("testdata/valid.toml")
+		require.NoError(t, err)
+		assert.Empty(t, warnings)
+		assert.Equal(t, 4, cfg.Concurrent)
+		assert.Equal(t, 5, cfg.CheckInterval)
+		assert.Equal(t, "debug", cfg.LogLevel)
+		require.Len(t, cfg.Runners, 2)
+
+		r := cfg.Runners[0]
+		assert.Equal(t, "local", r.Name)
+		assert.Equal(t, 2, r.Limit)
+		assert.Equal(t, []string{"A=1", "B="}, r.Environment)
+		k := r.Kubernetes
+		assert.Equal(t, "ci", k.Namespace)
+		assert.Equal(t, PullPolicies{PullPolicyAlways, PullPolicyIfNotPresent}, k.PullPolicy)
+		assert.Equal(t, 60, k.PollTimeout)
+		require.NotNil(t, k.Privileged)
+		assert.True(t, *k.Privileged)
+		assert.Equal(t, map[string]string{"kubernetes.io/arch": "amd64"}, k.NodeSelector)
+		assert.Equal(t, "1e9", k.MemoryLimit)
+		require.Len(t, k.Services, 1)
+		assert.Equal(t, KubernetesService{
+			Name: "postgres:16", Alias: "db",
+			Entrypoint: []string{"docker-entrypoint.sh"},
+			Command:    []string{"postgres", "-c", "fsync=off"},
+			PullPolicy: PullPolicies{PullPolicyIfNotPresent},
+		}, k.Services[0])
+
+		d := cfg.Runners[1]
+		assert.Equal(t, "kubernetes", d.Executor)
+		require.NotNil(t, d.Kubernetes)
+		assert.Equal(t, "default", d.Kubernetes.Namespace)
+		assert.Equal(t, 180, d.Kubernetes.PollTimeout)
+		assert.Nil(t, d.Kubernetes.Privileged)
+	})
+
+	t.Run("empty.toml gets every default", func(t *testing.T) {
+		cfg, warnings, err := LoadConfig("testdata/empty.toml")
+		require.NoError(t, err)
+		assert.Empty(t, warnings)
+		assert.Equal(t, &Config{Concurrent: 1, CheckInterval: 3, LogLevel: "info"}, cfg)
+	})
+}
+
+func TestLoadConfigGitLabRunnerFile(t *testing.T) {
+	cfg, warnings, err := LoadConfig("testdata/gitlab-runner.toml")
+	require.NoError(t, err)
+
+	// One warning per unsupported key, a whole table counting as one key,
+	// with the line where it starts.
+	assert.Equal(t, []at{
+		{6, "log_format"},
+		{8, "shutdown_timeout"},
+		{9, "connection_max_age"},
+		{11, "session_server"},
+		{19, "runners[0].id"},
+		{21, "runners[0].token_obtained_at"},
+		{22, "runners[0].token_expires_at"},
+		{25, "runners[0].request_concurrency"},
+		{26, "runners[0].output_limit"},
+		{28, "runners[0].pre_get_sources_script"},
+		{29, "runners[0].post_build_script"},
+		{30, "runners[0].custom_build_dir"},
+		{31, "runners[0].cache"},
+		{41, "runners[0].feature_flags"},
+		{45, "runners[0].kubernetes.bearer_token_overwrite_allowed"},
+		{47, "runners[0].kubernetes.namespace_overwrite_allowed"},
+		{53, "runners[0].kubernetes.poll_interval"},
+		{56, "runners[0].kubernetes.service_account_overwrite_allowed"},
+		{57, "runners[0].kubernetes.pod_annotations_overwrite_allowed"},
+		{69, "runners[0].kubernetes.node_tolerations"},
+		{71, "runners[0].kubernetes.pod_labels"},
+		{72, "runners[0].kubernetes.pod_annotations"},
+		{73, "runners[0].kubernetes.pod_security_context"},
+		{74, "runners[0].kubernetes.init_permissions_container_security_context"},
+		{76, "runners[0].kubernetes.build_container_security_context"},
+		{78, "runners[0].kubernetes.helper_container_security_context"},
+		{80, "runners[0].kubernetes.service_container_security_context"},
+		{82, "runners[0].kubernetes.volumes"},
+		{91, "runners[0].kubernetes.dns_config"},
+	}, warningsAt(warnings))
+	for _, w := range warnings {
+		assert.Equal(t, "testdata/gitlab-runner.toml", w.File)
+		assert.Contains(t, w.Message, "not supported by kuberunner")
+	}
+
+	// What kuberunner does support was still read.
+	require.Len(t, cfg.Runners, 1)
+	k := cfg.Runners[0].Kubernetes
+	assert.Equal(t, "ci-jobs", k.Namespace)
+	assert.Equal(t, "", k.Host)
+	assert.Equal(t, 360, k.PollTimeout)
+	assert.Equal(t, PullPolicies{PullPolicyAlways, PullPolicyIfNotPresent, PullPolicyNever}, k.AllowedPullPolicies)
+	assert.Equal(t, map[string]string{"kubernetes.io/os": "linux", "node.example.com/pool": "ci"}, k.NodeSelector)
+	require.Len(t, k.Services, 2)
+	assert.Equal(t, "api", k.Services[1].Alias)
+	assert.Equal(t, 10, cfg.Concurrent)
+	assert.Equal(t, 3, cfg.CheckInterval, "0 means the default, as in GitLab Runner")
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	tests := []struct {
+		file string
+		want []at
+	}{
+		{"wrong-types.toml", []at{
+			{1, "concurrent"},
+			{2, "check_interval"},
+			{3, "log_level"},
+			{6, "runners[0].name"},
+			{7, "runners[0].limit"},
+			{8, "runners[0].environment"},
+			{10, "runners[0].kubernetes.privileged"},
+			{11, "runners[0].kubernetes.poll_timeout"},
+			{12, "runners[0].kubernetes.node_selector"},
+			{13, "runners[0].kubernetes.cpu_request"},
+			{14, "runners[0].kubernetes.services"},
+		}},
+		{"bad-policies.toml", []at{
+			{4, "runners[0].kubernetes.pull_policy"},
+			{5, "runners[0].kubernetes.allowed_pull_policies[0]"},
+			{5, "runners[0].kubernetes.allowed_pull_policies[2]"},
+			{8, "runners[0].kubernetes.services[0].pull_policy[1]"},
+		}},
+		{"empty-intersection.toml", []at{
+			{5, "runners[0].kubernetes.pull_policy"},
+			{9, "runners[0].kubernetes.services[0].pull_policy"},
+		}},
+		{"impossible.toml", []at{
+			{1, "concurrent"},
+			{2, "check_interval"},
+			{3, "log_level"},
+			{4, "listen_address"},
+			{8, "runners[0].url"},
+			{9, "runners[0].executor"},
+			{10, "runners[0].limit"},
+			{11, "runners[0].environment[1]"},
+			{11, "runners[0].environment[2]"},
+			{13, "runners[0].kubernetes.namespace"},
+			{14, "runners[0].kubernetes.service_account"},
+			{15, "runners[0].kubernetes.image"},
+			{16, "runners[0].kubernetes.poll_timeout"},
+			{17, "runners[0].kubernetes.cpu_request"},
+			{18, "runners[0].kubernetes.memory_limit"},
+			{19, `runners[0].kubernetes.node_selector."bad key!"`},
+			{19, "runners[0].kubernetes.node_selector.ok"},
+			{20, "runners[0].kubernetes.services[0].name"},
+			{24, "runners[0].kubernetes.services[1].alias"},
+		}},
+		{"syntax-error.toml", []at{{4, ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			path := filepath.Join("testdata", tt.file)
+			cfg, _, err := LoadConfig(path)
+			require.Error(t, err)
+			assert.Nil(t, cfg)
+			assert.Equal(t, tt.want, errorsAt(t, err))
+			for _, ce := range configErrors(t, err) {
+				assert.Equal(t, path, ce.File)
+				assert.NotEmpty(t, ce.Msg)
+			}
+		})
+	}
+}
+
+func TestConfigErrorDetails(t *testing.T) {
+	parse := func(t *testing.T, src string) []*ConfigError {
+		t.Helper()
+		_, _, err := ParseConfig("config.toml", []byte(src))
+		require.Error(t, err)
+		return configErrors(t, err)
+	}
+
+	t.Run("unknown policy reads like the docs promise", func(t *testing.T) {
+		errs := parse(t, "[[runners]]\n[runners.kubernetes]\npull_policy = \"if_not_present\"\n")
+		require.Len(t, errs, 1)
+		assert.EqualError(t, errs[0], `config.toml:3: runners[0].kubernetes.pull_policy: "if_not_present" is not a pull policy; allowed: always, if-not-present, never (did you mean "if-not-present"?)`)
+		assert.Equal(t, "if_not_present", errs[0].Value)
+		assert.Equal(t, "always, if-not-present, never", errs[0].Allowed)
+		var upe *UnknownPullPolicyError
+		require.ErrorAs(t, errs[0], &upe)
+		assert.Equal(t, PullPolicyIfNotPresent, upe.Suggestion)
+	})
+
+	t.Run("wrong type names value and wanted type", func(t *testing.T) {
+		errs := parse(t, "concurrent = \"4\"\n")
+		require.Len(t, errs, 1)
+		assert.EqualError(t, errs[0], `config.toml:1: concurrent: "4" is a string; allowed: an integer`)
+		var wt *WrongTypeError
+		require.ErrorAs(t, errs[0], &wt)
+		assert.Equal(t, "a string", wt.Got)
+	})
+
+	t.Run("empty intersection carries the PullPolicyError", func(t *testing.T) {
+		_, _, err := LoadConfig("testdata/empty-intersection.toml")
+		var ppe *PullPolicyError
+		require.ErrorAs(t, err, &ppe, "errors.As finds the first one through the join")
+		assert.Equal(t, "alpine:3.20", ppe.Image)
+		assert.Equal(t, PullPolicies{PullPolicyIfNotPresent}, ppe.Requested)
+		assert.Equal(t, FromRunnerConfig, ppe.RequestedFrom)
+		assert.Equal(t, PullPolicies{PullPolicyAlways}, ppe.Allowed)
+		assert.Equal(t, FromAllowedPullPolicies, ppe.AllowedFrom)
+		errs := configErrors(t, err)
+		assert.Contains(t, errs[0].Error(), `none of ["if-not-present"] is allowed by runner config allowed_pull_policies`)
+		assert.Equal(t, "always", errs[0].Allowed)
+	})
+
+	t.Run("syntax error keeps the toml.ParseError", func(t *testing.T) {
+		_, _, err := LoadConfig("testdata/syntax-error.toml")
+		var pe toml.ParseError
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, 4, pe.Position.Line)
+	})
+
+	t.Run("missing file", func(t *testing.T) {
+		_, _, err := LoadConfig(filepath.Join(t.TempDir(), "nope.toml"))
+		require.ErrorIs(t, err, fs.ErrNotExist)
+		var ce *ConfigError
+		require.ErrorAs(t, err, &ce)
+		assert.Contains(t, ce.Error(), "nope.toml: cannot read the file")
+	})
+
+	t.Run("warnings survive errors", func(t *testing.T) {
+		_, warnings, err := ParseConfig("config.toml", []byte("shutdown_timeout = 3\nconcurrent = -1\n"))
+		require.Error(t, err)
+		assert.Equal(t, []at{{1, "shutdown_timeout"}}, warningsAt(warnings))
+	})
+
+	t.Run("typo in a key gets a hint", func(t *testing.T) {
+		_, warnings, err := ParseConfig("config.toml", []byte("[[runners]]\n[runners.kubernetes]\npul_policy = \"always\"\n"))
+		require.NoError(t, err)
+		require.Len(t, warnings, 1)
+		assert.Equal(t, `config.toml:3: runners[0].kubernetes.pul_policy: not supported by kuberunner; ignored (did you mean "pull_policy"?)`, warnings[0].String())
+	})
+}
+
+func TestParseConfigLines(t *testing.T) {
+	tests := []struct {
+		name     string
+		src      string
+		warnings []at
+		errs     []at
+	}{
+		{
+			name: "second array element counts from its own header",
+			src: `[[runners]]
+name = "a"
+[[runners]]
+name = "b"
+limit = -1
+[runners.kubernetes]
+cache_dir = "x"
+`,
+			warnings: []at{{7, "runners[1].kubernetes.cache_dir"}},
+			errs:     []at{{5, "runners[1].limit"}},
+		},
+		{
+			name: "dotted keys and inline tables",
+			src: `[[runners]]
+kubernetes.namespace = "Bad"
+kubernetes.pod_labels = { a = "b" }
+`,
+			warnings: []at{{3, "runners[0].kubernetes.pod_labels"}},
+			errs:     []at{{2, "runners[0].kubernetes.namespace"}},
+		},
+		{
+			name: "multi-line strings and arrays do not confuse the scan",
+			src: `[[runners]]
+pre_build_script = """
+limit = 5
+[runners.fake]
+"""
+environment = [
+  "A=1",  # comment with = and [brackets]
+  'B',
+]
+post_build_script = '''
+x = 1
+'''
+limit = -3
+`,
+			warnings: []at{{2, "runners[0].pre_build_script"}, {10, "runners[0].post_build_script"}},
+			errs:     []at{{6, "runners[0].environment[1]"}, {13, "runners[0].limit"}},
+		},
+		{
+			name: "services of two runners",
+			src: `[[runners]]
+[[runners.kubernetes.services]]
+name = "a"
+[[runners]]
+[[runners.kubernetes.services]]
+name = "b"
+[[runners.kubernetes.services]]
+name = "c"
+pull_policy = "nope"
+`,
+			errs: []at{{9, "runners[1].kubernetes.services[1].pull_policy"}},
+		},
+		{
+			name: "quoted keys",
+			src: `[[runners]]
+[runners.kubernetes.node_selector]
+"kubernetes.io/os" = "linux"
+'bad key' = "x"
+`,
+			errs: []at{{4, `runners[0].kubernetes.node_selector."bad key"`}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, warnings, err := ParseConfig("config.toml", []byte(tt.src))
+			assert.Equal(t, tt.warnings, warningsAt(warnings))
+			if tt.errs == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.errs, errorsAt(t, err))
+		})
+	}
+}
+
+func TestConfigDefaults(t *testing.T) {
+	tests := []struct {
+		name  string
+		src   string
+		check func(t *testing.T, c *Config)
+	}{
+		{"poll_timeout unset", "[[runners]]\n", func(t *testing.T, c *Config) {
+			assert.Equal(t, 180, c.Runners[0].Kubernetes.PollTimeout)
+		}},
+		{"poll_timeout zero", "[[runners]]\n[runners.kubernetes]\npoll_timeout = 0\n", func(t *testing.T, c *Config) {
+			assert.Equal(t, 180, c.Runners[0].Kubernetes.PollTimeout)
+		}},
+		{"namespace empty", "[[runners]]\n[runners.kubernetes]\nnamespace = \"\"\n", func(t *testing.T, c *Config) {
+			assert.Equal(t, "default", c.Runners[0].Kubernetes.Namespace)
+		}},
+		{"concurrent unset", "", func(t *testing.T, c *Config) {
+			assert.Equal(t, 1, c.Concurrent)
+		}},
+		{"executor empty", "[[runners]]\nexecutor = \"\"\n", func(t *testing.T, c *Config) {
+			assert.Equal(t, "kubernetes", c.Runners[0].Executor)
+		}},
+		{"empty pull_policy string is unset", "[[runners]]\n[runners.kubernetes]\npull_policy = \"\"\n", func(t *testing.T, c *Config) {
+			assert.Empty(t, c.Runners[0].Kubernetes.PullPolicy)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, _, err := ParseConfig("config.toml", []byte(tt.src))
+			require.NoError(t, err)
+			tt.check(t, cfg)
+		})
+	}
+}
+
+func TestDefaultConfigPath(t *testing.T) {
+	home := func() (string, error) { return "/home/ci", nil }
+	noHome := func() (string, error) { return "", errors.New("no home") }
+	tests := []struct {
+		name string
+		env  string
+		euid int
+		home func() (string, error)
+		want string
+	}{
+		{"root", "", 0, home, "/etc/kuberunner/config.toml"},
+		{"user", "", 1000, home, "/home/ci/.kuberunner/config.toml"},
+		{"env wins for root", "/srv/k.toml", 0, home, "/srv/k.toml"},
+		{"env wins for user", "/srv/k.toml", 1000, home, "/srv/k.toml"},
+		{"user without home", "", 1000, noHome, ".kuberunner/config.toml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, defaultConfigPath(tt.env, tt.euid, tt.home))
+		})
+	}
+
+	t.Run("reads the environment", func(t *testing.T) {
+		t.Setenv(ConfigEnvVar, "/tmp/from-env.toml")
+		assert.Equal(t, "/tmp/from-env.toml", DefaultConfigPath())
+	})
+}
+
+// The example in the repository must stay loadable.
+func TestExampleConfigLoads(t *testing.T) {
+	path := filepath.Join("..", "examples", "config.toml")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip("examples/config.toml not present")
+	}
+	_, warnings, err := LoadConfig(path)
+	require.NoError(t, err)
+	assert.Empty(t, warnings)
+}
