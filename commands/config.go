@@ -1,0 +1,118 @@
+package commands
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"kuberunner/common"
+)
+
+func init() {
+	Register("config", "work with config.toml (config check)", runConfig)
+}
+
+// runConfig dispatches "config <sub>". There is one sub for now; the switch
+// keeps room for "config show" without another registry.
+func runConfig(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		w, code := stderr, ExitUsage
+		if len(args) > 0 {
+			w, code = stdout, ExitOK
+		}
+		fmt.Fprintln(w, "Usage: kuberunner config check [--config FILE]")
+		return code
+	}
+	switch args[0] {
+	case "check":
+		return runConfigCheck(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "kuberunner config: unknown subcommand %q\nUsage: kuberunner config check [--config FILE]\n", args[0])
+	return ExitUsage
+}
+
+func runConfigCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kuberunner config check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", common.DefaultConfigPath(),
+		"config file (default: $"+common.ConfigEnvVar+", else /etc/kuberunner/config.toml for root, else ~/.kuberunner/config.toml)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "kuberunner config check: unexpected argument %q\n", fs.Arg(0))
+		return ExitUsage
+	}
+
+	fmt.Fprintf(stdout, "Checking %s\n", *path)
+	cfg, warnings, err := common.LoadConfig(*path)
+	for _, w := range warnings {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
+	errs := splitErrors(err)
+	for _, e := range errs {
+		fmt.Fprintf(stdout, "error: %s\n", e)
+	}
+	if cfg != nil {
+		printEffectiveLists(stdout, cfg)
+	}
+	fmt.Fprintf(stdout, "%s, %s\n", count(len(errs), "error"), count(len(warnings), "warning"))
+	if len(errs) > 0 {
+		return ExitError
+	}
+	return ExitOK
+}
+
+// splitErrors undoes errors.Join so each problem gets its own line.
+func splitErrors(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		return joined.Unwrap()
+	}
+	return []error{err}
+}
+
+// printEffectiveLists shows, per runner, what a job that sets no pull_policy
+// of its own would get: the question an operator editing the file has.
+func printEffectiveLists(w io.Writer, cfg *common.Config) {
+	for i, r := range cfg.Runners {
+		k := r.Kubernetes
+		fmt.Fprintf(w, "runner %q (runners[%d]), namespace %q:\n", r.Name, i, k.Namespace)
+		printList(w, "image", k.Image, func() (common.PullPolicies, error) { return k.ImagePullPolicies(k.Image, nil) })
+		for j, svc := range k.Services {
+			label := "service"
+			if svc.Alias != "" {
+				label = fmt.Sprintf("service (alias %s)", svc.Alias)
+			}
+			printList(w, label, svc.Name, func() (common.PullPolicies, error) { return k.ServicePullPolicies(j, nil) })
+		}
+	}
+}
+
+func printList(w io.Writer, label, image string, effective func() (common.PullPolicies, error)) {
+	name := fmt.Sprintf("%q", image)
+	if image == "" {
+		name = "(not set; each job names its own)"
+	}
+	list, err := effective()
+	if err != nil {
+		// Unreachable after a clean load (the loader reports these), but
+		// the command must say so rather than print nothing.
+		fmt.Fprintf(w, "  %s %s: %v\n", label, name, err)
+		return
+	}
+	fmt.Fprintf(w, "  %s %s: pull policies %s\n", label, name, list)
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
