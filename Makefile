@@ -38,3 +38,27 @@ cluster-status:
 helper-image:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-helper .
 	$(CLUSTER) push-helper $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-helper
+
+# Registry controls of the local cluster (see docs/testing.md). IMAGE may be
+# short: IMAGE=foo:v1 means 127.0.0.1:5000/foo:v1.
+.PHONY: registry-stop registry-start registry-push registry-delete registry-cache registry-uncache registry-images
+registry-stop:
+	$(CLUSTER) registry-stop
+
+registry-start:
+	$(CLUSTER) registry-start
+
+registry-push:
+	$(CLUSTER) push $(IMAGE)
+
+registry-delete:
+	$(CLUSTER) registry-delete $(IMAGE)
+
+registry-cache:
+	$(CLUSTER) cache $(IMAGE)
+
+registry-uncache:
+	$(CLUSTER) uncache $(IMAGE)
+
+registry-images:
+	$(CLUSTER) images

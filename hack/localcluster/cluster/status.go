@@ -37,6 +37,8 @@ func (s Status) String() string {
 	for _, c := range s.Components {
 		state := "down"
 		switch {
+		case c.Healthy && c.Name == "registry":
+			state = fmt.Sprintf("up (pid %d) at %s", c.PID, RegistryHost)
 		case c.Healthy:
 			state = fmt.Sprintf("up (pid %d)", c.PID)
 		case c.PID != 0:
@@ -49,11 +51,6 @@ func (s Status) String() string {
 		node = "not ready: " + s.NodeErr
 	}
 	fmt.Fprintf(&b, "%-24s %s\n", "node "+NodeName, node)
-	reg := "down"
-	if s.Registry {
-		reg = "up at " + RegistryHost
-	}
-	fmt.Fprintf(&b, "%-24s %s\n", "registry", reg)
 	return b.String()
 }
 
