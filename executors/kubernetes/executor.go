@@ -42,6 +42,7 @@ type Executor struct {
 	attempts   int
 	reactions  []time.Duration // from a pull failure seen to the next pod created
 	lastSeen   time.Time       // when the watch delivered the last pull failure
+	detections []time.Duration // from a pod's create returning to its pull failure seen
 
 	cleanupOnce sync.Once
 	cleanupErr  error
@@ -165,6 +166,12 @@ func (e *Executor) Attempts() int { return e.attempts }
 // pull failure to the next pod's create call returning.
 func (e *Executor) Reactions() []time.Duration { return append([]time.Duration(nil), e.reactions...) }
 
+// Detections are how long each failed attempt took to be recognised: from
+// the pod's create call returning to the watch delivering its pull failure.
+func (e *Executor) Detections() []time.Duration {
+	return append([]time.Duration(nil), e.detections...)
+}
+
 // jobKey is unique per executor run, so that concurrent runs of the same
 // job id (two `kuberunner exec` in parallel) never share pods.
 func jobKey(id int64) (string, error) {
@@ -179,6 +186,4 @@ func systemFailure(err error) error {
 	return &common.BuildError{Inner: err, FailureReason: common.RunnerSystemFailure}
 }
 
-func configFailure(err error) error {
-	return &common.BuildError{Inner: err, FailureReason: common.ConfigurationFailure}
-}
+func configFailure(err error) error { return common.NewConfigurationError(err) }

@@ -57,6 +57,7 @@ func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 		if err != nil {
 			return nil, err
 		}
+		createdAt := time.Now()
 		started, err := e.waitStarted(ctx, pod, images)
 		if err == nil {
 			e.log.Println(fmt.Sprintf("Pod %s/%s is running", pod.Namespace, pod.Name))
@@ -67,6 +68,7 @@ func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 			return nil, err
 		}
 		failedAt = e.lastSeen
+		e.detections = append(e.detections, failedAt.Sub(createdAt))
 		// Failures the kubelet reports until the pod is gone belong to this
 		// attempt too, so one outage across images costs one extra pod.
 		fails = mergeFailures(fails, e.deletePod(ctx, pod.Name, images))

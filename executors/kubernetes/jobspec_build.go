@@ -41,7 +41,7 @@ func newJobSpec(job *common.Job, runner *common.RunnerConfig, cfg *common.Kubern
 	if buildImage == "" {
 		return nil, &ConfigError{Msg: "no image: the job names none and [runners.kubernetes] image is not set"}
 	}
-	buildPolicies, err := common.EffectivePullPolicies(buildImage, job.Image.PullPolicies, cfg.PullPolicy, cfg.AllowedPullPolicies)
+	buildPolicies, err := cfg.ImagePullPolicies(buildImage, job.Image.PullPolicies)
 	if err != nil {
 		return nil, err
 	}
@@ -85,16 +85,15 @@ func newJobSpec(job *common.Job, runner *common.RunnerConfig, cfg *common.Kubern
 		if img == "" {
 			return nil, &ConfigError{Msg: fmt.Sprintf("service %d has no image name", i)}
 		}
-		jobList, runnerList := s.PullPolicies, cfg.PullPolicy
+		var list common.PullPolicies
 		if i < fromRunner {
-			// A runner service's own pull_policy is runner configuration,
-			// and errors must say so.
-			jobList, runnerList = nil, s.PullPolicies
-			if len(runnerList) == 0 {
-				runnerList = cfg.PullPolicy
-			}
+			// A runner service's own pull_policy stands in for the
+			// runner's, still bounded by allowed_pull_policies; config
+			// check computes it with the same function.
+			list, err = cfg.ServicePullPolicies(i, nil)
+		} else {
+			list, err = common.EffectivePullPolicies(img, s.PullPolicies, cfg.PullPolicy, cfg.AllowedPullPolicies)
 		}
-		list, err := common.EffectivePullPolicies(img, jobList, runnerList, cfg.AllowedPullPolicies)
 		if err != nil {
 			return nil, err
 		}

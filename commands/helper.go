@@ -1,0 +1,51 @@
+package commands
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"kuberunner/helpers/tarstream"
+)
+
+func init() {
+	Register("helper", "run inside the job pod's helper container (wait, receive)", helperCommand)
+}
+
+// helperCommand is what the helper image runs. `wait` keeps the container
+// alive without a sleep loop until the pod is deleted; `receive` unpacks
+// the job's sources from stdin into the shared builds volume.
+func helperCommand(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: kuberunner helper wait | receive --dir DIR")
+		return 2
+	}
+	switch args[0] {
+	case "wait":
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+		<-sig
+		return 0
+	case "receive":
+		fs := flag.NewFlagSet("helper receive", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		dir := fs.String("dir", "", "directory to unpack the tar stream from stdin into")
+		if err := fs.Parse(args[1:]); err != nil {
+			return 2
+		}
+		if *dir == "" {
+			fmt.Fprintln(stderr, "helper receive: --dir is required")
+			return 2
+		}
+		if err := tarstream.Extract(os.Stdin, *dir); err != nil {
+			fmt.Fprintln(stderr, "helper receive:", err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintf(stderr, "helper: unknown subcommand %q; use wait or receive\n", args[0])
+	return 2
+}

@@ -1,0 +1,218 @@
+//go:build integration
+
+package kubernetes
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kuberunner/common"
+	"kuberunner/executors"
+	"kuberunner/executors/kubernetes/internal/pull"
+	"kuberunner/hack/localcluster/cluster"
+	"kuberunner/test/clustertest"
+)
+
+var alwaysThenCached = common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent}
+
+// jobRun is one job run through the executor on the local cluster.
+type jobRun struct {
+	exec *Executor
+	log  string
+	err  error
+	ns   string
+}
+
+// runOnCluster runs a job whose image is image with the given runner
+// settings, through executors.Run (prepare, run, cleanup), and checks that
+// nothing of the job is left in the namespace afterwards, whatever happened.
+func runOnCluster(t *testing.T, ns string, cfg common.KubernetesConfig, job *common.Job) jobRun {
+	t.Helper()
+	cs, rc := clustertest.Client(t)
+	cfg.Namespace = ns
+	if cfg.HelperImage == "" {
+		cfg.HelperImage = cluster.HelperImage
+	}
+	if cfg.PollTimeout == 0 {
+		cfg.PollTimeout = 120
+	}
+	if len(job.Steps) == 0 {
+		job.Steps = []common.Step{{Name: common.StepScript, Script: []string{"echo Done"}, When: common.WhenOnSuccess}}
+	}
+	var buf bytes.Buffer
+	log := common.NewBuildLog(&buf, common.LogFormat("terminal"), nil)
+	e := New(rc)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	err := executors.Run(ctx, e, executors.Options{Job: job, Runner: &common.RunnerConfig{Name: "it", Kubernetes: &cfg}, Log: log})
+	require.NoError(t, log.Close())
+	t.Logf("build log:\n%s", buf.String())
+
+	if e.spec != nil {
+		sel := metav1.ListOptions{LabelSelector: jobLabel + "=" + e.spec.Key}
+		pods, lerr := cs.CoreV1().Pods(ns).List(ctx, sel)
+		require.NoError(t, lerr)
+		require.Empty(t, pods.Items, "the job's pods must be gone after cleanup")
+		secrets, lerr := cs.CoreV1().Secrets(ns).List(ctx, sel)
+		require.NoError(t, lerr)
+		require.Empty(t, secrets.Items, "the job's secrets must be gone after cleanup")
+	}
+	return jobRun{exec: e, log: buf.String(), err: err, ns: ns}
+}
+
+// cachedImage pushes a fresh image, puts it in the node's cache, and
+// returns it; the helper image is cached too, so that a registry outage
+// tests the fallback of every image.
+func cachedImage(t *testing.T, base string) string {
+	img := clustertest.Push(t, clustertest.UniqueImage(t, base))
+	clustertest.Cache(t, img)
+	clustertest.Cache(t, cluster.HelperImage)
+	return img
+}
+
+func requireBuildError(t *testing.T, err error, reason common.FailureReason) *common.BuildError {
+	t.Helper()
+	var be *common.BuildError
+	require.True(t, errors.As(err, &be), "want a BuildError, got %v", err)
+	require.Equal(t, reason, be.FailureReason, "failure reason; error: %v", err)
+	return be
+}
+
+// The reference scenario: ["always", "if-not-present"], the node holds the
+// image, the registry cannot serve it, once because it is down and once
+// because the image was deleted from it.
+func TestSeedScenario(t *testing.T) {
+	tests := []struct {
+		name        string
+		breakIt     func(t *testing.T, img string)
+		kubeletSays string
+	}{
+		{"registry stopped", func(t *testing.T, _ string) { clustertest.StopRegistry(t) }, "connection refused"},
+		{"image deleted from registry", func(t *testing.T, img string) { clustertest.Delete(t, img) }, "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ns := clustertest.Namespace(t)
+			img := cachedImage(t, "seed")
+			tt.breakIt(t, img)
+
+			r := runOnCluster(t, ns, common.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, &common.Job{ID: 1})
+			require.NoError(t, r.err)
+			require.Equal(t, 2, r.exec.Attempts())
+			require.Contains(t, r.log, fmt.Sprintf(`Failed to pull image %q for container "build" with pull policy "always": ErrImagePull: `, img))
+			require.Regexp(t, `for container "build" with pull policy "always": ErrImagePull: .*`+tt.kubeletSays, r.log)
+			require.Contains(t, r.log, fmt.Sprintf(`Falling back for image %q: attempt 2 will use pull policy "if-not-present"`, img))
+			require.Contains(t, r.log, "build=IfNotPresent")
+			require.Contains(t, r.log, "\nDone\n")
+		})
+	}
+}
+
+// Nothing cached and the registry down: both policies fail and the job
+// says so, naming the image and the policies tried.
+func TestNotCachedRegistryDown(t *testing.T) {
+	ns := clustertest.Namespace(t)
+	img := clustertest.Push(t, clustertest.UniqueImage(t, "uncached"))
+	clustertest.Cache(t, cluster.HelperImage)
+	clustertest.StopRegistry(t)
+
+	r := runOnCluster(t, ns, common.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, &common.Job{ID: 2})
+	requireBuildError(t, r.err, common.ImagePullFailure)
+	require.ErrorIs(t, r.err, pull.ErrPoliciesExhausted)
+	var pe *pull.ImagePullError
+	require.ErrorAs(t, r.err, &pe)
+	require.Equal(t, img, pe.Image)
+	require.Contains(t, r.err.Error(), fmt.Sprintf(`image %q: all pull policies failed (tried "always", "if-not-present")`, img))
+	require.Equal(t, 2, r.exec.Attempts())
+}
+
+// ErrImageNeverPull is a pull failure like any other: the watch delivers
+// it within the first status update and the job falls back at once.
+func TestNeverThenIfNotPresent(t *testing.T) {
+	ns := clustertest.Namespace(t)
+	img := clustertest.Push(t, clustertest.UniqueImage(t, "never"))
+	clustertest.Cache(t, cluster.HelperImage)
+
+	r := runOnCluster(t, ns, common.KubernetesConfig{
+		Image: img, PullPolicy: common.PullPolicies{common.PullPolicyNever, common.PullPolicyIfNotPresent},
+	}, &common.Job{ID: 3})
+	require.NoError(t, r.err)
+	require.Equal(t, 2, r.exec.Attempts())
+	require.Contains(t, r.log, fmt.Sprintf(`Failed to pull image %q for container "build" with pull policy "never": ErrImageNeverPull: `, img))
+	require.Contains(t, r.log, "\nDone\n")
+	d := r.exec.Detections()
+	require.Len(t, d, 1)
+	t.Logf("ErrImageNeverPull detected %s after the pod was created (from the watch; poll_timeout is 120s)", d[0])
+	require.Less(t, d[0], 60*time.Second, "detection must come from the watch, long before poll_timeout")
+}
+
+// A service whose image the registry lacks: only the service's policy
+// advances; the build image keeps "always".
+func TestServiceFallsBackAlone(t *testing.T) {
+	ns := clustertest.Namespace(t)
+	build := cachedImage(t, "svc-build")
+	svc := cachedImage(t, "svc-db")
+	clustertest.Delete(t, svc)
+
+	job := &common.Job{ID: 4, Services: []common.Image{{Name: svc, Alias: "db", Command: []string{"sleep", "3600"}}}}
+	r := runOnCluster(t, ns, common.KubernetesConfig{Image: build, PullPolicy: alwaysThenCached}, job)
+	require.NoError(t, r.err)
+	require.Equal(t, 2, r.exec.Attempts())
+	require.Contains(t, r.log, fmt.Sprintf(`Failed to pull image %q for container "svc-0" with pull policy "always"`, svc))
+	require.NotContains(t, r.log, `for container "build"`)
+	require.Contains(t, r.log, "build=Always helper=Always svc-0=IfNotPresent")
+}
+
+// Two images of one pod fail in the same attempt: one extra pod, not two.
+func TestTwoImagesFailTogether(t *testing.T) {
+	ns := clustertest.Namespace(t)
+	build := cachedImage(t, "both-build")
+	svc := cachedImage(t, "both-svc")
+	clustertest.Delete(t, build)
+	clustertest.Delete(t, svc)
+
+	job := &common.Job{ID: 5, Services: []common.Image{{Name: svc, Command: []string{"sleep", "3600"}}}}
+	r := runOnCluster(t, ns, common.KubernetesConfig{Image: build, PullPolicy: alwaysThenCached}, job)
+	require.NoError(t, r.err)
+	require.Equal(t, 2, r.exec.Attempts(), "both failures must advance in the same attempt")
+	require.Contains(t, r.log, "build=IfNotPresent helper=Always svc-0=IfNotPresent")
+}
+
+// An invalid image name is a configuration error: no policy can fix it.
+func TestInvalidImageName(t *testing.T) {
+	ns := clustertest.Namespace(t)
+	clustertest.Cache(t, cluster.HelperImage)
+	r := runOnCluster(t, ns, common.KubernetesConfig{Image: "127.0.0.1:5000/Not_A_Valid:Name:x", PullPolicy: alwaysThenCached}, &common.Job{ID: 6})
+	requireBuildError(t, r.err, common.ConfigurationFailure)
+	var ce *ContainerConfigError
+	require.ErrorAs(t, r.err, &ce)
+	require.Equal(t, "InvalidImageName", ce.Reason)
+	require.Equal(t, 1, r.exec.Attempts())
+}
+
+// A failing script is the job's failure, not a pull problem: no retry, and
+// after_script still runs.
+func TestScriptExitCode(t *testing.T) {
+	ns := clustertest.Namespace(t)
+	img := cachedImage(t, "exit3")
+	job := &common.Job{ID: 7, Steps: []common.Step{
+		{Name: common.StepScript, Script: []string{"echo before", "exit 3", "echo never"}, When: common.WhenOnSuccess},
+		{Name: common.StepAfterScript, Script: []string{"echo cleaning up"}, When: common.WhenAlways},
+	}}
+	r := runOnCluster(t, ns, common.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, job)
+	be := requireBuildError(t, r.err, common.ScriptFailure)
+	require.Equal(t, 3, be.ExitCode)
+	require.Equal(t, 1, r.exec.Attempts())
+	require.Contains(t, r.log, "\nbefore\n")
+	require.NotContains(t, r.log, "\nnever\n")
+	require.Contains(t, r.log, "\ncleaning up\n")
+	require.True(t, strings.Index(r.log, "cleaning up") > strings.Index(r.log, "before"))
+}
