@@ -62,3 +62,8 @@ registry-uncache:
 
 registry-images:
 	$(CLUSTER) images
+
+# The main job: the reference scenario on the local cluster, with its build
+# log. DEMO_CACHED=0 shows the failure path.
+demo:
+	bash hack/demo.sh
