@@ -82,10 +82,14 @@ func (l *BuildLog) SectionEnd(name string) {
 }
 
 // Stream returns a writer for raw script output. Each call returns a new
-// writer with its own masking state, so that stdout and stderr can each be
-// given one without a value split across writes in one being confused by
-// bytes of the other. Bytes are passed on as soon as they cannot be the start
-// of a masked value; Close releases the rest.
+// writer with its own masking state, so give stdout and stderr one each: a
+// value split across two writes of one stream is then not broken up by bytes
+// of the other. Bytes are passed on as soon as they cannot be the start of a
+// masked value; the rest is released when the stream is closed or the log is.
+//
+// The writer is also an io.Closer: closing it when its step ends releases
+// what it held back right away, so that those bytes come before the lines
+// that follow rather than at the end of the log.
 func (l *BuildLog) Stream() io.Writer {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -148,8 +152,9 @@ func (l *BuildLog) writeRaw(b []byte) {
 
 // streamWriter is one Stream of a BuildLog.
 type streamWriter struct {
-	log *BuildLog
-	m   masker
+	log    *BuildLog
+	m      masker
+	closed bool
 }
 
 // Write reports all of p as written even when part of it is held back: held
@@ -158,7 +163,7 @@ func (s *streamWriter) Write(p []byte) (int, error) {
 	l := s.log
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.closed {
+	if l.closed || s.closed {
 		return 0, ErrBuildLogClosed
 	}
 	l.writeRaw(s.m.write(nil, p, false))
@@ -166,4 +171,25 @@ func (s *streamWriter) Write(p []byte) (int, error) {
 		return len(p), l.err
 	}
 	return len(p), nil
+}
+
+// Close releases what the stream held back and detaches it from the log;
+// later writes to it fail with ErrBuildLogClosed. Closing twice is harmless.
+func (s *streamWriter) Close() error {
+	l := s.log
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s.closed || l.closed {
+		s.closed = true
+		return l.err
+	}
+	s.closed = true
+	l.writeRaw(s.m.write(nil, nil, true))
+	for i, o := range l.streams {
+		if o == s {
+			l.streams = append(l.streams[:i], l.streams[i+1:]...)
+			break
+		}
+	}
+	return l.err
 }

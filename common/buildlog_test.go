@@ -228,6 +228,31 @@ func TestBuildLogStreamAfterClose(t *testing.T) {
 	}
 }
 
+// TestBuildLogStreamClose: closing a stream at the end of its step releases
+// its held tail before what the runner prints next.
+func TestBuildLogStreamClose(t *testing.T) {
+	l, buf := newTestLog(LogFormatTerminal, "secret")
+	s := l.Stream()
+	fmt.Fprint(s, "step 1 ends with s")
+	if err := s.(io.Closer).Close(); err != nil {
+		t.Fatal(err)
+	}
+	l.Infoln("Job succeeded")
+	if _, err := s.Write([]byte("late")); !errors.Is(err, ErrBuildLogClosed) {
+		t.Fatalf("write after stream Close: err = %v, want ErrBuildLogClosed", err)
+	}
+	if err := s.(io.Closer).Close(); err != nil {
+		t.Fatalf("second stream Close: %v", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := "step 1 ends with s\n\x1b[32;1mJob succeeded\x1b[0;m\n"
+	if got := buf.String(); got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
 type failingWriter struct{ err error }
 
 func (w failingWriter) Write(p []byte) (int, error) { return 0, w.err }
@@ -290,4 +315,4 @@ func TestBuildLogConcurrent(t *testing.T) {
 	}
 }
 
-var _ io.Writer = (*streamWriter)(nil)
+var _ io.WriteCloser = (*streamWriter)(nil)
