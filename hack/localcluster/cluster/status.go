@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // ComponentStatus is one process's state.
@@ -79,7 +80,7 @@ func (c *Cluster) Status(ctx context.Context) Status {
 			s.Registry = cs.Healthy
 		}
 	}
-	if err := c.nodeReady(ctx); err != nil {
+	if err := c.nodeReady(ctx, time.Time{}); err != nil {
 		s.NodeErr = err.Error()
 	} else {
 		s.NodeReady = true
@@ -90,7 +91,7 @@ func (c *Cluster) Status(ctx context.Context) Status {
 // Ready returns nil when the cluster is up and its node Ready, or an error
 // saying what is not; tests call it before anything else.
 func (c *Cluster) Ready(ctx context.Context) error {
-	if err := c.nodeReady(ctx); err != nil {
+	if err := c.nodeReady(ctx, time.Time{}); err != nil {
 		return fmt.Errorf("local cluster in %s is not up (%v): run `make cluster-up`", c.Dir, err)
 	}
 	return nil

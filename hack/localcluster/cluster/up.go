@@ -67,11 +67,19 @@ func (c *Cluster) Up(ctx context.Context) error {
 		return &ComponentError{"registry", c.LogPath("registry"), err}
 	}
 	c.logf("  %-24s ready in %s (%s, %s)", "images", time.Since(imagesBegan).Round(10*time.Millisecond), PauseImage, BusyboxImage)
+	// The node object outlives a `down` with its last status, Ready; only a
+	// heartbeat from the kubelet we just started proves it is ready now.
+	// Heartbeats have second precision.
+	kubeletBegan := time.Now().Truncate(time.Second)
+	if c.pid("kubelet") != 0 {
+		kubeletBegan = time.Time{}
+	}
 	if err := c.ensureRunning(ctx, kubelet); err != nil {
 		return err
 	}
 	nodeBegan := time.Now()
-	if err := c.waitHealthy(ctx, "kubelet", nil, 120*time.Second, c.nodeReady); err != nil {
+	nodeReady := func(ctx context.Context) error { return c.nodeReady(ctx, kubeletBegan) }
+	if err := c.waitHealthy(ctx, "kubelet", nil, 120*time.Second, nodeReady); err != nil {
 		return err
 	}
 	c.logf("  %-24s ready in %s", "node "+NodeName, time.Since(nodeBegan).Round(10*time.Millisecond))
@@ -92,10 +100,11 @@ func (c *Cluster) cleanStale() {
 	}
 }
 
-// nodeReady is the last check of Up: node Ready without the not-ready taint
-// (the node controller removes it a moment after Ready, and until then the
-// scheduler places nothing), and the default ServiceAccount exists.
-func (c *Cluster) nodeReady(ctx context.Context) error {
+// nodeReady is the last check of Up: node Ready, by a heartbeat not older
+// than since, without the not-ready taint (the node controller removes it a
+// moment after Ready, and until then the scheduler places nothing), and the
+// default ServiceAccount exists.
+func (c *Cluster) nodeReady(ctx context.Context, since time.Time) error {
 	cs, err := c.clientset()
 	if err != nil {
 		return err
@@ -109,6 +118,9 @@ func (c *Cluster) nodeReady(ctx context.Context) error {
 		if cond.Type == corev1.NodeReady {
 			if cond.Status != corev1.ConditionTrue {
 				return fmt.Errorf("node %s not Ready: %s", NodeName, cond.Message)
+			}
+			if cond.LastHeartbeatTime.Time.Before(since) {
+				return fmt.Errorf("node %s Ready only as of %s, before this kubelet started", NodeName, cond.LastHeartbeatTime)
 			}
 			ready = true
 		}
