@@ -67,3 +67,7 @@ registry-images:
 # log. DEMO_CACHED=0 shows the failure path.
 demo:
 	bash hack/demo.sh
+
+# Reaction time and API requests per job on the local cluster (docs/performance.md).
+bench: cluster-up helper-image
+	$(GO) test -tags integration -run '^$$' -bench Job -benchtime 20x -timeout 30m ./executors/kubernetes/

@@ -152,7 +152,7 @@ func runJob(ctx context.Context, log *common.BuildLog, job *common.Job, runner *
 func loadExecJob(jobName string, f execFlags, stderr io.Writer) (*common.Job, *common.RunnerConfig, error) {
 	job, warnings, err := ciyaml.Load(f.file, jobName)
 	for _, w := range warnings {
-		fmt.Fprintf(stderr, "WARNING: %s:%d: %s: %s\n", w.File, w.Line, w.Keyword, w.Message)
+		fmt.Fprintln(stderr, "WARNING:", w.String())
 	}
 	if err != nil {
 		return nil, nil, err

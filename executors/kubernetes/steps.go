@@ -70,12 +70,24 @@ func (e *Executor) runSteps(ctx context.Context) error {
 	return result
 }
 
+// runStep gives stdout and stderr a stream each, so that a masked value
+// split across writes of one is never interrupted by bytes of the other,
+// and closes them when the step ends, so that what a masker held back is
+// written before the next line of the log.
 func (e *Executor) runStep(ctx context.Context, step common.Step) error {
-	out := e.log.Stream()
+	stdout, stderr := e.log.Stream(), e.log.Stream()
+	defer closeStream(stderr)
+	defer closeStream(stdout)
 	return execInPod(ctx, e.client, e.rest, execRequest{
 		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: buildContainer,
 		Command: []string{"sh"},
 		Stdin:   strings.NewReader(stepScript(step, fileVariables(e.vars))),
-		Stdout:  out, Stderr: out,
+		Stdout:  stdout, Stderr: stderr,
 	})
+}
+
+func closeStream(w io.Writer) {
+	if c, ok := w.(io.Closer); ok {
+		_ = c.Close()
+	}
 }

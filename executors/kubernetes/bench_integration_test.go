@@ -1,0 +1,102 @@
+//go:build integration
+
+package kubernetes
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"kuberunner/common"
+	"kuberunner/executors"
+	"kuberunner/hack/localcluster/cluster"
+	"kuberunner/test/clustertest"
+)
+
+// BenchmarkJob runs whole jobs on the local cluster and reports what
+// docs/performance.md quotes: API requests per job and per attempt, and for
+// the fallback case the reaction time (the watch delivering the failing
+// container status → the next pod's create call returning) at p50 and p95.
+//
+//	make bench   (go test -tags integration -run '^$' -bench Job -benchtime 20x ./executors/kubernetes/)
+func BenchmarkJob(b *testing.B) {
+	ns := clustertest.Namespace(b)
+	served := clustertest.Push(b, clustertest.UniqueImage(b, "bench-served"))
+	clustertest.Cache(b, served)
+	unserved := clustertest.Push(b, clustertest.UniqueImage(b, "bench-unserved"))
+	clustertest.Cache(b, unserved)
+	clustertest.Delete(b, unserved) // the registry is up but lacks it: attempt 1 fails
+	clustertest.Cache(b, cluster.HelperImage)
+
+	for _, bc := range []struct {
+		name  string
+		image string
+	}{
+		{"no-fallback", served},
+		{"one-fallback", unserved},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			_, rc := clustertest.Client(b)
+			var reactions []time.Duration
+			requests, attempts := 0, 0
+			byKind := map[string]int{}
+			for i := 0; i < b.N; i++ {
+				cfg := common.KubernetesConfig{Namespace: ns, Image: bc.image, HelperImage: cluster.HelperImage,
+					PullPolicy: alwaysThenCached, PollTimeout: 120}
+				job := &common.Job{ID: int64(i), Steps: []common.Step{{Name: common.StepScript, Script: []string{"true"}, When: common.WhenOnSuccess}}}
+				log := common.NewBuildLog(io.Discard, common.LogFormat("terminal"), nil)
+				e := New(rc)
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+				err := executors.Run(ctx, e, executors.Options{Job: job, Runner: &common.RunnerConfig{Name: "bench", Kubernetes: &cfg}, Log: log})
+				cancel()
+				if err != nil {
+					b.Fatalf("job %d: %v", i, err)
+				}
+				reactions = append(reactions, e.Reactions()...)
+				attempts += e.Attempts()
+				for k, v := range e.APIRequests() {
+					requests += v
+					byKind[k] += v
+				}
+			}
+			b.ReportMetric(float64(requests)/float64(b.N), "requests/job")
+			b.ReportMetric(float64(requests)/float64(attempts), "requests/attempt")
+			if len(reactions) > 0 {
+				sort.Slice(reactions, func(i, j int) bool { return reactions[i] < reactions[j] })
+				b.ReportMetric(ms(percentile(reactions, 50)), "reaction-p50-ms")
+				b.ReportMetric(ms(percentile(reactions, 95)), "reaction-p95-ms")
+				b.ReportMetric(ms(reactions[len(reactions)-1]), "reaction-max-ms")
+			}
+			b.Logf("%d jobs, %d attempts, %d fallbacks; requests per job by verb and resource: %s",
+				b.N, attempts, len(reactions), perJob(byKind, b.N))
+		})
+	}
+}
+
+func percentile(sorted []time.Duration, p int) time.Duration {
+	i := (len(sorted)*p + 99) / 100
+	if i < 1 {
+		i = 1
+	}
+	return sorted[i-1]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func perJob(m map[string]int, n int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b bytes.Buffer
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%.1f, ", k, float64(m[k])/float64(n))
+	}
+	return strings.TrimSuffix(b.String(), ", ")
+}
