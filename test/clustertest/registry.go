@@ -62,9 +62,11 @@ func NeedRegistry(t testing.TB) {
 	if tl.exclusive {
 		return // this test controls the registry itself
 	}
+	began := time.Now()
 	if err := tl.l.Shared(); err != nil {
 		t.Fatalf("registry lock: %v", err)
 	}
+	logWait(t, began)
 	ctx, cancel := registryCtx()
 	defer cancel()
 	if !c.RegistryUp(ctx) {
@@ -83,9 +85,11 @@ func StopRegistry(t testing.TB) {
 	c := Cluster(t)
 	tl := lockFor(t)
 	if !tl.exclusive {
+		began := time.Now()
 		if err := tl.l.Exclusive(); err != nil {
 			t.Fatalf("registry lock: %v", err)
 		}
+		logWait(t, began)
 		tl.exclusive = true
 		// Registered after lockFor's release, so it runs before it.
 		t.Cleanup(func() {
@@ -100,6 +104,14 @@ func StopRegistry(t testing.TB) {
 	defer cancel()
 	if err := c.StopRegistry(ctx); err != nil {
 		t.Fatalf("stop registry: %v", err)
+	}
+}
+
+// logWait notes a long wait for the lock, which explains a slow test: another
+// test (perhaps in another package) stopped the registry or was using it.
+func logWait(t testing.TB, began time.Time) {
+	if d := time.Since(began); d > time.Second {
+		t.Logf("waited %s for the registry lock (%s)", d.Round(time.Millisecond), "run/registry.lock")
 	}
 }
 
