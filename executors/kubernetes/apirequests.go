@@ -64,8 +64,8 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-// classifyRequest names a request the way the API server's audit log does:
-// /api/v1/namespaces/ns/pods/name/exec is ("create", "pods/exec").
+// classifyRequest names a request by the verb the API server authorises it
+// as: POST /api/v1/namespaces/ns/pods/name/exec is ("create", "pods/exec").
 func classifyRequest(req *http.Request) (verb, resource string) {
 	parts := strings.Split(strings.Trim(req.URL.Path, "/"), "/")
 	// Skip the group prefix: api/v1 or apis/GROUP/VERSION.
@@ -94,7 +94,10 @@ func classifyRequest(req *http.Request) (verb, resource string) {
 		case req.URL.Query().Get("watch") == "true" || req.URL.Query().Get("watch") == "1":
 			verb = "watch"
 		case len(parts) >= 3 && (parts[2] == "exec" || parts[2] == "attach"):
-			verb = "create" // websocket upgrades are GETs; the server authorises them as create
+			// The websocket upgrade is a GET, and Kubernetes 1.34 authorises
+			// it as get on pods/exec (1.35 also checks create); SPDY's is a
+			// POST, authorised as create.
+			verb = "get"
 		case named:
 			verb = "get"
 		default:

@@ -19,7 +19,7 @@ func TestClassifyRequest(t *testing.T) {
 		{"DELETE", "/api/v1/namespaces/ci/pods/p1", "delete", "pods"},
 		{"DELETE", "/api/v1/namespaces/ci/pods?labelSelector=a", "deletecollection", "pods"},
 		{"POST", "/api/v1/namespaces/ci/pods/p1/exec?command=sh", "create", "pods/exec"},
-		{"GET", "/api/v1/namespaces/ci/pods/p1/exec?command=sh", "create", "pods/exec"},
+		{"GET", "/api/v1/namespaces/ci/pods/p1/exec?command=sh", "get", "pods/exec"},
 		{"POST", "/api/v1/namespaces/ci/secrets", "create", "secrets"},
 		{"GET", "/api/v1/namespaces/ci", "get", "namespaces"},
 		{"GET", "/apis/apps/v1/namespaces/ci/deployments", "list", "deployments"},

@@ -97,7 +97,8 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	if e.client, e.rest, err = newClient(rc, &e.requests); err != nil {
 		return systemFailure(err)
 	}
-	e.log.Println(fmt.Sprintf("Using Kubernetes executor with image %s (pull policies %s)", image, e.spec.Policies[image]))
+	built := e.spec.Containers[0].Image
+	e.log.Println(fmt.Sprintf("Using Kubernetes executor with image %s (pull policies %s)", built, e.spec.Policies[built]))
 	e.log.Println(fmt.Sprintf("Using Kubernetes namespace: %s", e.spec.Namespace))
 	return nil
 }

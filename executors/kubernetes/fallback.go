@@ -8,6 +8,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kuberunner/common"
@@ -89,7 +90,14 @@ func (e *Executor) createPod(ctx context.Context) (*corev1.Pod, map[string]strin
 	e.created = true
 	created, err := e.client.CoreV1().Pods(e.spec.Namespace).Create(ctx, pod, metav1.CreateOptions{})
 	if err != nil {
-		return nil, nil, systemFailure(fmt.Errorf("create pod (attempt %d): %w", e.attempts, err))
+		err = fmt.Errorf("create pod (attempt %d): %w", e.attempts, err)
+		// The API server refusing this pod (invalid spec, a quota, pod
+		// security, a missing service account) is the job's or the
+		// operator's configuration, and a retry would meet the same answer.
+		if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) || apierrors.IsNotFound(err) {
+			return nil, nil, configFailure(err)
+		}
+		return nil, nil, systemFailure(err)
 	}
 	e.log.Println(fmt.Sprintf("Attempt %d: created pod %s/%s, pull policies: %s", e.attempts, created.Namespace, created.Name, describePolicies(pod)))
 	return created, specImages(pod), nil

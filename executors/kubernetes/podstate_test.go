@@ -58,9 +58,9 @@ func TestReadPod(t *testing.T) {
 		}()), started: true, lastReason: "CrashLoopBackOff"},
 		{name: "evicted", pod: func() *corev1.Pod {
 			p := testPod(corev1.PodFailed, running("build"), running("helper"))
-			p.Status.Reason = podEvictedReason
+			p.Status.Reason = "Evicted"
 			return p
-		}(), ended: true, lastReason: podEvictedReason},
+		}(), ended: true, lastReason: "Evicted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

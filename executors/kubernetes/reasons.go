@@ -34,6 +34,10 @@ const (
 //	CrashLoopBackOff            container/sync_result.go                    keep waiting (see started)
 //	CreatePodSandboxError       container/sync_result.go                    keep waiting (kubelet retries)
 //
+// A pod the kubelet evicted has phase Failed and reason Evicted
+// (pkg/kubelet/eviction/helpers.go); like any pod that ends before the job
+// used it, it is a runner system failure (podstate.go).
+//
 // ErrImageNeverPull is a pull failure, not a configuration error: with
 // ["never", "if-not-present"] the next policy is exactly the remedy. GitLab
 // Runner does not recognise it and waits out poll_timeout; we fall back as
@@ -52,10 +56,6 @@ var waitingReasons = map[string]verdict{
 	"CrashLoopBackOff":           keepWaiting,
 	"CreatePodSandboxError":      keepWaiting,
 }
-
-// podEvictedReason is PodStatus.Reason for a pod the kubelet evicted
-// (pkg/kubelet/eviction/helpers.go, Reason).
-const podEvictedReason = "Evicted"
 
 func classifyWaiting(w *corev1.ContainerStateWaiting) verdict {
 	if w == nil {

@@ -116,8 +116,13 @@ func (m *Manager) Fail(errs ...*ImagePullError) error {
 		for _, line := range warnings {
 			m.log.Warningln(line)
 		}
-		for _, line := range infos {
-			m.log.Infoln(line)
+		// When one image has run out, no further pod is made: announcing
+		// the next policy of the others would tell the reader of a retry
+		// that never happens.
+		if exhausted == nil {
+			for _, line := range infos {
+				m.log.Infoln(line)
+			}
 		}
 	}
 	if exhausted == nil {

@@ -319,3 +319,18 @@ func TestManagerConcurrent(t *testing.T) {
 	}
 	assert.Len(t, log.take(), 2*images*(policies-1))
 }
+
+// When one image runs out, no further pod follows, so the log must not
+// announce a next policy for the others.
+func TestNoFallbackLineWhenAnImageIsExhausted(t *testing.T) {
+	log := &recordLog{}
+	m := NewManager(map[string]common.PullPolicies{"a": {always}, "b": {always, ifnp}}, log)
+	m.Bind("build", "a")
+	m.Bind("svc-0", "b")
+	err := m.Fail(pullErr("a", "build"), pullErr("b", "svc-0"))
+	require.ErrorIs(t, err, ErrPoliciesExhausted)
+	require.Len(t, log.lines, 2)
+	for _, l := range log.lines {
+		require.True(t, strings.HasPrefix(l, "WARNING: Failed to pull image"), l)
+	}
+}
