@@ -83,29 +83,9 @@ func writeValue(b *strings.Builder, v any, depth int) {
 	case time.Time:
 		b.WriteString(v.Format(time.RFC3339Nano))
 	case []any:
-		b.WriteByte('[')
-		for i, item := range v {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeValue(b, item, depth+1)
-			if b.Len() > maxRenderedValue {
-				break
-			}
-		}
-		b.WriteByte(']')
+		writeList(b, v, depth)
 	case []map[string]any:
-		b.WriteByte('[')
-		for i, item := range v {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeValue(b, item, depth+1)
-			if b.Len() > maxRenderedValue {
-				break
-			}
-		}
-		b.WriteByte(']')
+		writeList(b, v, depth)
 	case map[string]any:
 		keys := make([]string, 0, len(v))
 		for k := range v {
@@ -128,4 +108,19 @@ func writeValue(b *strings.Builder, v any, depth int) {
 	default:
 		fmt.Fprintf(b, "%v", v)
 	}
+}
+
+// writeList renders an array of either shape the TOML decoder produces.
+func writeList[T any](b *strings.Builder, items []T, depth int) {
+	b.WriteByte('[')
+	for i, item := range items {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		writeValue(b, item, depth+1)
+		if b.Len() > maxRenderedValue {
+			break
+		}
+	}
+	b.WriteByte(']')
 }
