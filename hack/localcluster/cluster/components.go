@@ -22,10 +22,15 @@ type component struct {
 	env     []string
 	timeout time.Duration
 	healthy func(context.Context) error
+	// ports are its TCP listeners; one already taken means another cluster
+	// (from another state dir) or program runs, whose health endpoint would
+	// otherwise pass for this component's.
+	ports []string
 }
 
-// components lists the processes Up starts, in dependency order. kubelet is
-// last and started separately, after the sandbox image is in containerd.
+// components lists the processes Up starts: the registry first (Up starts
+// it under the registry lock, see ensureImages), then in dependency order
+// the control plane and containerd, and last the kubelet.
 func (c *Cluster) components(k8sBin string, nodeIP net.IP) ([]component, error) {
 	api, err := c.apiserverHTTP()
 	if err != nil {
@@ -42,6 +47,7 @@ func (c *Cluster) components(k8sBin string, nodeIP net.IP) ([]component, error) 
 	return []component{
 		c.registryComponent(),
 		{name: "etcd", bin: "etcd", timeout: 60 * time.Second, healthy: get(plainHTTP, etcdClientURL+"/health"),
+			ports: []string{"127.0.0.1:12379", "127.0.0.1:12380"},
 			args: []string{"--name=kuberunner", "--data-dir=" + c.path("etcd"),
 				"--listen-client-urls=" + etcdClientURL, "--advertise-client-urls=" + etcdClientURL,
 				"--listen-peer-urls=" + etcdPeerURL, "--initial-advertise-peer-urls=" + etcdPeerURL,
@@ -50,7 +56,7 @@ func (c *Cluster) components(k8sBin string, nodeIP net.IP) ([]component, error) 
 				// backend keeps etcd small.
 				"--quota-backend-bytes=2147483648", "--auto-compaction-retention=1h"}},
 		{name: "kube-apiserver", bin: kube("kube-apiserver"), timeout: 90 * time.Second,
-			healthy: get(api, apiserverURL+"/readyz"),
+			healthy: get(api, apiserverURL+"/readyz"), ports: []string{"127.0.0.1:6443"},
 			args: []string{"--etcd-servers=" + etcdClientURL, "--bind-address=127.0.0.1", "--secure-port=6443",
 				"--advertise-address=127.0.0.1", "--cert-dir=" + c.path("pki", "apiserver-generated"),
 				"--tls-cert-file=" + c.pki("apiserver.crt"), "--tls-private-key-file=" + c.pki("apiserver.key"),
@@ -70,7 +76,7 @@ func (c *Cluster) components(k8sBin string, nodeIP net.IP) ([]component, error) 
 				// kubernetes Service, so do not try to publish it.
 				"--endpoint-reconciler-type=none", "--profiling=false"}},
 		{name: "kube-controller-manager", bin: kube("kube-controller-manager"), timeout: 60 * time.Second,
-			healthy: get(insecureHTTP, kcmHealthURL),
+			healthy: get(insecureHTTP, kcmHealthURL), ports: []string{"127.0.0.1:10257"},
 			args: append(delegated(c.pki("controller-manager.kubeconfig")), "--secure-port=10257",
 				"--service-account-private-key-file="+c.pki("sa.key"), "--root-ca-file="+c.pki("ca.crt"),
 				// Each controller acts as its own service account: the bootstrap
@@ -79,11 +85,12 @@ func (c *Cluster) components(k8sBin string, nodeIP net.IP) ([]component, error) 
 				"--use-service-account-credentials=true", "--profiling=false",
 				"--cluster-signing-cert-file="+c.pki("ca.crt"), "--cluster-signing-key-file="+c.pki("ca.key"))},
 		{name: "kube-scheduler", bin: kube("kube-scheduler"), timeout: 60 * time.Second,
-			healthy: get(insecureHTTP, schedHealthURL),
-			args:    append(delegated(c.pki("scheduler.kubeconfig")), "--secure-port=10259", "--profiling=false")},
+			healthy: get(insecureHTTP, schedHealthURL), ports: []string{"127.0.0.1:10259"},
+			args: append(delegated(c.pki("scheduler.kubeconfig")), "--secure-port=10259", "--profiling=false")},
 		{name: "containerd", bin: "containerd", timeout: 60 * time.Second, healthy: c.criReady,
 			args: []string{"--config", c.path("containerd", "config.toml")}},
 		{name: "kubelet", bin: kube("kubelet"), timeout: 60 * time.Second, healthy: get(plainHTTP, kubeletHealth),
+			ports: []string{"127.0.0.1:10248", net.JoinHostPort(nodeIP.String(), "10250")},
 			args: []string{"--config=" + c.path("kubelet", "config.yaml"), "--kubeconfig=" + c.pki("kubelet.kubeconfig"),
 				"--root-dir=" + c.path("kubelet"), "--cert-dir=" + c.path("kubelet", "pki"),
 				"--hostname-override=" + NodeName, "--node-ip=" + nodeIP.String(), "--v=2"}},
@@ -93,7 +100,7 @@ func (c *Cluster) components(k8sBin string, nodeIP net.IP) ([]component, error) 
 // registryComponent is Debian's docker-registry serving the local registry.
 func (c *Cluster) registryComponent() component {
 	return component{name: "registry", bin: "docker-registry", args: []string{"serve", c.path("registry", "config.yml")},
-		timeout: 30 * time.Second, healthy: c.registryHealthy}
+		timeout: 30 * time.Second, healthy: c.registryHealthy, ports: []string{RegistryHost}}
 }
 
 func (c *Cluster) registryHealthy(ctx context.Context) error {
@@ -110,6 +117,13 @@ func (c *Cluster) ensureRunning(ctx context.Context, comp component) error {
 		// Running but not (yet) healthy: perhaps still starting from an
 		// earlier `up`. Give it the usual time before declaring it broken.
 		return c.waitHealthy(ctx, comp.name, nil, comp.timeout, comp.healthy)
+	}
+	for _, addr := range comp.ports {
+		if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			conn.Close()
+			return &ComponentError{comp.name, c.LogPath(comp.name), fmt.Errorf(
+				"%s is already in use by another process (a cluster from another state dir? `make cluster-down` there)", addr)}
+		}
 	}
 	began := time.Now()
 	p, err := c.start(comp.name, comp.bin, comp.args, comp.env)

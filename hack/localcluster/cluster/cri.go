@@ -120,15 +120,15 @@ func (c *Cluster) NodeImages(ctx context.Context) ([]string, error) {
 // removeAllPods stops and removes every pod sandbox (and so its containers,
 // network namespace and CNI allocation) through the CRI. The kubelet must be
 // stopped first, or it would recreate them.
-func (c *Cluster) removeAllPods(ctx context.Context) error {
+func (c *Cluster) removeAllPods(ctx context.Context) (int, error) {
 	r, err := c.dialCRI()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer r.Close()
 	resp, err := r.runtime.ListPodSandbox(ctx, &runtimeapi.ListPodSandboxRequest{})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var errs []string
 	for _, sb := range resp.GetItems() {
@@ -140,7 +140,7 @@ func (c *Cluster) removeAllPods(ctx context.Context) error {
 		}
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("remove pods: %s", strings.Join(errs, "; "))
+		return len(resp.GetItems()), fmt.Errorf("remove pods: %s", strings.Join(errs, "; "))
 	}
-	return nil
+	return len(resp.GetItems()), nil
 }

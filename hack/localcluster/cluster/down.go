@@ -31,9 +31,12 @@ func (c *Cluster) Down(ctx context.Context) error {
 		// Through the CRI so that CNI releases the pods' addresses and
 		// network namespaces properly; cleanNode catches what this misses.
 		pctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		if err := c.removeAllPods(pctx); err != nil {
+		podsBegan := time.Now()
+		n, err := c.removeAllPods(pctx)
+		if err != nil {
 			c.logf("warning: %v (killing them instead)", err)
 		}
+		c.logf("  removed %d pod sandboxes in %s", n, time.Since(podsBegan).Round(10*time.Millisecond))
 		cancel()
 	}
 	note(c.stop("containerd", 10*time.Second))

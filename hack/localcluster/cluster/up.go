@@ -56,17 +56,17 @@ func (c *Cluster) Up(ctx context.Context) error {
 		return err
 	}
 	c.logf("starting the local cluster in %s (node IP %s)", c.Dir, nodeIP)
+	// comps[0] is the registry, which ensureImages starts; the kubelet comes
+	// last, once the sandbox image is cached.
 	kubelet := comps[len(comps)-1]
-	for _, comp := range comps[:len(comps)-1] {
+	for _, comp := range comps[1 : len(comps)-1] {
 		if err := c.ensureRunning(ctx, comp); err != nil {
 			return err
 		}
 	}
-	imagesBegan := time.Now()
-	if err := c.ensureBaseImages(ctx); err != nil {
-		return &ComponentError{"registry", c.LogPath("registry"), err}
+	if err := c.ensureImages(ctx); err != nil {
+		return err
 	}
-	c.logf("  %-24s ready in %s (%s, %s)", "images", time.Since(imagesBegan).Round(10*time.Millisecond), PauseImage, BusyboxImage)
 	// The node object outlives a `down` with its last status, Ready; only a
 	// heartbeat from the kubelet we just started proves it is ready now.
 	// Heartbeats have second precision.
@@ -84,6 +84,31 @@ func (c *Cluster) Up(ctx context.Context) error {
 	}
 	c.logf("  %-24s ready in %s", "node "+NodeName, time.Since(nodeBegan).Round(10*time.Millisecond))
 	c.logf("cluster up in %s; kubeconfig: %s", time.Since(began).Round(10*time.Millisecond), c.KubeconfigPath())
+	return nil
+}
+
+// ensureImages starts the registry, pushes the base images and caches the
+// sandbox image in containerd (which must be running). It holds the registry lock
+// shared, like a test needing the registry, so that an `up` run while an
+// integration test has the registry stopped waits for that test instead of
+// starting the registry under it.
+func (c *Cluster) ensureImages(ctx context.Context) error {
+	lock, err := c.OpenRegistryLock()
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := lock.Shared(); err != nil {
+		return err
+	}
+	if err := c.StartRegistry(ctx); err != nil {
+		return err
+	}
+	began := time.Now()
+	if err := c.ensureBaseImages(ctx); err != nil {
+		return &ComponentError{"registry", c.LogPath("registry"), err}
+	}
+	c.logf("  %-24s ready in %s (%s, %s)", "images", time.Since(began).Round(10*time.Millisecond), PauseImage, BusyboxImage)
 	return nil
 }
 
