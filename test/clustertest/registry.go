@@ -4,6 +4,7 @@ package clustertest
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,15 +14,17 @@ import (
 
 // held records the registry lock each running test holds, so that a test's
 // second call does not take a second lock (which would deadlock against its
-// own first one: flock locks on separate opens conflict).
+// own first one: flock locks on separate opens conflict), and so that a
+// subtest can see a lock its enclosing test holds.
 var held = struct {
 	sync.Mutex
 	m map[testing.TB]*testLock
 }{m: map[testing.TB]*testLock{}}
 
 type testLock struct {
-	l         *cluster.RegistryLock
-	exclusive bool
+	name              string
+	l                 *cluster.RegistryLock
+	shared, exclusive bool
 }
 
 func registryCtx() (context.Context, context.CancelFunc) {
@@ -41,7 +44,7 @@ func lockFor(t testing.TB) *testLock {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tl := &testLock{l: l}
+	tl := &testLock{name: t.Name(), l: l}
 	held.m[t] = tl
 	t.Cleanup(func() {
 		held.Lock()
@@ -52,21 +55,52 @@ func lockFor(t testing.TB) *testLock {
 	return tl
 }
 
+// enclosing returns the mode in which a test enclosing t (a t.Run parent)
+// holds the registry lock: "exclusive", "shared" or "". The subtest must not
+// take a lock of its own then — it would wait for its own parent.
+func enclosing(t testing.TB) string {
+	held.Lock()
+	defer held.Unlock()
+	mode := ""
+	for _, tl := range held.m {
+		if !strings.HasPrefix(t.Name(), tl.name+"/") {
+			continue
+		}
+		if tl.exclusive {
+			return "exclusive"
+		}
+		if tl.shared {
+			mode = "shared"
+		}
+	}
+	return mode
+}
+
 // NeedRegistry holds the registry lock shared until the test ends, so no
 // other test stops the registry meanwhile, and makes sure it is running (a
-// test process that crashed may have left it stopped).
+// test process that crashed may have left it stopped). Within a test that
+// already holds the lock (or whose enclosing test does) it does nothing.
 func NeedRegistry(t testing.TB) {
 	t.Helper()
 	c := Cluster(t)
+	if enclosing(t) != "" {
+		return
+	}
 	tl := lockFor(t)
-	if tl.exclusive {
-		return // this test controls the registry itself
+	held.Lock()
+	holding := tl.exclusive || tl.shared
+	held.Unlock()
+	if holding {
+		return
 	}
 	began := time.Now()
 	if err := tl.l.Shared(); err != nil {
 		t.Fatalf("registry lock: %v", err)
 	}
 	logWait(t, began)
+	held.Lock()
+	tl.shared = true
+	held.Unlock()
 	ctx, cancel := registryCtx()
 	defer cancel()
 	if !c.RegistryUp(ctx) {
@@ -79,27 +113,40 @@ func NeedRegistry(t testing.TB) {
 // StopRegistry stops the registry for the rest of the test. It first waits
 // for the registry lock exclusively — until every other test that needs the
 // registry, in any process, has finished — and keeps it until the test ends,
-// when it starts the registry again.
+// when it starts the registry again. In a subtest whose parent holds the
+// lock shared (it pushed, say) that wait would never end, so it fails at
+// once; push in the subtest instead.
 func StopRegistry(t testing.TB) {
 	t.Helper()
 	c := Cluster(t)
-	tl := lockFor(t)
-	if !tl.exclusive {
-		began := time.Now()
-		if err := tl.l.Exclusive(); err != nil {
-			t.Fatalf("registry lock: %v", err)
-		}
-		logWait(t, began)
-		tl.exclusive = true
-		// Registered after lockFor's release, so it runs before it.
-		t.Cleanup(func() {
-			ctx, cancel := registryCtx()
-			defer cancel()
-			if err := c.StartRegistry(ctx); err != nil {
-				t.Errorf("restart registry after the test: %v", err)
+	switch enclosing(t) {
+	case "shared":
+		t.Fatalf("StopRegistry in %s would deadlock: an enclosing test holds the registry lock shared "+
+			"(it called Push, Delete, Cache or NeedRegistry); call those in the subtest instead", t.Name())
+	case "":
+		tl := lockFor(t)
+		held.Lock()
+		exclusive := tl.exclusive
+		held.Unlock()
+		if !exclusive {
+			began := time.Now()
+			if err := tl.l.Exclusive(); err != nil {
+				t.Fatalf("registry lock: %v", err)
 			}
-		})
-	}
+			logWait(t, began)
+			held.Lock()
+			tl.exclusive, tl.shared = true, false
+			held.Unlock()
+			// Registered after lockFor's release, so it runs before it.
+			t.Cleanup(func() {
+				ctx, cancel := registryCtx()
+				defer cancel()
+				if err := c.StartRegistry(ctx); err != nil {
+					t.Errorf("restart registry after the test: %v", err)
+				}
+			})
+		}
+	} // "exclusive": the enclosing test controls the registry and restarts it.
 	ctx, cancel := registryCtx()
 	defer cancel()
 	if err := c.StopRegistry(ctx); err != nil {
