@@ -105,7 +105,7 @@ func TestExecRegistryOutage(t *testing.T) {
 	ns := clustertest.Namespace(t)
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "exec-outage"))
 	clustertest.Cache(t, img)
-	clustertest.Cache(t, cluster.HelperImage)
+	clustertest.CacheShared(t, cluster.HelperImage)
 	name, tag, _ := strings.Cut(strings.TrimPrefix(img, cluster.RegistryHost+"/"), ":")
 	dir := project(t, fmt.Sprintf(`variables:
   IMAGE_NAME: %s/%s
@@ -135,7 +135,7 @@ func TestExecServicesSourcesMasking(t *testing.T) {
 	clustertest.Cache(t, img)
 	clustertest.Delete(t, img) // only the node has it: the job's own list must fall back
 	svc := clustertest.Push(t, clustertest.UniqueImage(t, "exec-svc"))
-	clustertest.Cache(t, cluster.HelperImage)
+	clustertest.CacheShared(t, cluster.HelperImage)
 	secret := "s3cr3t-value-1234"
 	dir := project(t, fmt.Sprintf(`build:
   image:
@@ -199,7 +199,7 @@ func TestExecHelperFallsBackAlone(t *testing.T) {
 func TestExecFailurePath(t *testing.T) {
 	ns := clustertest.Namespace(t)
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "exec-uncached"))
-	clustertest.Cache(t, cluster.HelperImage)
+	clustertest.CacheShared(t, cluster.HelperImage)
 	dir := project(t, "build:\n  script:\n    - echo Done\n",
 		runnerConfig(ns, img, cluster.HelperImage, `    pull_policy = ["always", "if-not-present"]`), map[string]string{})
 	clustertest.StopRegistry(t)

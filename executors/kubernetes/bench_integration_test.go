@@ -31,7 +31,7 @@ func BenchmarkJob(b *testing.B) {
 	unserved := clustertest.Push(b, clustertest.UniqueImage(b, "bench-unserved"))
 	clustertest.Cache(b, unserved)
 	clustertest.Delete(b, unserved) // the registry is up but lacks it: attempt 1 fails
-	clustertest.Cache(b, cluster.HelperImage)
+	clustertest.CacheShared(b, cluster.HelperImage)
 
 	for _, bc := range []struct {
 		name  string

@@ -74,7 +74,7 @@ func runOnCluster(t *testing.T, ns string, cfg common.KubernetesConfig, job *com
 func cachedImage(t *testing.T, base string) string {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, base))
 	clustertest.Cache(t, img)
-	clustertest.Cache(t, cluster.HelperImage)
+	clustertest.CacheShared(t, cluster.HelperImage)
 	return img
 }
 
@@ -121,7 +121,7 @@ func TestSeedScenario(t *testing.T) {
 func TestNotCachedRegistryDown(t *testing.T) {
 	ns := clustertest.Namespace(t)
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "uncached"))
-	clustertest.Cache(t, cluster.HelperImage)
+	clustertest.CacheShared(t, cluster.HelperImage)
 	clustertest.StopRegistry(t)
 
 	r := runOnCluster(t, ns, common.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, &common.Job{ID: 2})
@@ -139,7 +139,7 @@ func TestNotCachedRegistryDown(t *testing.T) {
 func TestNeverThenIfNotPresent(t *testing.T) {
 	ns := clustertest.Namespace(t)
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "never"))
-	clustertest.Cache(t, cluster.HelperImage)
+	clustertest.CacheShared(t, cluster.HelperImage)
 
 	r := runOnCluster(t, ns, common.KubernetesConfig{
 		Image: img, PullPolicy: common.PullPolicies{common.PullPolicyNever, common.PullPolicyIfNotPresent},
@@ -189,7 +189,7 @@ func TestTwoImagesFailTogether(t *testing.T) {
 // An invalid image name is a configuration error: no policy can fix it.
 func TestInvalidImageName(t *testing.T) {
 	ns := clustertest.Namespace(t)
-	clustertest.Cache(t, cluster.HelperImage)
+	clustertest.CacheShared(t, cluster.HelperImage)
 	r := runOnCluster(t, ns, common.KubernetesConfig{Image: "127.0.0.1:5000/Not_A_Valid:Name:x", PullPolicy: alwaysThenCached}, &common.Job{ID: 6})
 	requireBuildError(t, r.err, common.ConfigurationFailure)
 	var ce *ContainerConfigError

@@ -217,6 +217,20 @@ func Cache(t testing.TB, image string) {
 	})
 }
 
+// CacheShared pulls an image that many tests use at once, such as the
+// helper image, into the node's containerd and leaves it there: tests in
+// other packages run in parallel processes, and one test's cleanup must not
+// take the image from under another test that relies on the node holding it.
+func CacheShared(t testing.TB, image string) {
+	t.Helper()
+	NeedRegistry(t)
+	ctx, cancel := registryCtx()
+	defer cancel()
+	if err := Cluster(t).CacheImage(ctx, image); err != nil {
+		t.Fatalf("cache %s: %v", image, err)
+	}
+}
+
 // Uncache removes image from the node's containerd.
 func Uncache(t testing.TB, image string) {
 	t.Helper()
