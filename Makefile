@@ -71,3 +71,11 @@ demo:
 # Reaction time and API requests per job on the local cluster (docs/performance.md).
 bench: cluster-up helper-image
 	$(GO) test -tags integration -run '^$$' -bench Job -benchtime 20x -timeout 30m ./executors/kubernetes/
+
+# Each fuzz target for FUZZTIME (go test -fuzz runs one target at a time).
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime $(FUZZTIME) ./common/
+	$(GO) test -run '^$$' -fuzz '^FuzzParsePullPolicy$$' -fuzztime $(FUZZTIME) ./common/
+	$(GO) test -run '^$$' -fuzz '^FuzzMaskWriter$$' -fuzztime $(FUZZTIME) ./common/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./common/ciyaml/
