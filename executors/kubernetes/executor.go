@@ -73,19 +73,15 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		return systemFailure(err)
 	}
 	e.projectDir = projectDir(opts.Job, opts.SourceDir)
-	// The image name may use job variables, and CI_JOB_IMAGE names the
-	// image, so expand with the variables computed without it first.
-	pre, err := jobVariables(opts.Job, opts.Runner, e.projectDir, "")
-	if err != nil {
-		return configFailure(err)
-	}
-	image := expand(firstNonEmpty(opts.Job.Image.Name, e.cfg.Image), pre)
-	if e.vars, err = jobVariables(opts.Job, opts.Runner, e.projectDir, image); err != nil {
+	if e.vars, err = jobVariables(opts.Job, opts.Runner, e.projectDir); err != nil {
 		return configFailure(err)
 	}
 	if e.spec, err = newJobSpec(opts.Job, opts.Runner, e.cfg, key, e.vars); err != nil {
 		return configFailure(err)
 	}
+	// The image name may itself use job variables, so CI_JOB_IMAGE can only
+	// be known once the spec has expanded it.
+	e.vars = append(e.vars, common.JobVariable{Key: "CI_JOB_IMAGE", Value: e.spec.Containers[0].Image, Public: true})
 	e.pulls = pull.NewManager(e.spec.Policies, e.log)
 
 	rc := e.base

@@ -76,7 +76,7 @@ func TestBuildPod(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			runner := &common.RunnerConfig{Name: "local runner", Kubernetes: &tt.cfg}
-			vars, err := jobVariables(tt.job, runner, "/builds/project", "")
+			vars, err := jobVariables(tt.job, runner, "/builds/project")
 			require.NoError(t, err)
 			spec, err := newJobSpec(tt.job, runner, &tt.cfg, "42-abcdef", vars)
 			require.NoError(t, err)

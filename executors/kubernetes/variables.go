@@ -16,7 +16,7 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // jobVariables is the job's environment in override order: predefined
 // variables, then the runner's `environment`, then the job's own. Later
 // entries win, as in GitLab.
-func jobVariables(job *common.Job, runner *common.RunnerConfig, projectDir, image string) (common.JobVariables, error) {
+func jobVariables(job *common.Job, runner *common.RunnerConfig, projectDir string) (common.JobVariables, error) {
 	v := common.JobVariables{
 		{Key: "CI", Value: "true", Public: true},
 		{Key: "GITLAB_CI", Value: "true", Public: true},
@@ -25,7 +25,6 @@ func jobVariables(job *common.Job, runner *common.RunnerConfig, projectDir, imag
 		{Key: "CI_JOB_ID", Value: strconv.FormatInt(job.ID, 10), Public: true},
 		{Key: "CI_JOB_NAME", Value: job.JobInfo.Name, Public: true},
 		{Key: "CI_JOB_STAGE", Value: job.JobInfo.Stage, Public: true},
-		{Key: "CI_JOB_IMAGE", Value: image, Public: true},
 		{Key: "CI_PROJECT_NAME", Value: path.Base(projectDir), Public: true},
 		{Key: "CI_PROJECT_DIR", Value: projectDir, Public: true},
 		{Key: "CI_BUILDS_DIR", Value: buildsDir, Public: true},
