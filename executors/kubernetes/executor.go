@@ -125,6 +125,28 @@ func (e *Executor) run(ctx context.Context) error {
 		return err
 	}
 	e.pod = pod
+	// While the job uses the pod, the same watch looks out for the pod
+	// going away; if it does, the running exec is cancelled with that cause,
+	// so that a deleted or evicted pod is a system failure and not a script
+	// that seemed to exit 137.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.watchRunning(ctx, pod.Name, cancel)
+	}()
+	defer func() { cancel(nil); <-done }()
+
+	err = e.useRunningPod(ctx)
+	var ended *PodEndedError
+	if cause := context.Cause(ctx); err != nil && errors.As(cause, &ended) {
+		return systemFailure(ended)
+	}
+	return err
+}
+
+func (e *Executor) useRunningPod(ctx context.Context) error {
 	if e.opts.SourceDir != "" {
 		if err := e.copySources(ctx); err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kuberunner/common"
@@ -215,4 +216,40 @@ func TestScriptExitCode(t *testing.T) {
 	require.NotContains(t, r.log, "\nnever\n")
 	require.Contains(t, r.log, "\ncleaning up\n")
 	require.True(t, strings.Index(r.log, "cleaning up") > strings.Index(r.log, "before"))
+}
+
+// A pod deleted under a running job is a system failure, reported as such,
+// not a script that exited 137.
+func TestPodDeletedWhileRunning(t *testing.T) {
+	ns := clustertest.Namespace(t)
+	img := cachedImage(t, "deleted")
+	cs, _ := clustertest.Client(t)
+	job := &common.Job{ID: 8, Steps: []common.Step{{Name: common.StepScript, Script: []string{"echo started", "sleep 120"}, When: common.WhenOnSuccess}}}
+
+	// Delete the job's pod as soon as it runs, found by the job-id label.
+	deleted := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		w, err := cs.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: jobIDLabel + "=8"})
+		if err != nil {
+			deleted <- err
+			return
+		}
+		defer w.Stop()
+		for ev := range w.ResultChan() {
+			if p, ok := ev.Object.(*corev1.Pod); ok && p.Status.Phase == corev1.PodRunning {
+				deleted <- cs.CoreV1().Pods(ns).Delete(ctx, p.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0))})
+				return
+			}
+		}
+		deleted <- ctx.Err()
+	}()
+
+	r := runOnCluster(t, ns, common.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, job)
+	require.NoError(t, <-deleted)
+	requireBuildError(t, r.err, common.RunnerSystemFailure)
+	var ended *PodEndedError
+	require.ErrorAs(t, r.err, &ended)
+	require.Equal(t, "Deleted", ended.Reason)
 }

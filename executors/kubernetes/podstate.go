@@ -1,6 +1,8 @@
 package kubernetes
 
 import (
+	"fmt"
+
 	corev1 "k8s.io/api/core/v1"
 
 	"kuberunner/executors/kubernetes/internal/pull"
@@ -71,4 +73,25 @@ func imageOf(cs corev1.ContainerStatus, specImages map[string]string) string {
 		return img
 	}
 	return cs.Image
+}
+
+// endedWhileRunning is why a started pod can no longer serve the job: it
+// was deleted or ended, or the build or helper container stopped.
+func endedWhileRunning(obs observation) *PodEndedError {
+	pod := obs.pod
+	switch {
+	case obs.deleted:
+		return &PodEndedError{Pod: pod.Name, Phase: string(pod.Status.Phase), Reason: "Deleted", Message: "the pod was deleted while the job ran"}
+	case pod.DeletionTimestamp != nil:
+		return &PodEndedError{Pod: pod.Name, Phase: "Terminating", Reason: "Deleted", Message: "the pod is being deleted"}
+	case pod.Status.Phase == corev1.PodFailed || pod.Status.Phase == corev1.PodSucceeded:
+		return &PodEndedError{Pod: pod.Name, Phase: string(pod.Status.Phase), Reason: pod.Status.Reason, Message: pod.Status.Message}
+	}
+	for _, cs := range pod.Status.ContainerStatuses {
+		if t := cs.State.Terminated; t != nil && (cs.Name == buildContainer || cs.Name == helperContainer) {
+			return &PodEndedError{Pod: pod.Name, Phase: string(pod.Status.Phase), Reason: t.Reason,
+				Message: fmt.Sprintf("container %q terminated with exit code %d", cs.Name, t.ExitCode)}
+		}
+	}
+	return nil
 }

@@ -96,3 +96,38 @@ func TestWaitingReasonTable(t *testing.T) {
 	}
 	require.Equal(t, keepWaiting, classifyWaiting(nil))
 }
+
+func TestEndedWhileRunning(t *testing.T) {
+	terminated := func(name, reason string) corev1.ContainerStatus {
+		return corev1.ContainerStatus{Name: name, State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: reason, ExitCode: 137}}}
+	}
+	deleting := testPod(corev1.PodRunning, running("build"), running("helper"))
+	deleting.DeletionTimestamp = &metav1.Time{}
+	tests := []struct {
+		name   string
+		obs    observation
+		reason string // "" for a pod that still serves the job
+	}{
+		{"running", observation{pod: testPod(corev1.PodRunning, running("build"), running("helper"))}, ""},
+		{"a service exited", observation{pod: testPod(corev1.PodRunning, running("build"), running("helper"), terminated("svc-0", "Completed"))}, ""},
+		{"deleted", observation{pod: testPod(corev1.PodRunning), deleted: true}, "Deleted"},
+		{"terminating", observation{pod: deleting}, "Deleted"},
+		{"build OOM-killed", observation{pod: testPod(corev1.PodRunning, terminated("build", "OOMKilled"), running("helper"))}, "OOMKilled"},
+		{"evicted", observation{pod: func() *corev1.Pod {
+			p := testPod(corev1.PodFailed)
+			p.Status.Reason = "Evicted"
+			return p
+		}()}, "Evicted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := endedWhileRunning(tt.obs)
+			if tt.reason == "" {
+				require.Nil(t, got)
+				return
+			}
+			require.NotNil(t, got)
+			require.Equal(t, tt.reason, got.Reason)
+		})
+	}
+}

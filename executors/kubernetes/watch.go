@@ -81,3 +81,18 @@ func (pw *podWatch) stop() {
 		pw.w.Stop()
 	}
 }
+
+// watchRunning follows the started pod until ctx ends, and cancels ctx with
+// a *PodEndedError as soon as the pod can no longer serve the job.
+func (e *Executor) watchRunning(ctx context.Context, name string, cancel context.CancelCauseFunc) {
+	for {
+		obs, err := e.watch.next(ctx, name)
+		if err != nil {
+			return // the job is over, or the watch ended: exec reports its own errors
+		}
+		if ended := endedWhileRunning(obs); ended != nil {
+			cancel(ended)
+			return
+		}
+	}
+}
