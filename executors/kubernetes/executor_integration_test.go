@@ -253,3 +253,20 @@ func TestPodDeletedWhileRunning(t *testing.T) {
 	require.ErrorAs(t, r.err, &ended)
 	require.Equal(t, "Deleted", ended.Reason)
 }
+
+// A pod that never starts ends the job after poll_timeout, naming its last
+// phase and reason; here no node matches the node selector.
+func TestPollTimeout(t *testing.T) {
+	ns := clustertest.Namespace(t)
+	img := cachedImage(t, "timeout")
+	r := runOnCluster(t, ns, common.KubernetesConfig{
+		Image: img, PullPolicy: alwaysThenCached, PollTimeout: 3,
+		NodeSelector: map[string]string{"kuberunner.io/no-such-node": "true"},
+	}, &common.Job{ID: 10})
+	requireBuildError(t, r.err, common.RunnerSystemFailure)
+	var te *PodStartTimeoutError
+	require.ErrorAs(t, r.err, &te)
+	require.Equal(t, "Pending", te.Phase)
+	require.Contains(t, te.Reason, "Unschedulable")
+	require.Equal(t, 1, r.exec.Attempts())
+}

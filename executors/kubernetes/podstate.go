@@ -32,7 +32,17 @@ func readPod(pod *corev1.Pod, specImages map[string]string) podState {
 		st.ended = &PodEndedError{Pod: pod.Name, Phase: "Terminating", Reason: "Deleted", Message: "the pod is being deleted"}
 	}
 	if len(pod.Status.ContainerStatuses) < len(pod.Spec.Containers) {
-		return st // the kubelet has not reported every container yet
+		// The kubelet has not reported every container yet; a pod the
+		// scheduler cannot place says why in its PodScheduled condition.
+		for _, c := range pod.Status.Conditions {
+			if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason != "" {
+				st.reason = c.Reason
+				if c.Message != "" {
+					st.reason += ": " + c.Message
+				}
+			}
+		}
+		return st
 	}
 	allStarted := true
 	for _, cs := range pod.Status.ContainerStatuses {

@@ -44,6 +44,12 @@ func TestReadPod(t *testing.T) {
 			return p
 		}()},
 		{name: "running", pod: testPod(corev1.PodRunning, running("build"), running("helper")), started: true},
+		{name: "unschedulable", pod: func() *corev1.Pod {
+			p := testPod(corev1.PodPending)
+			p.Spec.Containers = []corev1.Container{{Name: "build"}}
+			p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable", Message: "0/1 nodes are available"}}
+			return p
+		}(), lastReason: "Unschedulable: 0/1 nodes are available"},
 		{name: "ErrImagePull", pod: testPod(corev1.PodPending, waiting("build", "mirror/build:1", "ErrImagePull", "failed to pull: connection refused"), running("helper")), pulls: []string{"build"}, lastReason: "ErrImagePull"},
 		{name: "ImagePullBackOff", pod: testPod(corev1.PodPending, waiting("build", "", "ImagePullBackOff", "Back-off pulling image"), running("helper")), pulls: []string{"build"}, lastReason: "ImagePullBackOff"},
 		{name: "ErrImageNeverPull", pod: testPod(corev1.PodPending, waiting("build", "", "ErrImageNeverPull", `Container image "reg/build:1" is not present with pull policy of Never`), running("helper")), pulls: []string{"build"}, lastReason: "ErrImageNeverPull"},
