@@ -1,6 +1,7 @@
 // Package tarstream moves a directory tree through a byte stream: Write on
 // the runner's side, Extract in the helper container, with exec's stdin in
-// between. Extract refuses entries that would land outside its directory.
+// between. Extract refuses entries that would land outside its directory,
+// by their path or through a symlink the archive made earlier.
 package tarstream
 
 import (
@@ -85,6 +86,9 @@ func Extract(r io.Reader, dir string) error {
 		if target != dir && !strings.HasPrefix(target, dir+string(filepath.Separator)) {
 			return fmt.Errorf("%q: %w", hdr.Name, ErrUnsafePath)
 		}
+		if err := noSymlinkParents(dir, target); err != nil {
+			return fmt.Errorf("%q: %w", hdr.Name, err)
+		}
 		mode := fs.FileMode(hdr.Mode).Perm()
 		switch hdr.Typeflag {
 		case tar.TypeDir:
@@ -115,4 +119,28 @@ func Extract(r io.Reader, dir string) error {
 			}
 		}
 	}
+}
+
+// noSymlinkParents refuses a target whose parent directories include a
+// symlink extracted earlier: writing through it could land anywhere.
+func noSymlinkParents(dir, target string) error {
+	rel, err := filepath.Rel(dir, filepath.Dir(target))
+	if err != nil || rel == "." {
+		return err
+	}
+	p := dir
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		p = filepath.Join(p, part)
+		fi, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // created below as a plain directory
+		}
+		if err != nil {
+			return err
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return ErrUnsafePath
+		}
+	}
+	return nil
 }

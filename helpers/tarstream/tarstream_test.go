@@ -47,3 +47,17 @@ func TestExtractRefusesEscapes(t *testing.T) {
 		})
 	}
 }
+
+func TestExtractRefusesWritingThroughSymlink(t *testing.T) {
+	outside := t.TempDir()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	require.NoError(t, tw.WriteHeader(&tar.Header{Name: "link", Typeflag: tar.TypeSymlink, Linkname: outside}))
+	require.NoError(t, tw.WriteHeader(&tar.Header{Name: "link/evil", Mode: 0o644, Size: 1, Typeflag: tar.TypeReg}))
+	_, _ = tw.Write([]byte("x"))
+	require.NoError(t, tw.Close())
+	err := Extract(&buf, t.TempDir())
+	require.ErrorIs(t, err, ErrUnsafePath)
+	_, statErr := os.Stat(filepath.Join(outside, "evil"))
+	require.True(t, os.IsNotExist(statErr), "nothing may be written outside")
+}
