@@ -200,12 +200,7 @@ func Delete(t testing.TB, image string) {
 // when the test ends.
 func Cache(t testing.TB, image string) {
 	t.Helper()
-	NeedRegistry(t)
-	ctx, cancel := registryCtx()
-	defer cancel()
-	if err := Cluster(t).CacheImage(ctx, image); err != nil {
-		t.Fatalf("cache %s: %v", image, err)
-	}
+	CacheShared(t, image)
 	t.Cleanup(func() {
 		ctx, cancel := registryCtx()
 		defer cancel()
