@@ -53,7 +53,9 @@ func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 	for {
 		pod, images, err := e.createPod(ctx)
 		if !failedAt.IsZero() {
-			e.reactions = append(e.reactions, time.Since(failedAt))
+			d := time.Since(failedAt)
+			e.reactions = append(e.reactions, d)
+			fallbackReaction.Observe(d.Seconds())
 		}
 		if err != nil {
 			return nil, err
@@ -73,6 +75,9 @@ func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 		// Failures the kubelet reports until the pod is gone belong to this
 		// attempt too, so one outage across images costs one extra pod.
 		fails = mergeFailures(fails, e.deletePod(ctx, pod.Name, images))
+		for _, f := range fails {
+			pullFailuresTotal.WithLabelValues(f.Reason, string(e.pulls.Policy(images[f.Container]))).Inc()
+		}
 		if err := e.pulls.Fail(fails...); err != nil {
 			return nil, &common.BuildError{Inner: err, FailureReason: common.ImagePullFailure}
 		}
