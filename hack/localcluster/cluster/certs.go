@@ -183,7 +183,8 @@ func writePEM(path, typ string, der []byte, mode os.FileMode) error {
 	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), mode)
 }
 
-func readCert(path string) (*x509.Certificate, error) {
+// readPEM returns the DER bytes of the first PEM block in path.
+func readPEM(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -192,19 +193,23 @@ func readCert(path string) (*x509.Certificate, error) {
 	if blk == nil {
 		return nil, errors.New(path + ": no PEM block")
 	}
-	return x509.ParseCertificate(blk.Bytes)
+	return blk.Bytes, nil
+}
+
+func readCert(path string) (*x509.Certificate, error) {
+	der, err := readPEM(path)
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseCertificate(der)
 }
 
 func readKey(path string) (crypto.Signer, error) {
-	b, err := os.ReadFile(path)
+	der, err := readPEM(path)
 	if err != nil {
 		return nil, err
 	}
-	blk, _ := pem.Decode(b)
-	if blk == nil {
-		return nil, errors.New(path + ": no PEM block")
-	}
-	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	k, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
 		return nil, err
 	}
