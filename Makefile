@@ -4,7 +4,7 @@ BIN       ?= kuberunner
 CLUSTER   ?= $(GO) run ./hack/localcluster
 export KUBERUNNER_CLUSTER_DIR ?= $(CURDIR)/.cluster
 
-.PHONY: build test unit-test integration-test lint fuzz cluster-up cluster-down cluster-status demo bench helper-image
+.PHONY: build test unit-test integration-test lint fuzz deps cluster-up cluster-down cluster-status demo bench helper-image
 
 build:
 	$(GO) build -trimpath -o $(BIN) .
@@ -24,7 +24,13 @@ lint:
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./...
 
-cluster-up:
+# The Debian packages the cluster runs (etcd, containerd, runc, CNI, the
+# registry, busybox). Installed when missing; a no-op in well under a second
+# when they are all there. Every target that starts the cluster depends on it.
+deps:
+	@bash hack/install-deps.sh
+
+cluster-up: deps
 	$(CLUSTER) up
 
 cluster-down:
@@ -65,7 +71,7 @@ registry-images:
 
 # The main job: the reference scenario on the local cluster, with its build
 # log. DEMO_CACHED=0 shows the failure path.
-demo:
+demo: deps
 	bash hack/demo.sh
 
 # Reaction time and API requests per job on the local cluster (docs/performance.md).
