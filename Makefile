@@ -81,7 +81,7 @@ bench: cluster-up helper-image
 # Each fuzz target for FUZZTIME (go test -fuzz runs one target at a time).
 FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime $(FUZZTIME) ./common/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime $(FUZZTIME) ./common/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzParsePullPolicy$$' -fuzztime $(FUZZTIME) ./common/
-	$(GO) test -run '^$$' -fuzz '^FuzzMaskWriter$$' -fuzztime $(FUZZTIME) ./common/
+	$(GO) test -run '^$$' -fuzz '^FuzzMaskWriter$$' -fuzztime $(FUZZTIME) ./common/buildlog/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./common/ciyaml/

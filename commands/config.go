@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"kuberunner/common"
+	"kuberunner/common/config"
 )
 
 func init() {
@@ -35,8 +36,8 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 func runConfigCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kuberunner config check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", common.DefaultConfigPath(),
-		"config file (default: $"+common.ConfigEnvVar+", else /etc/kuberunner/config.toml for root, else ~/.kuberunner/config.toml)")
+	path := fs.String("config", config.DefaultPath(),
+		"config file (default: $"+config.EnvVar+", else /etc/kuberunner/config.toml for root, else ~/.kuberunner/config.toml)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
@@ -49,7 +50,7 @@ func runConfigCheck(args []string, stdout, stderr io.Writer) int {
 	}
 
 	fmt.Fprintf(stdout, "Checking %s\n", *path)
-	cfg, warnings, err := common.LoadConfig(*path)
+	cfg, warnings, err := config.Load(*path)
 	for _, w := range warnings {
 		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}
@@ -80,7 +81,7 @@ func splitErrors(err error) []error {
 
 // printEffectiveLists shows, per runner, what a job that sets no pull_policy
 // of its own would get: the question an operator editing the file has.
-func printEffectiveLists(w io.Writer, cfg *common.Config) {
+func printEffectiveLists(w io.Writer, cfg *config.Config) {
 	for i, r := range cfg.Runners {
 		k := r.Kubernetes
 		fmt.Fprintf(w, "runner %q (runners[%d]), namespace %q:\n", r.Name, i, k.Namespace)

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"kuberunner/common"
+	"kuberunner/common/buildlog"
 	"kuberunner/common/ciyaml"
+	"kuberunner/common/config"
 	"kuberunner/executors"
 	_ "kuberunner/executors/kubernetes" // registers the "kubernetes" executor
 )
@@ -43,7 +45,7 @@ func parseExecFlags(args []string, stderr io.Writer) (job string, f execFlags, e
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&f.file, "file", ".gitlab-ci.yml", "the pipeline file to read the job from")
-	fs.StringVar(&f.config, "config", "", "config.toml (default: $KUBERUNNER_CONFIG, then "+common.DefaultConfigPath()+"; built-in defaults when absent)")
+	fs.StringVar(&f.config, "config", "", "config.toml (default: $KUBERUNNER_CONFIG, then "+config.DefaultPath()+"; built-in defaults when absent)")
 	fs.StringVar(&f.runner, "runner", "", "the [[runners]] entry to use, by name, when config.toml has several")
 	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig of the cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)")
 	fs.StringVar(&f.sources, "sources", "", "directory copied into $CI_PROJECT_DIR (default: the pipeline file's directory)")
@@ -85,7 +87,7 @@ func execCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ERROR:", err)
 		return 1
 	}
-	format, err := common.ParseLogFormat(f.logFormat)
+	format, err := buildlog.ParseFormat(f.logFormat)
 	if err != nil {
 		fmt.Fprintln(stderr, "ERROR:", err)
 		return 2
@@ -101,7 +103,7 @@ func execCommand(args []string, stdout, stderr io.Writer) int {
 			masked = append(masked, v.Value)
 		}
 	}
-	log := common.NewBuildLog(stdout, format, masked)
+	log := buildlog.New(stdout, format, masked)
 	defer log.Close()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -122,7 +124,7 @@ func execCommand(args []string, stdout, stderr io.Writer) int {
 // runJob prints GitLab's job-log frame around one executor run and turns
 // the result into the exit status: 0 on success, 1 on failure, with the
 // failure reason as the last line.
-func runJob(ctx context.Context, log *common.BuildLog, job *common.Job, runner *common.RunnerConfig, sources string) int {
+func runJob(ctx context.Context, log *buildlog.Log, job *common.Job, runner *config.RunnerConfig, sources string) int {
 	log.Println(fmt.Sprintf("Running with kuberunner %s", Version))
 	log.Println(fmt.Sprintf("  on %s (executor %s)", runner.Name, runner.Executor))
 	e, err := executors.New(runner.Executor)
@@ -149,7 +151,7 @@ func runJob(ctx context.Context, log *common.BuildLog, job *common.Job, runner *
 
 // loadExecJob reads the job and picks the runner. Warnings go to stderr
 // with their file and line, so they never mix with the build log.
-func loadExecJob(jobName string, f execFlags, stderr io.Writer) (*common.Job, *common.RunnerConfig, error) {
+func loadExecJob(jobName string, f execFlags, stderr io.Writer) (*common.Job, *config.RunnerConfig, error) {
 	job, warnings, err := ciyaml.Load(f.file, jobName)
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "WARNING:", w.String())
@@ -193,15 +195,15 @@ func parseVar(kv string, masked bool) (common.JobVariable, error) {
 // pickRunner loads config.toml and selects the runner. Without a file (none
 // given and none at the default path), exec uses a kubernetes runner with
 // the defaults, as a first run on a laptop expects.
-func pickRunner(path, name string, stderr io.Writer) (*common.RunnerConfig, error) {
+func pickRunner(path, name string, stderr io.Writer) (*config.RunnerConfig, error) {
 	explicit := path != ""
 	if !explicit {
-		path = common.DefaultConfigPath()
+		path = config.DefaultPath()
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return &common.RunnerConfig{Name: "exec", Executor: "kubernetes", Kubernetes: &common.KubernetesConfig{Namespace: "default", PollTimeout: 180}}, nil
+			return &config.RunnerConfig{Name: "exec", Executor: "kubernetes", Kubernetes: &config.KubernetesConfig{Namespace: "default", PollTimeout: 180}}, nil
 		}
 	}
-	cfg, warnings, err := common.LoadConfig(path)
+	cfg, warnings, err := config.Load(path)
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "WARNING:", w.String())
 	}

@@ -1,6 +1,9 @@
 package common
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Job is one CI job as the executor sees it. Its JSON shape follows the
 // coordinator's job payload (POST /api/v4/jobs/request), so a job from GitLab
@@ -73,3 +76,9 @@ type JobVariable struct {
 
 // JobVariables is ordered: later entries override earlier ones with the same key.
 type JobVariables []JobVariable
+
+// SplitAliases is a service's alias field as host names: GitLab allows
+// several in one value, separated by commas or spaces.
+func SplitAliases(alias string) []string {
+	return strings.FieldsFunc(alias, func(r rune) bool { return r == ',' || r == ' ' })
+}

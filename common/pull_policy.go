@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"kuberunner/helpers/suggest"
 )
 
 // PullPolicy is one of GitLab Runner's pull-policy names as written in
@@ -77,7 +79,7 @@ func ParsePullPolicy(s string) (PullPolicy, error) {
 			return PullPolicy(s), nil
 		}
 	}
-	return "", &UnknownPullPolicyError{Value: s, Suggestion: PullPolicy(closestMatch(s, pullPolicyNames))}
+	return "", &UnknownPullPolicyError{Value: s, Suggestion: PullPolicy(suggest.Closest(s, pullPolicyNames))}
 }
 
 // String is the name, or "(cluster default)" for the empty policy, so that a
@@ -89,28 +91,13 @@ func (p PullPolicy) String() string {
 	return string(p)
 }
 
-// quoted renders a policy for messages: "always", or (cluster default)
+// Quoted renders a policy for messages: "always", or (cluster default)
 // without quotes because it is not a value anyone can write.
-func (p PullPolicy) quoted() string {
+func (p PullPolicy) Quoted() string {
 	if p == PullPolicyDefault {
 		return p.String()
 	}
 	return fmt.Sprintf("%q", string(p))
-}
-
-// KubernetesName is the matching corev1.PullPolicy value ("Always",
-// "IfNotPresent", "Never"), or "" for the cluster default. common may not
-// import client-go, so the executor converts the string.
-func (p PullPolicy) KubernetesName() string {
-	switch p {
-	case PullPolicyAlways:
-		return "Always"
-	case PullPolicyIfNotPresent:
-		return "IfNotPresent"
-	case PullPolicyNever:
-		return "Never"
-	}
-	return ""
 }
 
 // String renders the list as ["always", "if-not-present"]; the empty list is
@@ -127,13 +114,13 @@ func (ps PullPolicies) String() string {
 func (ps PullPolicies) join(sep string) string {
 	parts := make([]string, len(ps))
 	for i, p := range ps {
-		parts[i] = p.quoted()
+		parts[i] = p.Quoted()
 	}
 	return strings.Join(parts, sep)
 }
 
-// names renders the policies unquoted, "always, never", for "allowed:" lists.
-func (ps PullPolicies) names() string {
+// Names renders the policies unquoted, "always, never", for "allowed:" lists.
+func (ps PullPolicies) Names() string {
 	parts := make([]string, len(ps))
 	for i, p := range ps {
 		parts[i] = p.String()

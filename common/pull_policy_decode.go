@@ -5,20 +5,23 @@ import (
 	"errors"
 )
 
-// policyEntryError is the error of one entry of a pull-policy value. index is
-// the position in an array, or -1 when the value was a single string, so that
-// the config loader can name pull_policy[1] precisely.
-type policyEntryError struct {
-	index int
-	err   error
+// PullPolicyEntryError is the error of one entry of a pull-policy value.
+// Index is the position in an array, or -1 when the value was a single
+// string, so that each front door (config.toml, .gitlab-ci.yml) can name
+// pull_policy[1] with its own line.
+type PullPolicyEntryError struct {
+	Index int
+	Err   error
 }
 
-// decodePullPolicies turns a decoded TOML or JSON value into a list. Both
+// DecodePullPolicies is the one pull-policy decoder: config.toml, the job
+// payload JSON and .gitlab-ci.yml all turn their value into a plain string,
+// []any of strings, or nil, and call it. Both
 // formats allow one string or an array of strings, as GitLab Runner does. A
 // single "" is "not set" (GitLab Runner's config templates write it); an ""
 // inside an array is an error because it can only be a mistake. Every bad
 // entry is reported, not only the first.
-func decodePullPolicies(v any) (PullPolicies, []policyEntryError) {
+func DecodePullPolicies(v any) (PullPolicies, []PullPolicyEntryError) {
 	switch v := v.(type) {
 	case nil:
 		return nil, nil
@@ -28,21 +31,21 @@ func decodePullPolicies(v any) (PullPolicies, []policyEntryError) {
 		}
 		p, err := ParsePullPolicy(v)
 		if err != nil {
-			return nil, []policyEntryError{{index: -1, err: err}}
+			return nil, []PullPolicyEntryError{{Index: -1, Err: err}}
 		}
 		return PullPolicies{p}, nil
 	case []any:
-		var errs []policyEntryError
+		var errs []PullPolicyEntryError
 		out := make(PullPolicies, 0, len(v))
 		for i, item := range v {
 			s, ok := item.(string)
 			if !ok {
-				errs = append(errs, policyEntryError{index: i, err: wrongType(item, "a string")})
+				errs = append(errs, PullPolicyEntryError{Index: i, Err: NewWrongTypeError(item, "a string")})
 				continue
 			}
 			p, err := ParsePullPolicy(s)
 			if err != nil {
-				errs = append(errs, policyEntryError{index: i, err: err})
+				errs = append(errs, PullPolicyEntryError{Index: i, Err: err})
 				continue
 			}
 			out = append(out, p)
@@ -55,28 +58,15 @@ func decodePullPolicies(v any) (PullPolicies, []policyEntryError) {
 		}
 		return out, nil
 	}
-	return nil, []policyEntryError{{index: -1, err: wrongType(v, "a string or an array of strings")}}
+	return nil, []PullPolicyEntryError{{Index: -1, Err: NewWrongTypeError(v, "a string or an array of strings")}}
 }
 
-func joinEntryErrors(errs []policyEntryError) error {
+func joinEntryErrors(errs []PullPolicyEntryError) error {
 	all := make([]error, len(errs))
 	for i, e := range errs {
-		all[i] = e.err
+		all[i] = e.Err
 	}
 	return errors.Join(all...)
-}
-
-// UnmarshalTOML implements toml.Unmarshaler: pull_policy = "always" and
-// pull_policy = ["always", "if-not-present"] both decode. The config loader
-// does not go through here (it reports each entry with its own key) but
-// anyone decoding a KubernetesConfig with toml.Decode gets the same rules.
-func (ps *PullPolicies) UnmarshalTOML(v any) error {
-	list, errs := decodePullPolicies(v)
-	if len(errs) > 0 {
-		return joinEntryErrors(errs)
-	}
-	*ps = list
-	return nil
 }
 
 // UnmarshalJSON accepts the coordinator's "pull_policy": ["always"] and the
@@ -86,7 +76,7 @@ func (ps *PullPolicies) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err
 	}
-	list, errs := decodePullPolicies(v)
+	list, errs := DecodePullPolicies(v)
 	if len(errs) > 0 {
 		return joinEntryErrors(errs)
 	}

@@ -25,6 +25,36 @@ func (e *PullPolicyError) Error() string {
 		e.Image, e.Requested, e.RequestedFrom, e.Allowed, e.AllowedFrom)
 }
 
+// PullPolicyRule is what config.toml says about one image: the list to try
+// when the job names none, and the bound a job's own list is filtered by.
+// NewPullPolicyRule is the one place the defaults between the two keys live.
+type PullPolicyRule struct {
+	Requested     PullPolicies
+	RequestedFrom string
+	Allowed       PullPolicies
+	AllowedFrom   string
+}
+
+// NewPullPolicyRule is the rule of a runner with pull_policy runner and
+// allowed_pull_policies allowed; allowed defaults to the runner's list.
+func NewPullPolicyRule(runner, allowed PullPolicies) PullPolicyRule {
+	r := PullPolicyRule{Requested: runner, RequestedFrom: FromRunnerConfig, Allowed: allowed, AllowedFrom: FromAllowedPullPolicies}
+	if len(allowed) == 0 {
+		r.Allowed, r.AllowedFrom = runner, FromPullPolicyAsAllowed
+	}
+	return r
+}
+
+// WithRequested replaces the requested list when list is set: a configured
+// service's own pull_policy stands in for the runner's, but the runner's
+// bound stays, so a service entry is no way around the operator's limit.
+func (r PullPolicyRule) WithRequested(list PullPolicies) PullPolicyRule {
+	if len(list) > 0 {
+		r.Requested = list
+	}
+	return r
+}
+
 // EffectivePullPolicies is the ordered list of policies to try for one image.
 //
 //  1. A non-empty job list (image:pull_policy, services:pull_policy) replaces
@@ -41,18 +71,17 @@ func (e *PullPolicyError) Error() string {
 // restriction applies. An empty intersection is a *PullPolicyError. On
 // success the result is never empty and never shares memory with the inputs.
 func EffectivePullPolicies(image string, job, runner, allowed PullPolicies) (PullPolicies, error) {
-	requested, requestedFrom := runner, FromRunnerConfig
+	return NewPullPolicyRule(runner, allowed).Effective(image, job)
+}
+
+// Effective applies the rule to one image and the job's own list (may be
+// empty); see EffectivePullPolicies.
+func (r PullPolicyRule) Effective(image string, job PullPolicies) (PullPolicies, error) {
+	requested, requestedFrom := r.Requested, r.RequestedFrom
 	if len(job) > 0 {
 		requested, requestedFrom = job, FromJob
 	}
-	allowedList, allowedFrom := allowed, FromAllowedPullPolicies
-	if len(allowedList) == 0 {
-		allowedList, allowedFrom = runner, FromPullPolicyAsAllowed
-	}
-	return intersectPullPolicies(image, requested, requestedFrom, allowedList, allowedFrom)
-}
-
-func intersectPullPolicies(image string, requested PullPolicies, requestedFrom string, allowed PullPolicies, allowedFrom string) (PullPolicies, error) {
+	allowed := r.Allowed
 	if len(requested) == 0 {
 		if len(allowed) > 0 {
 			return append(PullPolicies(nil), allowed...), nil
@@ -74,41 +103,8 @@ func intersectPullPolicies(image string, requested PullPolicies, requestedFrom s
 			Requested:     append(PullPolicies(nil), requested...),
 			RequestedFrom: requestedFrom,
 			Allowed:       append(PullPolicies(nil), allowed...),
-			AllowedFrom:   allowedFrom,
+			AllowedFrom:   r.AllowedFrom,
 		}
 	}
 	return out, nil
-}
-
-// ImagePullPolicies is EffectivePullPolicies for the job image under this
-// runner's settings. job is the job's own image:pull_policy (may be empty).
-func (k *KubernetesConfig) ImagePullPolicies(image string, job PullPolicies) (PullPolicies, error) {
-	if k == nil {
-		return EffectivePullPolicies(image, job, nil, nil)
-	}
-	return EffectivePullPolicies(image, job, k.PullPolicy, k.AllowedPullPolicies)
-}
-
-// ServicePullPolicies is the effective list for the configured service i
-// (k.Services[i]). Its own pull_policy stands in for the runner's, but
-// allowed_pull_policies (or, when unset, the runner's pull_policy) still
-// bounds it: a service entry must not be a way around the operator's limit.
-// job is the job's services:pull_policy for that service, if any.
-func (k *KubernetesConfig) ServicePullPolicies(i int, job PullPolicies) (PullPolicies, error) {
-	if k == nil || i < 0 || i >= len(k.Services) {
-		return nil, fmt.Errorf("no configured service %d", i)
-	}
-	svc := k.Services[i]
-	if len(svc.PullPolicy) == 0 {
-		return k.ImagePullPolicies(svc.Name, job)
-	}
-	requested, requestedFrom := svc.PullPolicy, FromRunnerConfig
-	if len(job) > 0 {
-		requested, requestedFrom = job, FromJob
-	}
-	allowed, allowedFrom := k.AllowedPullPolicies, FromAllowedPullPolicies
-	if len(allowed) == 0 {
-		allowed, allowedFrom = k.PullPolicy, FromPullPolicyAsAllowed
-	}
-	return intersectPullPolicies(svc.Name, requested, requestedFrom, allowed, allowedFrom)
 }

@@ -79,23 +79,9 @@ func TestPullPolicyStrings(t *testing.T) {
 	assert.Equal(t, "never", PullPolicyNever.String())
 }
 
-func TestPullPolicyKubernetesName(t *testing.T) {
-	for p, want := range map[PullPolicy]string{
-		PullPolicyAlways:       "Always",
-		PullPolicyIfNotPresent: "IfNotPresent",
-		PullPolicyNever:        "Never",
-		PullPolicyDefault:      "",
-	} {
-		t.Run(p.String(), func(t *testing.T) {
-			assert.Equal(t, want, p.KubernetesName())
-		})
-	}
-}
-
-func TestPullPoliciesUnmarshalTOML(t *testing.T) {
-	type doc struct {
-		PullPolicy PullPolicies `toml:"pull_policy"`
-	}
+// The one decoder, fed as config.toml feeds it: a value decoded by the TOML
+// parser.
+func TestDecodePullPoliciesFromTOML(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
@@ -117,14 +103,16 @@ func TestPullPoliciesUnmarshalTOML(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var d doc
-			_, err := toml.Decode(tt.in, &d)
+			var doc map[string]any
+			_, err := toml.Decode(tt.in, &doc)
+			require.NoError(t, err)
+			got, errs := DecodePullPolicies(doc["pull_policy"])
 			if tt.wantErr {
-				require.Error(t, err)
+				require.NotEmpty(t, errs)
 				return
 			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, d.PullPolicy)
+			require.Empty(t, errs)
+			assert.Equal(t, tt.want, got)
 		})
 	}
 }

@@ -21,7 +21,9 @@ func (e *WrongTypeError) Error() string {
 	return fmt.Sprintf("%s is %s, not %s", e.Value, e.Got, e.Want)
 }
 
-func wrongType(v any, want string) *WrongTypeError {
+// NewWrongTypeError describes v, a decoded TOML or JSON value, as not being
+// what want says.
+func NewWrongTypeError(v any, want string) *WrongTypeError {
 	return &WrongTypeError{Value: renderValue(v), Got: typeName(v), Want: want}
 }
 
@@ -97,7 +99,7 @@ func writeValue(b *strings.Builder, v any, depth int) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(renderKey(k))
+			b.WriteString(TOMLKey(k))
 			b.WriteString(" = ")
 			writeValue(b, v[k], depth+1)
 			if b.Len() > maxRenderedValue {
@@ -123,4 +125,23 @@ func writeList[T any](b *strings.Builder, items []T, depth int) {
 		}
 	}
 	b.WriteByte(']')
+}
+
+// TOMLKey writes a key bare when TOML allows it and quoted otherwise, so
+// node_selector."kubernetes.io/os" stays one key in a message.
+func TOMLKey(k string) string {
+	if k == "" {
+		return `""`
+	}
+	for _, r := range k {
+		if !IsBareKeyChar(r) {
+			return strconv.Quote(k)
+		}
+	}
+	return k
+}
+
+// IsBareKeyChar: the characters TOML allows in a key without quotes.
+func IsBareKeyChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-'
 }

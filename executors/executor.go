@@ -9,10 +9,11 @@ import (
 	"io"
 
 	"kuberunner/common"
+	"kuberunner/common/config"
 )
 
 // BuildLog is the part of the job's build log an executor writes to.
-// common.BuildLog implements it; tests may record lines instead.
+// buildlog.Log implements it; tests may record lines instead.
 type BuildLog interface {
 	Println(args ...any)
 	Infoln(args ...any)
@@ -27,7 +28,7 @@ type BuildLog interface {
 // Options is everything an executor needs to run one job.
 type Options struct {
 	Job    *common.Job
-	Runner *common.RunnerConfig
+	Runner *config.RunnerConfig
 	Log    BuildLog
 	// SourceDir, when set, is a local directory whose contents become the
 	// job's working directory ($CI_PROJECT_DIR) before the script runs.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"kuberunner/common"
+	"kuberunner/common/buildlog"
+	"kuberunner/common/config"
 	"kuberunner/executors"
 	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
@@ -46,13 +48,13 @@ func BenchmarkJob(b *testing.B) {
 			requests, attempts := 0, 0
 			byKind := map[string]int{}
 			for i := 0; i < b.N; i++ {
-				cfg := common.KubernetesConfig{Namespace: ns, Image: bc.image, HelperImage: cluster.HelperImage,
+				cfg := config.KubernetesConfig{Namespace: ns, Image: bc.image, HelperImage: cluster.HelperImage,
 					PullPolicy: alwaysThenCached, PollTimeout: 120}
 				job := &common.Job{ID: int64(i), Steps: []common.Step{{Name: common.StepScript, Script: []string{"true"}, When: common.WhenOnSuccess}}}
-				log := common.NewBuildLog(io.Discard, common.LogFormat("terminal"), nil)
+				log := buildlog.New(io.Discard, buildlog.Format("terminal"), nil)
 				e := New(rc)
 				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-				err := executors.Run(ctx, e, executors.Options{Job: job, Runner: &common.RunnerConfig{Name: "bench", Kubernetes: &cfg}, Log: log})
+				err := executors.Run(ctx, e, executors.Options{Job: job, Runner: &config.RunnerConfig{Name: "bench", Kubernetes: &cfg}, Log: log})
 				cancel()
 				if err != nil {
 					b.Fatalf("job %d: %v", i, err)

@@ -3,17 +3,17 @@ package kubernetes
 import (
 	"fmt"
 
+	"kuberunner/common/config"
+
 	kube "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
-
-	"kuberunner/common"
 )
 
 // restConfig finds the cluster: in-cluster credentials when kuberunner runs
 // in a pod, otherwise the kubeconfig that $KUBECONFIG or ~/.kube/config
 // names. config.toml's host, when set, overrides the server address.
-func restConfig(cfg *common.KubernetesConfig) (*rest.Config, error) {
+func restConfig(cfg *config.KubernetesConfig) (*rest.Config, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	overrides := &clientcmd.ConfigOverrides{}
 	if cfg.Host != "" {

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"kuberunner/common"
+	"kuberunner/common/config"
 	"kuberunner/executors"
 	"kuberunner/executors/kubernetes/internal/pull"
 )
@@ -29,7 +30,7 @@ type Executor struct {
 
 	opts       executors.Options
 	log        executors.BuildLog
-	cfg        *common.KubernetesConfig
+	cfg        *config.KubernetesConfig
 	client     kube.Interface
 	rest       *rest.Config
 	requests   apiRequests
@@ -63,7 +64,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	}
 	e.cfg = opts.Runner.Kubernetes
 	if e.cfg == nil {
-		e.cfg = &common.KubernetesConfig{}
+		e.cfg = &config.KubernetesConfig{}
 	}
 	e.log.SectionStart("prepare_executor", `Preparing the "kubernetes" executor`)
 	defer e.log.SectionEnd("prepare_executor")

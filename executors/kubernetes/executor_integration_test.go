@@ -16,6 +16,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kuberunner/common"
+	"kuberunner/common/buildlog"
+	"kuberunner/common/config"
 	"kuberunner/executors"
 	"kuberunner/executors/kubernetes/internal/pull"
 	"kuberunner/hack/localcluster/cluster"
@@ -35,7 +37,7 @@ type jobRun struct {
 // runOnCluster runs a job whose image is image with the given runner
 // settings, through executors.Run (prepare, run, cleanup), and checks that
 // nothing of the job is left in the namespace afterwards, whatever happened.
-func runOnCluster(t *testing.T, ns string, cfg common.KubernetesConfig, job *common.Job) jobRun {
+func runOnCluster(t *testing.T, ns string, cfg config.KubernetesConfig, job *common.Job) jobRun {
 	t.Helper()
 	cs, rc := clustertest.Client(t)
 	cfg.Namespace = ns
@@ -49,11 +51,11 @@ func runOnCluster(t *testing.T, ns string, cfg common.KubernetesConfig, job *com
 		job.Steps = []common.Step{{Name: common.StepScript, Script: []string{"echo Done"}, When: common.WhenOnSuccess}}
 	}
 	var buf bytes.Buffer
-	log := common.NewBuildLog(&buf, common.LogFormat("terminal"), nil)
+	log := buildlog.New(&buf, buildlog.Format("terminal"), nil)
 	e := New(rc)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	err := executors.Run(ctx, e, executors.Options{Job: job, Runner: &common.RunnerConfig{Name: "it", Kubernetes: &cfg}, Log: log})
+	err := executors.Run(ctx, e, executors.Options{Job: job, Runner: &config.RunnerConfig{Name: "it", Kubernetes: &cfg}, Log: log})
 	require.NoError(t, log.Close())
 	t.Logf("build log:\n%s", buf.String())
 
@@ -105,7 +107,7 @@ func TestSeedScenario(t *testing.T) {
 			img := cachedImage(t, "seed")
 			tt.breakIt(t, img)
 
-			r := runOnCluster(t, ns, common.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, &common.Job{ID: 1})
+			r := runOnCluster(t, ns, config.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, &common.Job{ID: 1})
 			require.NoError(t, r.err)
 			require.Equal(t, 2, r.exec.Attempts())
 			require.Contains(t, r.log, fmt.Sprintf(`Failed to pull image %q for container "build" with pull policy "always": ErrImagePull: `, img))
@@ -125,7 +127,7 @@ func TestNotCachedRegistryDown(t *testing.T) {
 	clustertest.CacheShared(t, cluster.HelperImage)
 	clustertest.StopRegistry(t)
 
-	r := runOnCluster(t, ns, common.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, &common.Job{ID: 2})
+	r := runOnCluster(t, ns, config.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, &common.Job{ID: 2})
 	requireBuildError(t, r.err, common.ImagePullFailure)
 	require.ErrorIs(t, r.err, pull.ErrPoliciesExhausted)
 	var pe *pull.ImagePullError
@@ -142,7 +144,7 @@ func TestNeverThenIfNotPresent(t *testing.T) {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "never"))
 	clustertest.CacheShared(t, cluster.HelperImage)
 
-	r := runOnCluster(t, ns, common.KubernetesConfig{
+	r := runOnCluster(t, ns, config.KubernetesConfig{
 		Image: img, PullPolicy: common.PullPolicies{common.PullPolicyNever, common.PullPolicyIfNotPresent},
 	}, &common.Job{ID: 3})
 	require.NoError(t, r.err)
@@ -164,7 +166,7 @@ func TestServiceFallsBackAlone(t *testing.T) {
 	clustertest.Delete(t, svc)
 
 	job := &common.Job{ID: 4, Services: []common.Image{{Name: svc, Alias: "db", Command: []string{"sleep", "3600"}}}}
-	r := runOnCluster(t, ns, common.KubernetesConfig{Image: build, PullPolicy: alwaysThenCached}, job)
+	r := runOnCluster(t, ns, config.KubernetesConfig{Image: build, PullPolicy: alwaysThenCached}, job)
 	require.NoError(t, r.err)
 	require.Equal(t, 2, r.exec.Attempts())
 	require.Contains(t, r.log, fmt.Sprintf(`Failed to pull image %q for container "svc-0" with pull policy "always"`, svc))
@@ -181,7 +183,7 @@ func TestTwoImagesFailTogether(t *testing.T) {
 	clustertest.Delete(t, svc)
 
 	job := &common.Job{ID: 5, Services: []common.Image{{Name: svc, Command: []string{"sleep", "3600"}}}}
-	r := runOnCluster(t, ns, common.KubernetesConfig{Image: build, PullPolicy: alwaysThenCached}, job)
+	r := runOnCluster(t, ns, config.KubernetesConfig{Image: build, PullPolicy: alwaysThenCached}, job)
 	require.NoError(t, r.err)
 	require.Equal(t, 2, r.exec.Attempts(), "both failures must advance in the same attempt")
 	require.Contains(t, r.log, "build=IfNotPresent helper=Always svc-0=IfNotPresent")
@@ -191,7 +193,7 @@ func TestTwoImagesFailTogether(t *testing.T) {
 func TestInvalidImageName(t *testing.T) {
 	ns := clustertest.Namespace(t)
 	clustertest.CacheShared(t, cluster.HelperImage)
-	r := runOnCluster(t, ns, common.KubernetesConfig{Image: "127.0.0.1:5000/Not_A_Valid:Name:x", PullPolicy: alwaysThenCached}, &common.Job{ID: 6})
+	r := runOnCluster(t, ns, config.KubernetesConfig{Image: "127.0.0.1:5000/Not_A_Valid:Name:x", PullPolicy: alwaysThenCached}, &common.Job{ID: 6})
 	requireBuildError(t, r.err, common.ConfigurationFailure)
 	var ce *ContainerConfigError
 	require.ErrorAs(t, r.err, &ce)
@@ -208,7 +210,7 @@ func TestScriptExitCode(t *testing.T) {
 		{Name: common.StepScript, Script: []string{"echo before", "exit 3", "echo never"}, When: common.WhenOnSuccess},
 		{Name: common.StepAfterScript, Script: []string{"echo cleaning up"}, When: common.WhenAlways},
 	}}
-	r := runOnCluster(t, ns, common.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, job)
+	r := runOnCluster(t, ns, config.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, job)
 	be := requireBuildError(t, r.err, common.ScriptFailure)
 	require.Equal(t, 3, be.ExitCode)
 	require.Equal(t, 1, r.exec.Attempts())
@@ -246,7 +248,7 @@ func TestPodDeletedWhileRunning(t *testing.T) {
 		deleted <- ctx.Err()
 	}()
 
-	r := runOnCluster(t, ns, common.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, job)
+	r := runOnCluster(t, ns, config.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, job)
 	require.NoError(t, <-deleted)
 	requireBuildError(t, r.err, common.RunnerSystemFailure)
 	var ended *PodEndedError
@@ -259,7 +261,7 @@ func TestPodDeletedWhileRunning(t *testing.T) {
 func TestPollTimeout(t *testing.T) {
 	ns := clustertest.Namespace(t)
 	img := cachedImage(t, "timeout")
-	r := runOnCluster(t, ns, common.KubernetesConfig{
+	r := runOnCluster(t, ns, config.KubernetesConfig{
 		Image: img, PullPolicy: alwaysThenCached, PollTimeout: 3,
 		NodeSelector: map[string]string{"kuberunner.io/no-such-node": "true"},
 	}, &common.Job{ID: 10})

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"kuberunner/common"
+	"kuberunner/common/config"
 )
 
 // DefaultHelperImage is the helper image when config.toml names none. The
@@ -24,7 +25,7 @@ func (e *ConfigError) Error() string { return e.Msg }
 
 // newJobSpec resolves images, pull-policy lists, containers and resources
 // once per job. It is pure: everything it needs comes in as arguments.
-func newJobSpec(job *common.Job, runner *common.RunnerConfig, cfg *common.KubernetesConfig, key string, vars common.JobVariables) (*jobSpec, error) {
+func newJobSpec(job *common.Job, runner *config.RunnerConfig, cfg *config.KubernetesConfig, key string, vars common.JobVariables) (*jobSpec, error) {
 	spec := &jobSpec{
 		Key:            key,
 		JobID:          job.ID,
@@ -123,7 +124,7 @@ func addPolicies(m map[string]common.PullPolicies, image string, list common.Pul
 
 // runnerServices turns config.toml's services into the job model's, their
 // own pull_policy standing where a job's would.
-func runnerServices(svcs []common.KubernetesService) []common.Image {
+func runnerServices(svcs []config.KubernetesService) []common.Image {
 	out := make([]common.Image, 0, len(svcs))
 	for _, s := range svcs {
 		out = append(out, common.Image{Name: s.Name, Alias: s.Alias, Entrypoint: s.Entrypoint, Command: s.Command, PullPolicies: s.PullPolicy})

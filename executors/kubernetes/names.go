@@ -2,6 +2,8 @@ package kubernetes
 
 import (
 	"strings"
+
+	"kuberunner/common"
 )
 
 // labelValue makes s a valid label value: at most 63 characters of
@@ -50,7 +52,7 @@ func isAlnum(c byte) bool {
 // names in hostAliases, so kuberunner keeps the form that is valid there.
 func serviceAliases(image, alias string) []string {
 	if alias != "" {
-		return strings.FieldsFunc(alias, func(r rune) bool { return r == ',' || r == ' ' })
+		return common.SplitAliases(alias)
 	}
 	name := strings.Map(func(r rune) rune {
 		if r == '/' || r == ':' || r == '_' {

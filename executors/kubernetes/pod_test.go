@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"kuberunner/common"
+	"kuberunner/common/config"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.yaml from the builders' output")
@@ -30,14 +31,14 @@ func TestBuildPod(t *testing.T) {
 	tests := []struct {
 		name     string
 		job      *common.Job
-		cfg      common.KubernetesConfig
+		cfg      config.KubernetesConfig
 		attempt  int
 		policies map[string]common.PullPolicy // overrides of the first policy
 	}{
 		{
 			name: "reference-attempt1",
 			job:  job,
-			cfg: common.KubernetesConfig{
+			cfg: config.KubernetesConfig{
 				Namespace: "ci", Image: "${IMAGE_NAME}:${IMAGE_VERSION}", HelperImage: "127.0.0.1:5000/kuberunner-helper:latest",
 				PullPolicy: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
 			},
@@ -46,7 +47,7 @@ func TestBuildPod(t *testing.T) {
 		{
 			name: "reference-attempt2",
 			job:  job,
-			cfg: common.KubernetesConfig{
+			cfg: config.KubernetesConfig{
 				Namespace: "ci", Image: "${IMAGE_NAME}:${IMAGE_VERSION}", HelperImage: "127.0.0.1:5000/kuberunner-helper:latest",
 				PullPolicy: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
 			},
@@ -56,12 +57,12 @@ func TestBuildPod(t *testing.T) {
 		{
 			name: "cluster-default",
 			job:  job,
-			cfg:  common.KubernetesConfig{Image: "busybox:latest", HelperImage: "helper:1"},
+			cfg:  config.KubernetesConfig{Image: "busybox:latest", HelperImage: "helper:1"},
 		},
 		{
 			name: "services-and-resources",
 			job:  &withServices,
-			cfg: common.KubernetesConfig{
+			cfg: config.KubernetesConfig{
 				Namespace: "ci", Image: "alpine:3", HelperImage: "helper:1", ServiceAccount: "ci-runner",
 				NodeSelector: map[string]string{"kubernetes.io/os": "linux"}, Privileged: &yes,
 				PullPolicy:          common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
@@ -69,13 +70,13 @@ func TestBuildPod(t *testing.T) {
 				CPURequest:          "500m", CPULimit: "2", MemoryRequest: "256Mi", MemoryLimit: "1Gi",
 				HelperCPURequest: "50m", HelperMemoryLimit: "64Mi",
 				ServiceMemoryLimit: "512Mi",
-				Services:           []common.KubernetesService{{Name: "127.0.0.1:5000/docker:dind", PullPolicy: common.PullPolicies{common.PullPolicyIfNotPresent}}},
+				Services:           []config.KubernetesService{{Name: "127.0.0.1:5000/docker:dind", PullPolicy: common.PullPolicies{common.PullPolicyIfNotPresent}}},
 			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			runner := &common.RunnerConfig{Name: "local runner", Kubernetes: &tt.cfg}
+			runner := &config.RunnerConfig{Name: "local runner", Kubernetes: &tt.cfg}
 			vars, err := jobVariables(tt.job, runner, "/builds/project")
 			require.NoError(t, err)
 			spec, err := newJobSpec(tt.job, runner, &tt.cfg, "42-abcdef", vars)
@@ -109,18 +110,18 @@ func TestNewJobSpecErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		job  common.Job
-		cfg  common.KubernetesConfig
+		cfg  config.KubernetesConfig
 		want string
 	}{
-		{"no image", *job, common.KubernetesConfig{}, "no image"},
-		{"bad quantity", *job, common.KubernetesConfig{Image: "a", CPULimit: "two"}, `cpu_limit "two" is not a Kubernetes quantity`},
-		{"bad alias", common.Job{Services: []common.Image{{Name: "x", Alias: "Not_Valid"}}}, common.KubernetesConfig{Image: "a"}, `alias "Not_Valid" is not a valid host name`},
+		{"no image", *job, config.KubernetesConfig{}, "no image"},
+		{"bad quantity", *job, config.KubernetesConfig{Image: "a", CPULimit: "two"}, `cpu_limit "two" is not a Kubernetes quantity`},
+		{"bad alias", common.Job{Services: []common.Image{{Name: "x", Alias: "Not_Valid"}}}, config.KubernetesConfig{Image: "a"}, `alias "Not_Valid" is not a valid host name`},
 		{"empty intersection", common.Job{Image: common.Image{Name: "a", PullPolicies: common.PullPolicies{common.PullPolicyNever}}},
-			common.KubernetesConfig{PullPolicy: common.PullPolicies{common.PullPolicyAlways}}, "never"},
+			config.KubernetesConfig{PullPolicy: common.PullPolicies{common.PullPolicyAlways}}, "never"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			runner := &common.RunnerConfig{Name: "r", Kubernetes: &tt.cfg}
+			runner := &config.RunnerConfig{Name: "r", Kubernetes: &tt.cfg}
 			_, err := newJobSpec(&tt.job, runner, &tt.cfg, "k", nil)
 			require.Error(t, err)
 			require.Contains(t, err.Error(), tt.want)

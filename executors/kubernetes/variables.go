@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"kuberunner/common"
+	"kuberunner/common/config"
 )
 
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -16,7 +17,7 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // jobVariables is the job's environment in override order: predefined
 // variables, then the runner's `environment`, then the job's own. Later
 // entries win, as in GitLab.
-func jobVariables(job *common.Job, runner *common.RunnerConfig, projectDir string) (common.JobVariables, error) {
+func jobVariables(job *common.Job, runner *config.RunnerConfig, projectDir string) (common.JobVariables, error) {
 	v := common.JobVariables{
 		{Key: "CI", Value: "true", Public: true},
 		{Key: "GITLAB_CI", Value: "true", Public: true},

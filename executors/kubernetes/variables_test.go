@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/common"
+	"kuberunner/common/config"
 )
 
 func TestJobVariables(t *testing.T) {
@@ -27,7 +28,7 @@ func TestJobVariables(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			job := &common.Job{ID: 9, Variables: tt.job}
-			vars, err := jobVariables(job, &common.RunnerConfig{Name: "r", Environment: tt.env}, "/builds/proj")
+			vars, err := jobVariables(job, &config.RunnerConfig{Name: "r", Environment: tt.env}, "/builds/proj")
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				return

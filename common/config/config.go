@@ -1,4 +1,6 @@
-package common
+package config
+
+import "kuberunner/common"
 
 // Config is config.toml. Field names and TOML keys follow GitLab Runner's, so
 // an operator's existing file loads; keys kuberunner does not implement are
@@ -24,12 +26,12 @@ type RunnerConfig struct {
 
 // KubernetesConfig is [runners.kubernetes].
 type KubernetesConfig struct {
-	Host                string       `toml:"host"`
-	Namespace           string       `toml:"namespace"`
-	Image               string       `toml:"image"`
-	HelperImage         string       `toml:"helper_image"`
-	PullPolicy          PullPolicies `toml:"pull_policy"`
-	AllowedPullPolicies PullPolicies `toml:"allowed_pull_policies"`
+	Host                string              `toml:"host"`
+	Namespace           string              `toml:"namespace"`
+	Image               string              `toml:"image"`
+	HelperImage         string              `toml:"helper_image"`
+	PullPolicy          common.PullPolicies `toml:"pull_policy"`
+	AllowedPullPolicies common.PullPolicies `toml:"allowed_pull_policies"`
 	// PollTimeout is in seconds, how long a pod may take to start.
 	PollTimeout    int               `toml:"poll_timeout"`
 	Privileged     *bool             `toml:"privileged"`
@@ -52,14 +54,16 @@ type KubernetesConfig struct {
 	ServiceMemoryLimit   string `toml:"service_memory_limit"`
 
 	Services []KubernetesService `toml:"services"`
+
+	effective effectivePolicies // filled by the loader; see pull_policy.go
 }
 
 // KubernetesService is one [[runners.kubernetes.services]]: a service every
 // job of this runner gets, in addition to the job's own.
 type KubernetesService struct {
-	Name       string       `toml:"name"`
-	Alias      string       `toml:"alias"`
-	Entrypoint []string     `toml:"entrypoint"`
-	Command    []string     `toml:"command"`
-	PullPolicy PullPolicies `toml:"pull_policy"`
+	Name       string              `toml:"name"`
+	Alias      string              `toml:"alias"`
+	Entrypoint []string            `toml:"entrypoint"`
+	Command    []string            `toml:"command"`
+	PullPolicy common.PullPolicies `toml:"pull_policy"`
 }

@@ -1,4 +1,4 @@
-package common
+package buildlog
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// FuzzMaskWriter writes input through BuildLog.Stream in chunks whose sizes
+// FuzzMaskWriter writes input through Log.Stream in chunks whose sizes
 // come from the fuzzer, and checks that the output is the input with the
 // values replaced (whatever the write boundaries), and that no value shows.
 func FuzzMaskWriter(f *testing.F) {
@@ -18,7 +18,7 @@ func FuzzMaskWriter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, input, v1, v2 string, cuts []byte) {
 		values := []string{v1, v2}
 		var out bytes.Buffer
-		l := NewBuildLog(&out, LogFormatTerminal, values)
+		l := New(&out, LogFormatTerminal, values)
 		w := l.Stream()
 		rest := []byte(input)
 		for i := 0; len(rest) > 0; i++ {

@@ -1,14 +1,14 @@
-package common
+package config
 
 import (
 	"strconv"
 	"strings"
 )
 
-// ConfigError is one problem in config.toml. The loader collects every
+// Error is one problem in config.toml. The loader collects every
 // problem and returns them joined with errors.Join, so errors.As finds the
 // first and Unwrap() []error walks them all.
-type ConfigError struct {
+type Error struct {
 	File    string
 	Line    int    // 1-based; 0 when unknown (for example the file is unreadable)
 	Key     string // runners[0].kubernetes.pull_policy; "" for file-level errors
@@ -19,7 +19,7 @@ type ConfigError struct {
 	Err     error  // the underlying typed error, if any
 }
 
-func (e *ConfigError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(location(e.File, e.Line))
 	if e.Key != "" {
@@ -39,9 +39,9 @@ func (e *ConfigError) Error() string {
 	return b.String()
 }
 
-// Unwrap reaches the typed cause, for example *UnknownPullPolicyError,
-// *PullPolicyError or a toml.ParseError.
-func (e *ConfigError) Unwrap() error { return e.Err }
+// Unwrap reaches the typed cause, for example *common.UnknownPullPolicyError,
+// *common.PullPolicyError or a toml.ParseError.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Warning is a key kuberunner accepts but ignores, usually a GitLab Runner
 // setting that has no meaning here. The file still loads.

@@ -1,4 +1,4 @@
-package common
+package config
 
 import (
 	"errors"
@@ -7,6 +7,9 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"kuberunner/common"
+	"kuberunner/helpers/suggest"
 )
 
 // The decoder fills Config from the generic map the toml parser produced,
@@ -19,11 +22,11 @@ import (
 type decoder struct {
 	file  string
 	lines lineIndex
-	errs  []*ConfigError
+	errs  []*Error
 	warns []Warning
 }
 
-func (d *decoder) fail(p keyPath, e *ConfigError) {
+func (d *decoder) fail(p keyPath, e *Error) {
 	e.File, e.Line, e.Key = d.file, d.lines.line(p), p.String()
 	d.errs = append(d.errs, e)
 }
@@ -54,11 +57,11 @@ func (d *decoder) sorted() ([]Warning, error) {
 }
 
 func (d *decoder) wrongType(p keyPath, v any, want string) {
-	d.failType(p, wrongType(v, want))
+	d.failType(p, common.NewWrongTypeError(v, want))
 }
 
-func (d *decoder) failType(p keyPath, wt *WrongTypeError) {
-	d.fail(p, &ConfigError{
+func (d *decoder) failType(p keyPath, wt *common.WrongTypeError) {
+	d.fail(p, &Error{
 		Value:   wt.Value,
 		Msg:     fmt.Sprintf("%s is %s", wt.Value, wt.Got),
 		Allowed: wt.Want,
@@ -88,7 +91,7 @@ func unsupportedMessage(key string, fields map[string]int) string {
 	}
 	sort.Strings(names)
 	msg := "not supported by kuberunner; ignored"
-	if s := closestMatch(key, names); s != "" {
+	if s := suggest.Closest(key, names); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return msg
@@ -109,7 +112,7 @@ func (d *decoder) decodeTable(m map[string]any, rv reflect.Value, p keyPath) {
 	}
 }
 
-var pullPoliciesType = reflect.TypeFor[PullPolicies]()
+var pullPoliciesType = reflect.TypeFor[common.PullPolicies]()
 
 // decodeValue stores v into fv, reporting a mismatch at p. It handles
 // exactly the kinds config.go uses; anything else is reported, not a panic,
@@ -134,7 +137,7 @@ func (d *decoder) decodeValue(v any, fv reflect.Value, p keyPath) {
 			return
 		}
 		if n < math.MinInt || n > math.MaxInt {
-			d.fail(p, &ConfigError{Value: fmt.Sprint(n), Msg: fmt.Sprintf("%d is out of range", n), Allowed: "an integer that fits in a Go int"})
+			d.fail(p, &Error{Value: fmt.Sprint(n), Msg: fmt.Sprintf("%d is out of range", n), Allowed: "an integer that fits in a Go int"})
 			return
 		}
 		fv.SetInt(n)
@@ -161,7 +164,7 @@ func (d *decoder) decodeValue(v any, fv reflect.Value, p keyPath) {
 	case reflect.Map:
 		d.decodeMap(v, fv, p)
 	default:
-		d.fail(p, &ConfigError{Msg: fmt.Sprintf("kuberunner cannot decode a field of type %s", fv.Type())})
+		d.fail(p, &Error{Msg: fmt.Sprintf("kuberunner cannot decode a field of type %s", fv.Type())})
 	}
 }
 
@@ -223,7 +226,7 @@ func (d *decoder) decodeMap(v any, fv reflect.Value, p keyPath) {
 		return
 	}
 	if fv.Type().Key().Kind() != reflect.String {
-		d.fail(p, &ConfigError{Msg: fmt.Sprintf("kuberunner cannot decode a field of type %s", fv.Type())})
+		d.fail(p, &Error{Msg: fmt.Sprintf("kuberunner cannot decode a field of type %s", fv.Type())})
 		return
 	}
 	out := reflect.MakeMapWithSize(fv.Type(), len(m))
@@ -237,27 +240,27 @@ func (d *decoder) decodeMap(v any, fv reflect.Value, p keyPath) {
 
 // decodePullPolicies reports each bad entry of an array at its own index.
 func (d *decoder) decodePullPolicies(v any, fv reflect.Value, p keyPath) {
-	list, errs := decodePullPolicies(v)
+	list, errs := common.DecodePullPolicies(v)
 	for _, e := range errs {
 		ep := p
-		if e.index >= 0 {
-			ep = p.at(e.index)
+		if e.Index >= 0 {
+			ep = p.at(e.Index)
 		}
-		var unknown *UnknownPullPolicyError
-		var wt *WrongTypeError
+		var unknown *common.UnknownPullPolicyError
+		var wt *common.WrongTypeError
 		switch {
-		case errors.As(e.err, &unknown):
-			d.fail(ep, &ConfigError{
+		case errors.As(e.Err, &unknown):
+			d.fail(ep, &Error{
 				Value:   unknown.Value,
 				Msg:     unknown.Problem(),
-				Allowed: AllowedPullPolicyNames(),
+				Allowed: common.AllowedPullPolicyNames(),
 				Hint:    unknown.Hint(),
 				Err:     unknown,
 			})
-		case errors.As(e.err, &wt):
+		case errors.As(e.Err, &wt):
 			d.failType(ep, wt)
 		default:
-			d.fail(ep, &ConfigError{Msg: e.err.Error(), Err: e.err})
+			d.fail(ep, &Error{Msg: e.Err.Error(), Err: e.Err})
 		}
 	}
 	if len(errs) == 0 {

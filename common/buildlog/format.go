@@ -1,4 +1,4 @@
-package common
+package buildlog
 
 import (
 	"errors"
@@ -6,25 +6,25 @@ import (
 	"strings"
 )
 
-// LogFormat picks how the build log renders sections. Colours are the same
+// Format picks how the build log renders sections. Colours are the same
 // in both formats because GitLab's job log renders ANSI colours too.
-type LogFormat string
+type Format string
 
 const (
 	// LogFormatTerminal is for a person at a terminal: sections are headers.
-	LogFormatTerminal LogFormat = "terminal"
+	LogFormatTerminal Format = "terminal"
 	// LogFormatGitLab adds GitLab's section markers, so that the same output
 	// pasted into (or sent as) a GitLab job log has collapsible sections.
-	LogFormatGitLab LogFormat = "gitlab"
+	LogFormatGitLab Format = "gitlab"
 )
 
-// ErrUnknownLogFormat is wrapped by ParseLogFormat for a name it does not know.
+// ErrUnknownLogFormat is wrapped by ParseFormat for a name it does not know.
 var ErrUnknownLogFormat = errors.New("unknown log format")
 
-// ParseLogFormat reads a --log-format value. The empty string is the default,
+// ParseFormat reads a --log-format value. The empty string is the default,
 // terminal, so that an unset flag needs no special case at the caller.
-func ParseLogFormat(s string) (LogFormat, error) {
-	switch LogFormat(s) {
+func ParseFormat(s string) (Format, error) {
+	switch Format(s) {
 	case "", LogFormatTerminal:
 		return LogFormatTerminal, nil
 	case LogFormatGitLab:
@@ -49,7 +49,7 @@ const (
 // sectionStartLine renders the start of a section. GitLab Runner's own form
 // is used ("section_start:<ts>:<name>\r\x1b[0K<header>"); GitLab's docs for
 // hand-written markers also prepend \x1b[0K, which the parser does not need.
-func sectionStartLine(format LogFormat, unix int64, name, header string) string {
+func sectionStartLine(format Format, unix int64, name, header string) string {
 	colored := ansiBoldCyan + header + ansiReset + "\n"
 	if format != LogFormatGitLab {
 		return colored
@@ -58,7 +58,7 @@ func sectionStartLine(format LogFormat, unix int64, name, header string) string 
 }
 
 // sectionEndLine renders the end of a section; a terminal shows nothing.
-func sectionEndLine(format LogFormat, unix int64, name string) string {
+func sectionEndLine(format Format, unix int64, name string) string {
 	if format != LogFormatGitLab {
 		return ""
 	}

@@ -1,8 +1,10 @@
-package common
+package config
 
 import (
 	"bytes"
 	"strconv"
+
+	"kuberunner/common"
 )
 
 // BurntSushi/toml v1.6.0 records a position for every key while parsing
@@ -200,9 +202,9 @@ func (s *lineScanner) keys() ([]string, bool) {
 				return nil, false
 			}
 			k = raw[1 : len(raw)-1]
-		case c < 0x80 && isBareKeyChar(rune(c)):
+		case c < 0x80 && common.IsBareKeyChar(rune(c)):
 			start := s.pos
-			for s.pos < len(s.src) && s.src[s.pos] < 0x80 && isBareKeyChar(rune(s.src[s.pos])) {
+			for s.pos < len(s.src) && s.src[s.pos] < 0x80 && common.IsBareKeyChar(rune(s.src[s.pos])) {
 				s.pos++
 			}
 			k = string(s.src[start:s.pos])

@@ -1,4 +1,4 @@
-package common
+package buildlog
 
 import (
 	"bytes"
@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-func newTestLog(format LogFormat, masked ...string) (*BuildLog, *bytes.Buffer) {
+func newTestLog(format Format, masked ...string) (*Log, *bytes.Buffer) {
 	var buf bytes.Buffer
-	l := NewBuildLog(&buf, format, masked)
+	l := New(&buf, format, masked)
 	l.now = func() time.Time { return time.Unix(1700000000, 0) }
 	return l, &buf
 }
@@ -21,7 +21,7 @@ func newTestLog(format LogFormat, masked ...string) (*BuildLog, *bytes.Buffer) {
 func TestParseLogFormat(t *testing.T) {
 	tests := []struct {
 		in      string
-		want    LogFormat
+		want    Format
 		wantErr error
 	}{
 		{"", LogFormatTerminal, nil},
@@ -32,7 +32,7 @@ func TestParseLogFormat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseLogFormat(tt.in)
+			got, err := ParseFormat(tt.in)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -46,21 +46,21 @@ func TestParseLogFormat(t *testing.T) {
 func TestBuildLogMessages(t *testing.T) {
 	tests := []struct {
 		name  string
-		write func(l *BuildLog)
+		write func(l *Log)
 		want  string
 	}{
-		{"println", func(l *BuildLog) { l.Println("a", 1) }, "a 1\n"},
-		{"info", func(l *BuildLog) { l.Infoln("Running") }, "\x1b[32;1mRunning\x1b[0;m\n"},
-		{"warning", func(l *BuildLog) { l.Warningln("fallback") }, "\x1b[0;33mWARNING: fallback\x1b[0;m\n"},
-		{"error", func(l *BuildLog) { l.Errorln("failed") }, "\x1b[31;1mERROR: failed\x1b[0;m\n"},
-		{"masked in message", func(l *BuildLog) { l.Warningln("token s3cr3t leaked") }, "\x1b[0;33mWARNING: token [MASKED] leaked\x1b[0;m\n"},
+		{"println", func(l *Log) { l.Println("a", 1) }, "a 1\n"},
+		{"info", func(l *Log) { l.Infoln("Running") }, "\x1b[32;1mRunning\x1b[0;m\n"},
+		{"warning", func(l *Log) { l.Warningln("fallback") }, "\x1b[0;33mWARNING: fallback\x1b[0;m\n"},
+		{"error", func(l *Log) { l.Errorln("failed") }, "\x1b[31;1mERROR: failed\x1b[0;m\n"},
+		{"masked in message", func(l *Log) { l.Warningln("token s3cr3t leaked") }, "\x1b[0;33mWARNING: token [MASKED] leaked\x1b[0;m\n"},
 		{
 			"message after unterminated output starts a line",
-			func(l *BuildLog) { fmt.Fprint(l.Stream(), "no newline"); l.Infoln("next") },
+			func(l *Log) { fmt.Fprint(l.Stream(), "no newline"); l.Infoln("next") },
 			"no newline\n\x1b[32;1mnext\x1b[0;m\n",
 		},
 	}
-	for _, format := range []LogFormat{LogFormatTerminal, LogFormatGitLab} {
+	for _, format := range []Format{LogFormatTerminal, LogFormatGitLab} {
 		for _, tt := range tests {
 			t.Run(string(format)+"/"+tt.name, func(t *testing.T) {
 				l, buf := newTestLog(format, "s3cr3t")
@@ -79,14 +79,14 @@ func TestBuildLogMessages(t *testing.T) {
 func TestBuildLogSections(t *testing.T) {
 	tests := []struct {
 		name   string
-		format LogFormat
-		write  func(l *BuildLog)
+		format Format
+		write  func(l *Log)
 		want   string
 	}{
 		{
 			name:   "terminal shows a header and no markers",
 			format: LogFormatTerminal,
-			write: func(l *BuildLog) {
+			write: func(l *Log) {
 				l.SectionStart("step_script", "Executing the job script")
 				fmt.Fprint(l.Stream(), "Done\n")
 				l.SectionEnd("step_script")
@@ -96,7 +96,7 @@ func TestBuildLogSections(t *testing.T) {
 		{
 			name:   "gitlab markers",
 			format: LogFormatGitLab,
-			write: func(l *BuildLog) {
+			write: func(l *Log) {
 				l.SectionStart("step_script", "Executing the job script")
 				fmt.Fprint(l.Stream(), "Done\n")
 				l.SectionEnd("step_script")
@@ -108,7 +108,7 @@ func TestBuildLogSections(t *testing.T) {
 		{
 			name:   "gitlab section name sanitised",
 			format: LogFormatGitLab,
-			write: func(l *BuildLog) {
+			write: func(l *Log) {
 				l.SectionStart("pull image: alpine:3.20", "")
 				l.SectionEnd("pull image: alpine:3.20")
 			},
@@ -118,7 +118,7 @@ func TestBuildLogSections(t *testing.T) {
 		{
 			name:   "gitlab end marker on its own line after unterminated output",
 			format: LogFormatGitLab,
-			write: func(l *BuildLog) {
+			write: func(l *Log) {
 				fmt.Fprint(l.Stream(), "partial")
 				l.SectionEnd("s")
 			},
@@ -127,7 +127,7 @@ func TestBuildLogSections(t *testing.T) {
 		{
 			name:   "header masked",
 			format: LogFormatTerminal,
-			write:  func(l *BuildLog) { l.SectionStart("x", "login with s3cr3t") },
+			write:  func(l *Log) { l.SectionStart("x", "login with s3cr3t") },
 			want:   "\x1b[36;1mlogin with [MASKED]\x1b[0;m\n",
 		},
 	}
@@ -259,7 +259,7 @@ func (w failingWriter) Write(p []byte) (int, error) { return 0, w.err }
 
 func TestBuildLogWriteError(t *testing.T) {
 	sinkErr := errors.New("disk full")
-	l := NewBuildLog(failingWriter{sinkErr}, LogFormatTerminal, nil)
+	l := New(failingWriter{sinkErr}, LogFormatTerminal, nil)
 	if _, err := l.Stream().Write([]byte("x\n")); !errors.Is(err, sinkErr) {
 		t.Fatalf("Write err = %v, want %v", err, sinkErr)
 	}
@@ -272,7 +272,7 @@ func TestBuildLogWriteError(t *testing.T) {
 // three goroutines. Every stream line must arrive whole and masked.
 func TestBuildLogConcurrent(t *testing.T) {
 	const lines = 200
-	for _, format := range []LogFormat{LogFormatTerminal, LogFormatGitLab} {
+	for _, format := range []Format{LogFormatTerminal, LogFormatGitLab} {
 		t.Run(string(format), func(t *testing.T) {
 			l, buf := newTestLog(format, "topsecret")
 			var wg sync.WaitGroup

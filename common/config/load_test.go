@@ -1,4 +1,4 @@
-package common
+package config
 
 import (
 	"errors"
@@ -7,19 +7,21 @@ import (
 	"path/filepath"
 	"testing"
 
+	"kuberunner/common"
+
 	"github.com/BurntSushi/toml"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// configErrors lists the *ConfigError values of a joined error.
-func configErrors(t *testing.T, err error) []*ConfigError {
+// configErrors lists the *Error values of a joined error.
+func configErrors(t *testing.T, err error) []*Error {
 	t.Helper()
 	joined, ok := err.(interface{ Unwrap() []error })
 	require.True(t, ok, "the loader joins its errors: %v", err)
-	var out []*ConfigError
+	var out []*Error
 	for _, e := range joined.Unwrap() {
-		var ce *ConfigError
+		var ce *Error
 		require.ErrorAs(t, e, &ce)
 		out = append(out, ce)
 	}
@@ -50,7 +52,7 @@ func warningsAt(ws []Warning) []at {
 
 func TestLoadConfigValid(t *testing.T) {
 	t.Run("valid.toml", func(t *testing.T) {
-		cfg, warnings, err := LoadConfig("testdata/valid.toml")
+		cfg, warnings, err := Load("testdata/valid.toml")
 		require.NoError(t, err)
 		assert.Empty(t, warnings)
 		assert.Equal(t, 4, cfg.Concurrent)
@@ -64,7 +66,7 @@ func TestLoadConfigValid(t *testing.T) {
 		assert.Equal(t, []string{"A=1", "B="}, r.Environment)
 		k := r.Kubernetes
 		assert.Equal(t, "ci", k.Namespace)
-		assert.Equal(t, PullPolicies{PullPolicyAlways, PullPolicyIfNotPresent}, k.PullPolicy)
+		assert.Equal(t, common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent}, k.PullPolicy)
 		assert.Equal(t, 60, k.PollTimeout)
 		require.NotNil(t, k.Privileged)
 		assert.True(t, *k.Privileged)
@@ -75,7 +77,7 @@ func TestLoadConfigValid(t *testing.T) {
 			Name: "postgres:16", Alias: "db",
 			Entrypoint: []string{"docker-entrypoint.sh"},
 			Command:    []string{"postgres", "-c", "fsync=off"},
-			PullPolicy: PullPolicies{PullPolicyIfNotPresent},
+			PullPolicy: common.PullPolicies{common.PullPolicyIfNotPresent},
 		}, k.Services[0])
 
 		d := cfg.Runners[1]
@@ -87,7 +89,7 @@ func TestLoadConfigValid(t *testing.T) {
 	})
 
 	t.Run("empty.toml gets every default", func(t *testing.T) {
-		cfg, warnings, err := LoadConfig("testdata/empty.toml")
+		cfg, warnings, err := Load("testdata/empty.toml")
 		require.NoError(t, err)
 		assert.Empty(t, warnings)
 		assert.Equal(t, &Config{Concurrent: 1, CheckInterval: 3, LogLevel: "info"}, cfg)
@@ -95,7 +97,7 @@ func TestLoadConfigValid(t *testing.T) {
 }
 
 func TestLoadConfigGitLabRunnerFile(t *testing.T) {
-	cfg, warnings, err := LoadConfig("testdata/gitlab-runner.toml")
+	cfg, warnings, err := Load("testdata/gitlab-runner.toml")
 	require.NoError(t, err)
 
 	// One warning per unsupported key, a whole table counting as one key,
@@ -142,7 +144,7 @@ func TestLoadConfigGitLabRunnerFile(t *testing.T) {
 	assert.Equal(t, "ci-jobs", k.Namespace)
 	assert.Equal(t, "", k.Host)
 	assert.Equal(t, 360, k.PollTimeout)
-	assert.Equal(t, PullPolicies{PullPolicyAlways, PullPolicyIfNotPresent, PullPolicyNever}, k.AllowedPullPolicies)
+	assert.Equal(t, common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent, common.PullPolicyNever}, k.AllowedPullPolicies)
 	assert.Equal(t, map[string]string{"kubernetes.io/os": "linux", "node.example.com/pool": "ci"}, k.NodeSelector)
 	require.Len(t, k.Services, 2)
 	assert.Equal(t, "api", k.Services[1].Alias)
@@ -204,7 +206,7 @@ func TestLoadConfigErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			path := filepath.Join("testdata", tt.file)
-			cfg, _, err := LoadConfig(path)
+			cfg, _, err := Load(path)
 			require.Error(t, err)
 			assert.Nil(t, cfg)
 			assert.Equal(t, tt.want, errorsAt(t, err))
@@ -217,9 +219,9 @@ func TestLoadConfigErrors(t *testing.T) {
 }
 
 func TestConfigErrorDetails(t *testing.T) {
-	parse := func(t *testing.T, src string) []*ConfigError {
+	parse := func(t *testing.T, src string) []*Error {
 		t.Helper()
-		_, _, err := ParseConfig("config.toml", []byte(src))
+		_, _, err := Parse("config.toml", []byte(src))
 		require.Error(t, err)
 		return configErrors(t, err)
 	}
@@ -230,57 +232,57 @@ func TestConfigErrorDetails(t *testing.T) {
 		assert.EqualError(t, errs[0], `config.toml:3: runners[0].kubernetes.pull_policy: "if_not_present" is not a pull policy; allowed: always, if-not-present, never (did you mean "if-not-present"?)`)
 		assert.Equal(t, "if_not_present", errs[0].Value)
 		assert.Equal(t, "always, if-not-present, never", errs[0].Allowed)
-		var upe *UnknownPullPolicyError
+		var upe *common.UnknownPullPolicyError
 		require.ErrorAs(t, errs[0], &upe)
-		assert.Equal(t, PullPolicyIfNotPresent, upe.Suggestion)
+		assert.Equal(t, common.PullPolicyIfNotPresent, upe.Suggestion)
 	})
 
 	t.Run("wrong type names value and wanted type", func(t *testing.T) {
 		errs := parse(t, "concurrent = \"4\"\n")
 		require.Len(t, errs, 1)
 		assert.EqualError(t, errs[0], `config.toml:1: concurrent: "4" is a string; allowed: an integer`)
-		var wt *WrongTypeError
+		var wt *common.WrongTypeError
 		require.ErrorAs(t, errs[0], &wt)
 		assert.Equal(t, "a string", wt.Got)
 	})
 
-	t.Run("empty intersection carries the PullPolicyError", func(t *testing.T) {
-		_, _, err := LoadConfig("testdata/empty-intersection.toml")
-		var ppe *PullPolicyError
+	t.Run("empty intersection carries the common.PullPolicyError", func(t *testing.T) {
+		_, _, err := Load("testdata/empty-intersection.toml")
+		var ppe *common.PullPolicyError
 		require.ErrorAs(t, err, &ppe, "errors.As finds the first one through the join")
 		assert.Equal(t, "alpine:3.20", ppe.Image)
-		assert.Equal(t, PullPolicies{PullPolicyIfNotPresent}, ppe.Requested)
-		assert.Equal(t, FromRunnerConfig, ppe.RequestedFrom)
-		assert.Equal(t, PullPolicies{PullPolicyAlways}, ppe.Allowed)
-		assert.Equal(t, FromAllowedPullPolicies, ppe.AllowedFrom)
+		assert.Equal(t, common.PullPolicies{common.PullPolicyIfNotPresent}, ppe.Requested)
+		assert.Equal(t, common.FromRunnerConfig, ppe.RequestedFrom)
+		assert.Equal(t, common.PullPolicies{common.PullPolicyAlways}, ppe.Allowed)
+		assert.Equal(t, common.FromAllowedPullPolicies, ppe.AllowedFrom)
 		errs := configErrors(t, err)
 		assert.Contains(t, errs[0].Error(), `none of ["if-not-present"] is allowed by runner config allowed_pull_policies`)
 		assert.Equal(t, "always", errs[0].Allowed)
 	})
 
 	t.Run("syntax error keeps the toml.ParseError", func(t *testing.T) {
-		_, _, err := LoadConfig("testdata/syntax-error.toml")
+		_, _, err := Load("testdata/syntax-error.toml")
 		var pe toml.ParseError
 		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, 4, pe.Position.Line)
 	})
 
 	t.Run("missing file", func(t *testing.T) {
-		_, _, err := LoadConfig(filepath.Join(t.TempDir(), "nope.toml"))
+		_, _, err := Load(filepath.Join(t.TempDir(), "nope.toml"))
 		require.ErrorIs(t, err, fs.ErrNotExist)
-		var ce *ConfigError
+		var ce *Error
 		require.ErrorAs(t, err, &ce)
 		assert.Contains(t, ce.Error(), "nope.toml: cannot read the file")
 	})
 
 	t.Run("warnings survive errors", func(t *testing.T) {
-		_, warnings, err := ParseConfig("config.toml", []byte("shutdown_timeout = 3\nconcurrent = -1\n"))
+		_, warnings, err := Parse("config.toml", []byte("shutdown_timeout = 3\nconcurrent = -1\n"))
 		require.Error(t, err)
 		assert.Equal(t, []at{{1, "shutdown_timeout"}}, warningsAt(warnings))
 	})
 
 	t.Run("typo in a key gets a hint", func(t *testing.T) {
-		_, warnings, err := ParseConfig("config.toml", []byte("[[runners]]\n[runners.kubernetes]\npul_policy = \"always\"\n"))
+		_, warnings, err := Parse("config.toml", []byte("[[runners]]\n[runners.kubernetes]\npul_policy = \"always\"\n"))
 		require.NoError(t, err)
 		require.Len(t, warnings, 1)
 		assert.Equal(t, `config.toml:3: runners[0].kubernetes.pul_policy: not supported by kuberunner; ignored (did you mean "pull_policy"?)`, warnings[0].String())
@@ -361,7 +363,7 @@ pull_policy = "nope"
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, warnings, err := ParseConfig("config.toml", []byte(tt.src))
+			_, warnings, err := Parse("config.toml", []byte(tt.src))
 			assert.Equal(t, tt.warnings, warningsAt(warnings))
 			if tt.errs == nil {
 				require.NoError(t, err)
@@ -400,7 +402,7 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, _, err := ParseConfig("config.toml", []byte(tt.src))
+			cfg, _, err := Parse("config.toml", []byte(tt.src))
 			require.NoError(t, err)
 			tt.check(t, cfg)
 		})
@@ -425,13 +427,13 @@ func TestDefaultConfigPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, defaultConfigPath(tt.env, tt.euid, tt.home))
+			assert.Equal(t, tt.want, defaultPath(tt.env, tt.euid, tt.home))
 		})
 	}
 
 	t.Run("reads the environment", func(t *testing.T) {
-		t.Setenv(ConfigEnvVar, "/tmp/from-env.toml")
-		assert.Equal(t, "/tmp/from-env.toml", DefaultConfigPath())
+		t.Setenv(EnvVar, "/tmp/from-env.toml")
+		assert.Equal(t, "/tmp/from-env.toml", DefaultPath())
 	})
 }
 
@@ -441,7 +443,7 @@ func TestExampleConfigLoads(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Skip("examples/config.toml not present")
 	}
-	_, warnings, err := LoadConfig(path)
+	_, warnings, err := Load(path)
 	require.NoError(t, err)
 	assert.Empty(t, warnings)
 }

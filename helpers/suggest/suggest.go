@@ -1,4 +1,6 @@
-package common
+// Package suggest finds the value an operator most likely meant when a name
+// is misspelt, for the "did you mean" part of error messages.
+package suggest
 
 import (
 	"strings"
@@ -9,11 +11,11 @@ import (
 // blob): nothing that long is a typo of a short name.
 const maxSuggestInput = 64
 
-// closestMatch returns the candidate the operator most likely meant by s, or
+// Closest returns the candidate the operator most likely meant by s, or
 // "" when none is close. It first ignores case and the separators people mix
 // up (_ - and space), which catches if_not_present, Always and IfNotPresent;
 // then it allows a small edit distance for plain typos.
-func closestMatch(s string, candidates []string) string {
+func Closest(s string, candidates []string) string {
 	if s == "" || len(s) > maxSuggestInput {
 		return ""
 	}

@@ -1,4 +1,4 @@
-package common
+package buildlog
 
 import (
 	"errors"
@@ -14,16 +14,16 @@ import (
 // masked value that is no longer recognised.
 var ErrBuildLogClosed = errors.New("build log closed")
 
-// BuildLog is the job's build log. Safe for concurrent use (stdout and stderr
+// Log is the job's build log. Safe for concurrent use (stdout and stderr
 // of the script arrive on two goroutines).
 //
 // Every byte written, by messages or by Stream writers, has the masked values
 // replaced by [MASKED]. One mutex orders all writes so that a message never
 // lands inside another write.
-type BuildLog struct {
+type Log struct {
 	mu      sync.Mutex
 	w       io.Writer
-	format  LogFormat
+	format  Format
 	masks   *maskSet
 	streams []*streamWriter
 	// atLineStart is whether the last byte written was a newline, so that a
@@ -35,14 +35,14 @@ type BuildLog struct {
 	now func() time.Time
 }
 
-// NewBuildLog writes the log to w in format; any format other than
+// New writes the log to w in format; any format other than
 // LogFormatGitLab renders as LogFormatTerminal. Empty masked values are
 // ignored: they would match everywhere.
-func NewBuildLog(w io.Writer, format LogFormat, masked []string) *BuildLog {
+func New(w io.Writer, format Format, masked []string) *Log {
 	if format != LogFormatGitLab {
 		format = LogFormatTerminal
 	}
-	return &BuildLog{
+	return &Log{
 		w:           w,
 		format:      format,
 		masks:       newMaskSet(masked),
@@ -52,20 +52,20 @@ func NewBuildLog(w io.Writer, format LogFormat, masked []string) *BuildLog {
 }
 
 // Println writes a plain line, like fmt.Println.
-func (l *BuildLog) Println(args ...any) { l.message("", "", args) }
+func (l *Log) Println(args ...any) { l.message("", "", args) }
 
 // Infoln writes a line in GitLab's bold green.
-func (l *BuildLog) Infoln(args ...any) { l.message(ansiBoldGreen, "", args) }
+func (l *Log) Infoln(args ...any) { l.message(ansiBoldGreen, "", args) }
 
 // Warningln writes a yellow "WARNING: " line.
-func (l *BuildLog) Warningln(args ...any) { l.message(ansiYellow, "WARNING: ", args) }
+func (l *Log) Warningln(args ...any) { l.message(ansiYellow, "WARNING: ", args) }
 
 // Errorln writes a bold red "ERROR: " line.
-func (l *BuildLog) Errorln(args ...any) { l.message(ansiBoldRed, "ERROR: ", args) }
+func (l *Log) Errorln(args ...any) { l.message(ansiBoldRed, "ERROR: ", args) }
 
 // SectionStart opens a section named name (sanitised for GitLab) and shows
 // header; an empty header shows the name.
-func (l *BuildLog) SectionStart(name, header string) {
+func (l *Log) SectionStart(name, header string) {
 	if header == "" {
 		header = name
 	}
@@ -75,7 +75,7 @@ func (l *BuildLog) SectionStart(name, header string) {
 }
 
 // SectionEnd closes the section opened with the same name.
-func (l *BuildLog) SectionEnd(name string) {
+func (l *Log) SectionEnd(name string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.writeLine(sectionEndLine(l.format, l.now().Unix(), name))
@@ -90,7 +90,7 @@ func (l *BuildLog) SectionEnd(name string) {
 // The writer is also an io.Closer: closing it when its step ends releases
 // what it held back right away, so that those bytes come before the lines
 // that follow rather than at the end of the log.
-func (l *BuildLog) Stream() io.Writer {
+func (l *Log) Stream() io.Writer {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	s := &streamWriter{log: l, m: masker{set: l.masks}}
@@ -101,7 +101,7 @@ func (l *BuildLog) Stream() io.Writer {
 // Close flushes what the Stream writers held back and returns the first error
 // the underlying writer gave. Messages after Close are still written (they
 // are masked whole), Stream writes are refused.
-func (l *BuildLog) Close() error {
+func (l *Log) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -115,7 +115,7 @@ func (l *BuildLog) Close() error {
 	return l.err
 }
 
-func (l *BuildLog) message(color, prefix string, args []any) {
+func (l *Log) message(color, prefix string, args []any) {
 	text := strings.TrimSuffix(fmt.Sprintln(args...), "\n")
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -128,7 +128,7 @@ func (l *BuildLog) message(color, prefix string, args []any) {
 
 // writeLine writes a whole line of the runner's own, starting it on a fresh
 // line if script output left one open. Callers hold mu.
-func (l *BuildLog) writeLine(s string) {
+func (l *Log) writeLine(s string) {
 	if s == "" {
 		return
 	}
@@ -140,7 +140,7 @@ func (l *BuildLog) writeLine(s string) {
 
 // writeRaw writes already-masked bytes. Callers hold mu. After a failed write
 // later ones are still tried: a transient error should not silence the log.
-func (l *BuildLog) writeRaw(b []byte) {
+func (l *Log) writeRaw(b []byte) {
 	if len(b) == 0 {
 		return
 	}
@@ -150,9 +150,9 @@ func (l *BuildLog) writeRaw(b []byte) {
 	l.atLineStart = b[len(b)-1] == '\n'
 }
 
-// streamWriter is one Stream of a BuildLog.
+// streamWriter is one Stream of a Log.
 type streamWriter struct {
-	log    *BuildLog
+	log    *Log
 	m      masker
 	closed bool
 }

@@ -1,4 +1,4 @@
-package common
+package config
 
 // Defaults for keys an operator may leave out or set to zero / "". They
 // follow GitLab Runner where it has one, so a migrated file behaves the same.

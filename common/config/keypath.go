@@ -1,8 +1,10 @@
-package common
+package config
 
 import (
 	"strconv"
 	"strings"
+
+	"kuberunner/common"
 )
 
 // keyPath names a value of config.toml the way messages show it, for example
@@ -42,25 +44,7 @@ func (p keyPath) String() string {
 		if i > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(renderKey(e.key))
+		b.WriteString(common.TOMLKey(e.key))
 	}
 	return b.String()
-}
-
-// renderKey writes a key bare when TOML allows it and quoted otherwise, so
-// node_selector."kubernetes.io/os" stays one key in a message.
-func renderKey(k string) string {
-	if k == "" {
-		return `""`
-	}
-	for _, r := range k {
-		if !isBareKeyChar(r) {
-			return strconv.Quote(k)
-		}
-	}
-	return k
-}
-
-func isBareKeyChar(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-'
 }

@@ -1,4 +1,4 @@
-package common
+package config
 
 import (
 	"errors"
@@ -9,8 +9,8 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// LoadConfig reads and checks config.toml at path. See ParseConfig.
-func LoadConfig(path string) (*Config, []Warning, error) {
+// Load reads and checks config.toml at path. See Parse.
+func Load(path string) (*Config, []Warning, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		msg := err.Error()
@@ -18,22 +18,22 @@ func LoadConfig(path string) (*Config, []Warning, error) {
 		if errors.As(err, &pe) {
 			msg = pe.Err.Error() // the path is already in File
 		}
-		return nil, nil, errors.Join(&ConfigError{File: path, Msg: "cannot read the file: " + msg, Err: err})
+		return nil, nil, errors.Join(&Error{File: path, Msg: "cannot read the file: " + msg, Err: err})
 	}
-	return ParseConfig(path, data)
+	return Parse(path, data)
 }
 
-// ParseConfig decodes config.toml from data; name is used in messages.
+// Parse decodes config.toml from data; name is used in messages.
 //
 // Keys kuberunner does not support become warnings, one per key (a whole
 // unsupported table counts as one key). Every other problem is a
-// *ConfigError; all of them are collected and returned joined with
+// *Error; all of them are collected and returned joined with
 // errors.Join, in file order. On error the Config is nil, but the warnings
 // are still returned so a caller can show everything at once.
-func ParseConfig(name string, data []byte) (*Config, []Warning, error) {
+func Parse(name string, data []byte) (*Config, []Warning, error) {
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
-		e := &ConfigError{File: name, Msg: err.Error(), Err: err}
+		e := &Error{File: name, Msg: err.Error(), Err: err}
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			e.Line, e.Msg = pe.Position.Line, "invalid TOML: "+pe.Message
