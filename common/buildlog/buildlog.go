@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"kuberunner/helpers/safetext"
 )
 
 // ErrBuildLogClosed is returned by a Stream writer used after Close: its
@@ -18,8 +20,11 @@ var ErrBuildLogClosed = errors.New("build log closed")
 // of the script arrive on two goroutines).
 //
 // Every byte written, by messages or by Stream writers, has the masked values
-// replaced by [MASKED]. One mutex orders all writes so that a message never
-// lands inside another write.
+// replaced by [MASKED]. Messages and section headers, the lines the runner
+// writes itself, also have control characters escaped (see runnerText);
+// script output is passed on as the script wrote it, colours included. One
+// mutex orders all writes so that a message never lands inside another
+// write.
 type Log struct {
 	mu      sync.Mutex
 	w       io.Writer
@@ -71,7 +76,7 @@ func (l *Log) SectionStart(name, header string) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.writeLine(sectionStartLine(l.format, l.now().Unix(), name, l.masks.maskString(header)))
+	l.writeLine(sectionStartLine(l.format, l.now().Unix(), name, l.runnerText(header)))
 }
 
 // SectionEnd closes the section opened with the same name.
@@ -119,11 +124,22 @@ func (l *Log) message(color, prefix string, args []any) {
 	text := strings.TrimSuffix(fmt.Sprintln(args...), "\n")
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	text = l.masks.maskString(prefix + text)
+	text = l.runnerText(prefix + text)
 	if color != "" {
 		text = color + text + ansiReset
 	}
 	l.writeLine(text + "\n")
+}
+
+// runnerText prepares a line the runner writes (not script output): masked,
+// and with control characters escaped by safetext, the one owner of that
+// rule. A job or runner name, or an error quoting one, can then neither
+// send escape sequences to the reader's terminal nor start a line of its
+// own that looks like ours ("Job succeeded"). Masking runs before escaping,
+// while a value is still spelt as the job gave it, and again after, in case
+// escaping spelt one out of the bytes around it.
+func (l *Log) runnerText(text string) string {
+	return l.masks.maskString(safetext.Escape(l.masks.maskString(text)))
 }
 
 // writeLine writes a whole line of the runner's own, starting it on a fresh
