@@ -10,4 +10,10 @@
 // here than on GitLab should say so. Problems that make the job impossible to
 // read are errors carrying the file and line (see Error, SyntaxError and
 // UnknownJobError).
+//
+// A file is untrusted input, so reading it costs time and memory roughly in
+// proportion to its size, which is capped at 8 MiB (ErrFileTooLarge): long
+// lines are read once, an anchor is built once however often it is used,
+// and what aliases, merge keys and extends expand to is bounded
+// (ErrTooLarge).
 package ciyaml

@@ -14,8 +14,11 @@ import (
 
 // readTop parses data and returns its top-level mapping. A file may start
 // with a `spec:` header document (CI/CD inputs) before the pipeline; that is
-// the only multi-document form GitLab accepts.
-func readTop(file string, data []byte, warn *warnings) (*node, error) {
+// the only multi-document form GitLab accepts. Merge keys spend budget.
+func readTop(file string, data []byte, warn *warnings, budget *mergeBudget) (*node, error) {
+	if err := checkSize(file, len(data)); err != nil {
+		return nil, err
+	}
 	var docs []*yaml.Node
 	lines := &lineReader{data: data}
 	dec := yaml.NewDecoder(lines)
@@ -30,7 +33,7 @@ func readTop(file string, data []byte, warn *warnings) (*node, error) {
 		}
 		docs = append(docs, &doc)
 	}
-	b := newBuilder(file, warn)
+	b := newBuilder(file, warn, budget)
 	if len(docs) == 0 {
 		return &node{kind: yaml.MappingNode, line: 1}, nil
 	}
@@ -81,22 +84,38 @@ func syntaxError(file string, err error, stoppedAt int) error {
 // it fails is a line the problem is on or before. yaml.v3 names the line
 // where the enclosing block starts for structure errors, which can be far
 // above the mistake; the two together bracket it.
+//
+// yaml.v3 reads at most 512 bytes at a time, so a line longer than that
+// takes many Reads. The end of the line is therefore searched for once, when
+// the line starts, and remembered in left: searching from the current
+// position on every Read would scan the rest of the line again each time,
+// which made a single long line quadratic: 16 MiB took over 20 seconds.
 type lineReader struct {
 	data []byte
 	read int
+	// left is how much of the current line, newline included, has not been
+	// handed out yet; 0 when the next Read starts a new line.
+	left int
+	// scanned counts the bytes searched for a newline, so that a test can
+	// check that each byte is searched once.
+	scanned int
 }
 
 func (r *lineReader) Read(p []byte) (int, error) {
 	if len(r.data) == 0 {
 		return 0, io.EOF
 	}
-	end := len(r.data)
-	if i := bytes.IndexByte(r.data, '\n'); i >= 0 {
-		end = i + 1
+	if r.left == 0 {
+		r.left = len(r.data)
+		if i := bytes.IndexByte(r.data, '\n'); i >= 0 {
+			r.left = i + 1
+		}
+		r.scanned += r.left
 	}
-	n := copy(p, r.data[:end])
+	n := copy(p, r.data[:r.left])
 	r.data = r.data[n:]
-	if n == end {
+	r.left -= n
+	if r.left == 0 {
 		r.read++
 	}
 	return n, nil

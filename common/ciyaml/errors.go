@@ -24,8 +24,12 @@ var (
 	// nothing, or nests too deeply.
 	ErrBadReference = errors.New("bad !reference")
 	// ErrTooLarge guards against alias bombs: a few lines of YAML whose
-	// aliases expand to billions of script lines.
+	// aliases expand to billions of script lines, or whose merge keys and
+	// extends copy one mapping's keys into many places.
 	ErrTooLarge = errors.New("configuration expands too large")
+	// ErrFileTooLarge is a file over 8 MiB (maxFileSize), refused before it
+	// is parsed.
+	ErrFileTooLarge = errors.New("file too large")
 )
 
 // Error is a problem in the file that stops the job from being read. Err is

@@ -22,12 +22,21 @@ type config struct {
 	// so without it a few lines of nested aliases on both sides of an
 	// extends would take billions of steps to merge.
 	merged map[[2]*node]*node
+	// budget bounds the keys deepMerge copies, together with the merge keys
+	// read before.
+	budget *mergeBudget
+	// index memoises the key index of large mappings (see get).
+	index map[*node]map[string]int
 	// path is the chain of extends being resolved, for cycle errors.
 	path []string
 }
 
-func newConfig(file string, top *node, warn *warnings) *config {
-	return &config{file: file, top: top, warn: warn, extended: map[string]*node{}, expanded: map[*node]*node{}, merged: map[[2]*node]*node{}}
+func newConfig(file string, top *node, warn *warnings, budget *mergeBudget) *config {
+	return &config{
+		file: file, top: top, warn: warn,
+		extended: map[string]*node{}, expanded: map[*node]*node{}, merged: map[[2]*node]*node{},
+		budget: budget, index: map[*node]map[string]int{},
+	}
 }
 
 // job returns the top-level entry key with extends applied, as GitLab
@@ -47,7 +56,7 @@ func (c *config) job(key string, from *node) (*node, error) {
 			return nil, errorAt(c.file, from, "extends", fmt.Errorf("%w: %s", ErrExtendsCycle, strings.Join(cycle, " -> ")))
 		}
 	}
-	entry, _ := c.top.get(key)
+	entry, _ := c.get(c.top, key)
 	if !entry.val.isMap() {
 		return nil, errorAt(c.file, entry.val, key, invalid("a mapping of job keywords", entry.val))
 	}
@@ -65,16 +74,21 @@ func (c *config) job(key string, from *node) (*node, error) {
 
 	var merged *node
 	for _, parent := range parents {
-		if _, ok := c.top.get(parent.value); !ok || topLevelKeywords[parent.value] {
+		if _, ok := c.get(c.top, parent.value); !ok || topLevelKeywords[parent.value] {
 			return nil, errorAt(c.file, parent, "extends", fmt.Errorf("%w %q", ErrUnknownExtends, parent.value))
 		}
 		p, err := c.job(parent.value, parent)
 		if err != nil {
 			return nil, err
 		}
-		merged = c.deepMerge(merged, p)
+		if merged, err = c.deepMerge(merged, p); err != nil {
+			return nil, err
+		}
 	}
-	merged = withoutKey(c.deepMerge(merged, entry.val), "extends")
+	if merged, err = c.deepMerge(merged, entry.val); err != nil {
+		return nil, err
+	}
+	merged = withoutKey(merged, "extends")
 	c.extended[key] = merged
 	return merged, nil
 }
@@ -96,32 +110,41 @@ func (c *config) extendsNames(v *node) ([]*node, error) {
 }
 
 // deepMerge returns over merged onto base without modifying either: both
-// mappings merge key by key, otherwise over replaces base.
-func (c *config) deepMerge(base, over *node) *node {
+// mappings merge key by key, otherwise over replaces base. The keys it
+// copies count against the merge budget, and keys are found through an index:
+// scanning for each would be quadratic in the size of the mappings.
+func (c *config) deepMerge(base, over *node) (*node, error) {
 	if base == nil || base == over || !base.isMap() || !over.isMap() {
-		return over
+		return over, nil
 	}
 	key := [2]*node{base, over}
 	if out, ok := c.merged[key]; ok {
-		return out
+		return out, nil
+	}
+	if err := c.budget.spend(len(base.pairs)+len(over.pairs), over.line); err != nil {
+		return nil, err
 	}
 	out := &node{kind: yaml.MappingNode, tag: over.tag, line: over.line}
 	c.merged[key] = out
-	out.pairs = append(out.pairs, base.pairs...)
-	for _, p := range over.pairs {
-		replaced := false
-		for i, q := range out.pairs {
-			if q.key == p.key {
-				out.pairs[i] = pair{key: p.key, keyLine: p.keyLine, val: c.deepMerge(q.val, p.val)}
-				replaced = true
-				break
-			}
-		}
-		if !replaced {
-			out.pairs = append(out.pairs, p)
-		}
+	out.pairs = append(make([]pair, 0, len(base.pairs)+len(over.pairs)), base.pairs...)
+	index := make(map[string]int, len(out.pairs))
+	for i, q := range out.pairs {
+		index[q.key] = i
 	}
-	return out
+	for _, p := range over.pairs {
+		i, ok := index[p.key]
+		if !ok {
+			index[p.key] = len(out.pairs)
+			out.pairs = append(out.pairs, p)
+			continue
+		}
+		val, err := c.deepMerge(out.pairs[i].val, p.val)
+		if err != nil {
+			return nil, err
+		}
+		out.pairs[i] = pair{key: p.key, keyLine: p.keyLine, val: val}
+	}
+	return out, nil
 }
 
 // withoutKey returns the mapping n without key; n itself is not modified.

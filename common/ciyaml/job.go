@@ -14,7 +14,7 @@ type setting struct {
 
 // buildJob turns the job named name into the job model.
 func (c *config) buildJob(name string) (*common.Job, error) {
-	entry, _ := c.top.get(name)
+	entry, _ := c.get(c.top, name)
 	raw, err := c.job(name, nil)
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (c *config) fill(job *common.Job, settings map[string]setting) error {
 		}
 	}
 	var topVars, jobVars common.JobVariables
-	if p, ok := c.top.get("variables"); ok {
+	if p, ok := c.get(c.top, "variables"); ok {
 		v, err := c.expandRefs(p.val, 0)
 		if err != nil {
 			return err
@@ -113,7 +113,7 @@ func (c *config) fill(job *common.Job, settings map[string]setting) error {
 func (c *config) defaults() (map[string]setting, error) {
 	out := map[string]setting{}
 	for k := range defaultKeywords {
-		if p, ok := c.top.get(k); ok && !p.val.isNull() {
+		if p, ok := c.get(c.top, k); ok && !p.val.isNull() {
 			v, err := c.expandRefs(p.val, 0)
 			if err != nil {
 				return nil, err
@@ -121,7 +121,7 @@ func (c *config) defaults() (map[string]setting, error) {
 			out[k] = setting{val: v, keyword: k}
 		}
 	}
-	p, ok := c.top.get("default")
+	p, ok := c.get(c.top, "default")
 	if !ok || p.val.isNull() {
 		return out, nil
 	}

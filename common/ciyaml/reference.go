@@ -99,7 +99,7 @@ func (c *config) lookupRef(ref *node) (*node, error) {
 		keys[i] = it.value
 	}
 	path := "[" + strings.Join(keys, ", ") + "]"
-	entry, ok := c.top.get(keys[0])
+	entry, ok := c.get(c.top, keys[0])
 	if !ok {
 		return nil, errorAt(c.file, ref, "", fmt.Errorf("%w %s: no top-level key %q", ErrBadReference, path, keys[0]))
 	}
@@ -111,7 +111,7 @@ func (c *config) lookupRef(ref *node) (*node, error) {
 		}
 	}
 	for _, k := range keys[1:] {
-		p, ok := cur.get(k)
+		p, ok := c.get(cur, k)
 		if !ok {
 			return nil, errorAt(c.file, ref, "", fmt.Errorf("%w %s: no key %q", ErrBadReference, path, k))
 		}

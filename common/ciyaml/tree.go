@@ -2,6 +2,8 @@ package ciyaml
 
 import (
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -54,7 +56,23 @@ func (n *node) describe() string {
 	case n.kind == yaml.SequenceNode:
 		return "a list"
 	}
-	return fmt.Sprintf("%q", n.value)
+	return quoteShort(n.value)
+}
+
+// maxQuoted is how much of a value an error message shows.
+const maxQuoted = 64
+
+// quoteShort quotes s for a message, cut to maxQuoted bytes: a value can be
+// megabytes on one line, and the message only needs enough to find it.
+func quoteShort(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:cut]), len(s))
 }
 
 // builder turns yaml.Nodes into nodes. It remembers what it built so that an
@@ -65,10 +83,11 @@ type builder struct {
 	warn     *warnings
 	done     map[*yaml.Node]*node
 	building map[*yaml.Node]bool
+	budget   *mergeBudget
 }
 
-func newBuilder(file string, warn *warnings) *builder {
-	return &builder{file: file, warn: warn, done: map[*yaml.Node]*node{}, building: map[*yaml.Node]bool{}}
+func newBuilder(file string, warn *warnings, budget *mergeBudget) *builder {
+	return &builder{file: file, warn: warn, done: map[*yaml.Node]*node{}, building: map[*yaml.Node]bool{}, budget: budget}
 }
 
 func (b *builder) build(y *yaml.Node) (*node, error) {
@@ -115,7 +134,8 @@ func (b *builder) build(y *yaml.Node) (*node, error) {
 // a key written in the mapping wins over a merged one, and among several
 // merged mappings the earlier wins. A key written twice keeps the later
 // value, as GitLab's parser does, with a warning because it is usually a
-// mistake.
+// mistake. Merging the same mapping twice adds nothing, so a repeat is
+// skipped; the keys merged count against the merge budget.
 func (b *builder) buildMapping(n *node, y *yaml.Node) error {
 	explicit := map[string]bool{}
 	for i := 0; i+1 < len(y.Content); i += 2 {
@@ -124,6 +144,7 @@ func (b *builder) buildMapping(n *node, y *yaml.Node) error {
 		}
 	}
 	index := map[string]int{}
+	var mergedFrom map[*node]bool // made on the first merge key
 	set := func(p pair, fromMerge bool) {
 		i, seen := index[p.key]
 		switch {
@@ -149,6 +170,16 @@ func (b *builder) buildMapping(n *node, y *yaml.Node) error {
 				return err
 			}
 			for _, m := range merged {
+				if mergedFrom[m] {
+					continue
+				}
+				if mergedFrom == nil {
+					mergedFrom = map[*node]bool{}
+				}
+				mergedFrom[m] = true
+				if err := b.budget.spend(len(m.pairs), k.Line); err != nil {
+					return err
+				}
 				for _, p := range m.pairs {
 					if !explicit[p.key] {
 						set(p, true)
