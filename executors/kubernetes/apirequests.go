@@ -52,14 +52,6 @@ func (a *apiRequests) snapshot() map[requestCount]int {
 	return out
 }
 
-func (a *apiRequests) total() int {
-	n := 0
-	for _, v := range a.snapshot() {
-		n += v
-	}
-	return n
-}
-
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

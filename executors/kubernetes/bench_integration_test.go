@@ -59,11 +59,11 @@ func BenchmarkJob(b *testing.B) {
 				if err != nil {
 					b.Fatalf("job %d: %v", i, err)
 				}
-				reactions = append(reactions, e.Reactions()...)
-				attempts += e.Attempts()
-				for k, v := range e.APIRequests() {
+				reactions = append(reactions, e.stats.reactions...)
+				attempts += e.stats.attempts
+				for k, v := range e.api.requests.snapshot() {
 					requests += v
-					byKind[k] += v
+					byKind[k.Verb+" "+k.Resource] += v
 				}
 			}
 			b.ReportMetric(float64(requests)/float64(b.N), "requests/job")

@@ -1,13 +1,27 @@
 package kubernetes
 
 import (
+	"errors"
 	"fmt"
-
-	"kuberunner/common/config"
+	"net"
+	"net/http"
+	"time"
 
 	kube "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"kuberunner/common/config"
+)
+
+// Bounds on talking to the API server, so that a server that accepts
+// connections and never answers fails the job in seconds, not at the job
+// timeout. Watches and exec streams are long by design, so there is no
+// whole-request timeout: the bound is on the connection and on the answer's
+// headers, which every request gets promptly from a live server.
+const (
+	connectTimeout = 10 * time.Second
+	headerTimeout  = 30 * time.Second
 )
 
 // restConfig finds the cluster: in-cluster credentials when kuberunner runs
@@ -23,20 +37,37 @@ func restConfig(cfg *config.KubernetesConfig) (*rest.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client configuration: %w", err)
 	}
-	// The executor's requests come in short bursts per job; the client-side
-	// rate limiter's default of 5 QPS would only add latency to a fallback.
-	rc.QPS, rc.Burst = 50, 100
 	return rc, nil
 }
 
-// newClient wraps the transport with the request counter, so that every
-// request of this job is counted, whichever client sends it.
-func newClient(rc *rest.Config, counter *apiRequests) (kube.Interface, *rest.Config, error) {
+// apiClient is the job's client: the typed clientset, the rest config that
+// exec needs, and the counter every request of the job goes through.
+type apiClient struct {
+	kube.Interface
+	rest     *rest.Config
+	requests *apiRequests
+}
+
+// newAPIClient wraps the transport with the request counter and the header
+// timeout, and bounds connecting.
+func newAPIClient(rc *rest.Config) (apiClient, error) {
 	rc = rest.CopyConfig(rc)
+	// The executor's requests come in short bursts per job; the client-side
+	// rate limiter's default of 5 QPS would only add latency to a fallback.
+	rc.QPS, rc.Burst = 50, 100
+	if rc.Dial == nil {
+		rc.Dial = (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext
+	}
+	counter := &apiRequests{}
 	rc.Wrap(counter.wrap)
+	rc.Wrap(func(rt http.RoundTripper) http.RoundTripper { return headerDeadline(rt, headerTimeout) })
 	cs, err := kube.NewForConfig(rc)
 	if err != nil {
-		return nil, nil, fmt.Errorf("kubernetes client: %w", err)
+		return apiClient{}, fmt.Errorf("kubernetes client: %w", err)
 	}
-	return cs, rc, nil
+	return apiClient{Interface: cs, rest: rc, requests: counter}, nil
 }
+
+// ErrAPINoAnswer: the API server took the request but sent no answer in
+// time.
+var ErrAPINoAnswer = errors.New("the Kubernetes API server did not answer")

@@ -8,9 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/httpstream"
-	kube "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/remotecommand"
 	utilexec "k8s.io/client-go/util/exec"
 )
@@ -36,8 +34,9 @@ func (e *ExecExitError) Error() string {
 // execInPod runs a command over the API server's exec subresource:
 // websocket first (the API server's current protocol), SPDY when the
 // server or a proxy on the way refuses the upgrade.
-func execInPod(ctx context.Context, client kube.Interface, rc *rest.Config, r execRequest) error {
-	req := client.CoreV1().RESTClient().Post().
+func execInPod(ctx context.Context, api apiClient, r execRequest) error {
+	rc := api.rest
+	req := api.CoreV1().RESTClient().Post().
 		Resource("pods").Namespace(r.Namespace).Name(r.Pod).SubResource("exec").
 		VersionedParams(&corev1.PodExecOptions{
 			Container: r.Container,

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	kube "k8s.io/client-go/kubernetes"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 
 	"kuberunner/common"
@@ -24,30 +24,24 @@ func init() {
 }
 
 // Executor runs one job on Kubernetes; see executors.Executor for its
-// lifecycle.
+// lifecycle. Its fields are the job's state; the fallback loop's own state
+// and measurements live in attemptLoop.
 type Executor struct {
 	base *rest.Config // nil: find the cluster from the environment
 
 	opts       executors.Options
-	log        executors.BuildLog
 	cfg        *config.KubernetesConfig
-	client     kube.Interface
-	rest       *rest.Config
-	requests   apiRequests
-	spec       *jobSpec
+	api        apiClient
+	spec       *jobSpec // frozen after Prepare
 	vars       common.JobVariables
 	projectDir string
-	pulls      *pull.Manager
 	watch      *podWatch
 	pod        *corev1.Pod // the attempt that started
-	attempts   int
-	reactions  []time.Duration // from a pull failure seen to the next pod created
-	lastSeen   time.Time       // when the watch delivered the last pull failure
-	detections []time.Duration // from a pod's create returning to its pull failure seen
+	stats      attemptStats
+	created    created
 
 	cleanupOnce sync.Once
 	cleanupErr  error
-	created     bool // a secret or pod may exist
 }
 
 // New returns an executor that talks to the cluster rc describes; nil means
@@ -58,7 +52,7 @@ func New(rc *rest.Config) *Executor { return &Executor{base: rc} }
 // the cluster. It creates nothing, so a configuration error costs no
 // API request.
 func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
-	e.opts, e.log = opts, opts.Log
+	e.opts = opts
 	if opts.Job == nil || opts.Runner == nil || opts.Log == nil {
 		return &common.BuildError{Inner: errors.New("kubernetes executor: Prepare needs a job, a runner and a build log"), FailureReason: common.RunnerSystemFailure}
 	}
@@ -66,8 +60,9 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	if e.cfg == nil {
 		e.cfg = &config.KubernetesConfig{}
 	}
-	e.log.SectionStart("prepare_executor", `Preparing the "kubernetes" executor`)
-	defer e.log.SectionEnd("prepare_executor")
+	log := opts.Log
+	log.SectionStart("prepare_executor", `Preparing the "kubernetes" executor`)
+	defer log.SectionEnd("prepare_executor")
 
 	key, err := jobKey(opts.Job.ID)
 	if err != nil {
@@ -83,7 +78,6 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	// The image name may itself use job variables, so CI_JOB_IMAGE can only
 	// be known once the spec has expanded it.
 	e.vars = append(e.vars, common.JobVariable{Key: "CI_JOB_IMAGE", Value: e.spec.Containers[0].Image, Public: true})
-	e.pulls = pull.NewManager(e.spec.Policies, e.log)
 
 	rc := e.base
 	if rc == nil {
@@ -91,12 +85,12 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 			return systemFailure(err)
 		}
 	}
-	if e.client, e.rest, err = newClient(rc, &e.requests); err != nil {
+	if e.api, err = newAPIClient(rc); err != nil {
 		return systemFailure(err)
 	}
 	built := e.spec.Containers[0].Image
-	e.log.Println(fmt.Sprintf("Using Kubernetes executor with image %s (pull policies %s)", built, e.spec.Policies[built]))
-	e.log.Println(fmt.Sprintf("Using Kubernetes namespace: %s", e.spec.Namespace))
+	log.Println(fmt.Sprintf("Using Kubernetes executor with image %s (pull policies %s)", built, e.spec.Policies[built]))
+	log.Println(fmt.Sprintf("Using Kubernetes namespace: %s", e.spec.Namespace))
 	return nil
 }
 
@@ -119,9 +113,9 @@ func (e *Executor) Run(ctx context.Context) error {
 }
 
 func (e *Executor) run(ctx context.Context) error {
-	e.log.SectionStart("prepare_script", "Preparing environment")
+	e.opts.Log.SectionStart("prepare_script", "Preparing environment")
 	pod, err := e.startPod(ctx)
-	e.log.SectionEnd("prepare_script")
+	e.opts.Log.SectionEnd("prepare_script")
 	if err != nil {
 		return err
 	}
@@ -135,7 +129,15 @@ func (e *Executor) run(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		e.watchRunning(ctx, pod.Name, cancel)
+		// The job is over, or the watch ended, when this returns without
+		// the pod ending: exec reports its own errors then.
+		_ = e.watch.until(ctx, pod.Name, func(obs observation) (bool, error) {
+			if ended := podEnded(obs); ended != nil {
+				cancel(ended)
+				return true, nil
+			}
+			return false, nil
+		})
 	}()
 	defer func() { cancel(nil); <-done }()
 
@@ -162,34 +164,42 @@ func (e *Executor) useRunningPod(ctx context.Context) error {
 func (e *Executor) Cleanup(ctx context.Context) error {
 	e.cleanupOnce.Do(func() {
 		e.watch.stop()
-		if e.client != nil && e.created {
-			e.cleanupErr = cleanup(ctx, e.client, e.spec.Namespace, e.spec.Key)
+		if e.api.Interface != nil && (e.created.pods || e.created.secret) {
+			e.cleanupErr = cleanup(ctx, e.api, e.spec.Namespace, e.spec.Key, e.created)
 		}
 	})
 	return e.cleanupErr
 }
 
-// APIRequests is how many API requests this job has sent so far, by verb
-// and resource ("create pods"), for the build log and benchmarks.
-func (e *Executor) APIRequests() map[string]int {
-	out := map[string]int{}
-	for k, v := range e.requests.snapshot() {
-		out[k.Verb+" "+k.Resource] = v
+// startPod creates the job's secret and its one watch, then hands over to
+// the fallback loop.
+func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
+	secret, err := e.api.CoreV1().Secrets(e.spec.Namespace).Create(ctx, buildSecret(e.spec, e.vars), metav1.CreateOptions{})
+	e.created.secret = mayExist(err)
+	if err != nil {
+		return nil, systemFailure(fmt.Errorf("create the job's variables secret: %w", err))
 	}
-	return out
+	if e.watch, err = startPodWatch(ctx, e.api, e.spec.Namespace, e.spec.Key); err != nil {
+		return nil, systemFailure(err)
+	}
+	loop := &attemptLoop{
+		client: e.api, spec: e.spec, secret: secret.Name, watch: e.watch, log: e.opts.Log,
+		pulls:   pull.NewManager(e.spec.Policies, e.opts.Log),
+		timeout: pollTimeout(e.cfg),
+		created: func() { e.created.pods = true },
+	}
+	pod, err := loop.run(ctx)
+	e.stats = loop.stats
+	return pod, err
 }
 
-// Attempts is how many pods the job created.
-func (e *Executor) Attempts() int { return e.attempts }
-
-// Reactions are the fallback reaction times: from the watch delivering a
-// pull failure to the next pod's create call returning.
-func (e *Executor) Reactions() []time.Duration { return append([]time.Duration(nil), e.reactions...) }
-
-// Detections are how long each failed attempt took to be recognised: from
-// the pod's create call returning to the watch delivering its pull failure.
-func (e *Executor) Detections() []time.Duration {
-	return append([]time.Duration(nil), e.detections...)
+// pollTimeout is poll_timeout, with the loader's default for a config that
+// did not come through it.
+func pollTimeout(cfg *config.KubernetesConfig) time.Duration {
+	if cfg.PollTimeout > 0 {
+		return time.Duration(cfg.PollTimeout) * time.Second
+	}
+	return config.DefaultPollTimeout * time.Second
 }
 
 // jobKey is unique per executor run, so that concurrent runs of the same

@@ -109,7 +109,7 @@ func TestSeedScenario(t *testing.T) {
 
 			r := runOnCluster(t, ns, config.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, &common.Job{ID: 1})
 			require.NoError(t, r.err)
-			require.Equal(t, 2, r.exec.Attempts())
+			require.Equal(t, 2, r.exec.stats.attempts)
 			require.Contains(t, r.log, fmt.Sprintf(`Failed to pull image %q for container "build" with pull policy "always": ErrImagePull: `, img))
 			require.Regexp(t, `for container "build" with pull policy "always": ErrImagePull: .*`+tt.kubeletSays, r.log)
 			require.Contains(t, r.log, fmt.Sprintf(`Falling back for image %q: attempt 2 will use pull policy "if-not-present"`, img))
@@ -134,7 +134,7 @@ func TestNotCachedRegistryDown(t *testing.T) {
 	require.ErrorAs(t, r.err, &pe)
 	require.Equal(t, img, pe.Image)
 	require.Contains(t, r.err.Error(), fmt.Sprintf(`image %q: all pull policies failed (tried "always", "if-not-present")`, img))
-	require.Equal(t, 2, r.exec.Attempts())
+	require.Equal(t, 2, r.exec.stats.attempts)
 }
 
 // ErrImageNeverPull is a pull failure like any other: the watch delivers
@@ -148,10 +148,10 @@ func TestNeverThenIfNotPresent(t *testing.T) {
 		Image: img, PullPolicy: common.PullPolicies{common.PullPolicyNever, common.PullPolicyIfNotPresent},
 	}, &common.Job{ID: 3})
 	require.NoError(t, r.err)
-	require.Equal(t, 2, r.exec.Attempts())
+	require.Equal(t, 2, r.exec.stats.attempts)
 	require.Contains(t, r.log, fmt.Sprintf(`Failed to pull image %q for container "build" with pull policy "never": ErrImageNeverPull: `, img))
 	require.Contains(t, r.log, "\nDone\n")
-	d := r.exec.Detections()
+	d := r.exec.stats.detections
 	require.Len(t, d, 1)
 	t.Logf("ErrImageNeverPull detected %s after the pod was created (from the watch; poll_timeout is 120s)", d[0])
 	require.Less(t, d[0], 60*time.Second, "detection must come from the watch, long before poll_timeout")
@@ -168,7 +168,7 @@ func TestServiceFallsBackAlone(t *testing.T) {
 	job := &common.Job{ID: 4, Services: []common.Image{{Name: svc, Alias: "db", Command: []string{"sleep", "3600"}}}}
 	r := runOnCluster(t, ns, config.KubernetesConfig{Image: build, PullPolicy: alwaysThenCached}, job)
 	require.NoError(t, r.err)
-	require.Equal(t, 2, r.exec.Attempts())
+	require.Equal(t, 2, r.exec.stats.attempts)
 	require.Contains(t, r.log, fmt.Sprintf(`Failed to pull image %q for container "svc-0" with pull policy "always"`, svc))
 	require.NotContains(t, r.log, `for container "build"`)
 	require.Contains(t, r.log, "build=Always helper=Always svc-0=IfNotPresent")
@@ -185,7 +185,7 @@ func TestTwoImagesFailTogether(t *testing.T) {
 	job := &common.Job{ID: 5, Services: []common.Image{{Name: svc, Command: []string{"sleep", "3600"}}}}
 	r := runOnCluster(t, ns, config.KubernetesConfig{Image: build, PullPolicy: alwaysThenCached}, job)
 	require.NoError(t, r.err)
-	require.Equal(t, 2, r.exec.Attempts(), "both failures must advance in the same attempt")
+	require.Equal(t, 2, r.exec.stats.attempts, "both failures must advance in the same attempt")
 	require.Contains(t, r.log, "build=IfNotPresent helper=Always svc-0=IfNotPresent")
 }
 
@@ -198,7 +198,7 @@ func TestInvalidImageName(t *testing.T) {
 	var ce *ContainerConfigError
 	require.ErrorAs(t, r.err, &ce)
 	require.Equal(t, "InvalidImageName", ce.Reason)
-	require.Equal(t, 1, r.exec.Attempts())
+	require.Equal(t, 1, r.exec.stats.attempts)
 }
 
 // A failing script is the job's failure, not a pull problem: no retry, and
@@ -213,7 +213,7 @@ func TestScriptExitCode(t *testing.T) {
 	r := runOnCluster(t, ns, config.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, job)
 	be := requireBuildError(t, r.err, common.ScriptFailure)
 	require.Equal(t, 3, be.ExitCode)
-	require.Equal(t, 1, r.exec.Attempts())
+	require.Equal(t, 1, r.exec.stats.attempts)
 	require.Contains(t, r.log, "\nbefore\n")
 	require.NotContains(t, r.log, "\nnever\n")
 	require.Contains(t, r.log, "\ncleaning up\n")
@@ -270,5 +270,5 @@ func TestPollTimeout(t *testing.T) {
 	require.ErrorAs(t, r.err, &te)
 	require.Equal(t, "Pending", te.Phase)
 	require.Contains(t, te.Reason, "Unschedulable")
-	require.Equal(t, 1, r.exec.Attempts())
+	require.Equal(t, 1, r.exec.stats.attempts)
 }

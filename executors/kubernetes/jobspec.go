@@ -46,7 +46,9 @@ type containerSpec struct {
 }
 
 // jobSpec is everything that stays the same across the attempts of one job.
-// Prepare computes it once; buildPod turns it into a pod for one attempt.
+// Prepare computes it once and nothing changes it afterwards; buildPod turns
+// it into a pod for one attempt, with what only exists later (the secret's
+// name, each image's current policy) passed in as arguments.
 type jobSpec struct {
 	Key            string // value of jobLabel
 	JobID          int64
@@ -54,9 +56,20 @@ type jobSpec struct {
 	Namespace      string
 	ServiceAccount string
 	NodeSelector   map[string]string
-	SecretName     string
 	Containers     []containerSpec // build, helper, then services
 	// Policies is the effective pull-policy list of every image, keyed by
 	// the image as written in Containers.
 	Policies map[string]common.PullPolicies
+}
+
+// imageOf is the image the spec wrote for a container, the key of its pull
+// state; reported (the image in the pod status) stands in only for a
+// container the spec does not know.
+func (s *jobSpec) imageOf(container, reported string) string {
+	for _, c := range s.Containers {
+		if c.Name == container {
+			return c.Image
+		}
+	}
+	return reported
 }

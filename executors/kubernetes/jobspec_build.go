@@ -24,76 +24,104 @@ type ConfigError struct{ Msg string }
 func (e *ConfigError) Error() string { return e.Msg }
 
 // newJobSpec resolves images, pull-policy lists, containers and resources
-// once per job. It is pure: everything it needs comes in as arguments.
+// once per job. It is pure: everything it needs comes in as arguments, and
+// each part has a builder of its own below.
 func newJobSpec(job *common.Job, runner *config.RunnerConfig, cfg *config.KubernetesConfig, key string, vars common.JobVariables) (*jobSpec, error) {
+	namespace := cfg.Namespace
+	if namespace == "" {
+		namespace = config.DefaultNamespace
+	}
 	spec := &jobSpec{
-		Key:            key,
-		JobID:          job.ID,
-		Runner:         runner.Name,
-		Namespace:      cfg.Namespace,
-		ServiceAccount: cfg.ServiceAccount,
-		NodeSelector:   cfg.NodeSelector,
-		Policies:       map[string]common.PullPolicies{},
+		Key: key, JobID: job.ID, Runner: runner.Name, Namespace: namespace,
+		ServiceAccount: cfg.ServiceAccount, NodeSelector: cfg.NodeSelector,
+		Policies: map[string]common.PullPolicies{},
 	}
-	if spec.Namespace == "" {
-		spec.Namespace = "default"
-	}
-	buildImage := expand(firstNonEmpty(job.Image.Name, cfg.Image), vars)
-	if buildImage == "" {
-		return nil, &ConfigError{Msg: "no image: the job names none and [runners.kubernetes] image is not set"}
-	}
-	buildPolicies, err := cfg.ImagePullPolicies(buildImage, job.Image.PullPolicies)
+	res, err := containerResources(cfg)
 	if err != nil {
 		return nil, err
 	}
-	helperImage := firstNonEmpty(cfg.HelperImage, DefaultHelperImage)
+	build, buildPolicies, err := buildContainerSpec(job, cfg, vars, res.build)
+	if err != nil {
+		return nil, err
+	}
+	helper := helperContainerSpec(cfg, res.helper)
+	spec.Containers = []containerSpec{build, helper}
+	spec.addPolicies(build.Image, buildPolicies)
+	// The helper follows the job image's list, as on GitLab Runner, but
+	// keeps its own state: it is a different image with its own outage.
+	spec.addPolicies(helper.Image, buildPolicies)
 
-	res, err := resources(cfg.CPURequest, cfg.CPULimit, cfg.MemoryRequest, cfg.MemoryLimit)
+	services, err := serviceSpecs(job, cfg, vars, res.service)
 	if err != nil {
 		return nil, err
 	}
-	helperRes, err := resources(cfg.HelperCPURequest, cfg.HelperCPULimit, cfg.HelperMemoryRequest, cfg.HelperMemoryLimit)
-	if err != nil {
-		return nil, err
+	for _, s := range services {
+		spec.Containers = append(spec.Containers, s.containerSpec)
+		spec.addPolicies(s.Image, s.policies)
 	}
-	svcRes, err := resources(cfg.ServiceCPURequest, cfg.ServiceCPULimit, cfg.ServiceMemoryRequest, cfg.ServiceMemoryLimit)
-	if err != nil {
-		return nil, err
-	}
+	return spec, nil
+}
 
-	build := containerSpec{
-		Name: buildContainer, Image: buildImage, Command: []string{"sh"}, Stdin: true,
+// addPolicies keeps the first list given for an image: the pull state is
+// per image, so two containers of one image must share one list.
+func (s *jobSpec) addPolicies(image string, list common.PullPolicies) {
+	if _, ok := s.Policies[image]; !ok {
+		s.Policies[image] = list
+	}
+}
+
+// buildContainerSpec is the job image's container and its pull-policy list.
+func buildContainerSpec(job *common.Job, cfg *config.KubernetesConfig, vars common.JobVariables, res corev1.ResourceRequirements) (containerSpec, common.PullPolicies, error) {
+	image := expand(firstNonEmpty(job.Image.Name, cfg.Image), vars)
+	if image == "" {
+		return containerSpec{}, nil, &ConfigError{Msg: "no image: the job names none and [runners.kubernetes] image is not set"}
+	}
+	policies, err := cfg.ImagePullPolicies(image, job.Image.PullPolicies)
+	if err != nil {
+		return containerSpec{}, nil, err
+	}
+	c := containerSpec{
+		Name: buildContainer, Image: image, Command: []string{"sh"}, Stdin: true,
 		Resources: res, Privileged: cfg.Privileged, EnvFrom: true, MountBuild: true,
 	}
 	if ep := job.Image.Entrypoint; len(ep) > 0 && !(len(ep) == 1 && ep[0] == "") {
-		build.Command = ep
+		c.Command = ep
 	}
-	helper := containerSpec{
-		Name: helperContainer, Image: helperImage, Command: []string{helperBinary, "helper", "wait"},
-		Resources: helperRes, MountBuild: true,
-	}
-	spec.Containers = []containerSpec{build, helper}
-	spec.Policies[buildImage] = buildPolicies
-	// The helper follows the job image's list, as on GitLab Runner, but
-	// keeps its own state: it is a different image with its own outage.
-	addPolicies(spec.Policies, helperImage, buildPolicies)
+	return c, policies, nil
+}
 
-	services := runnerServices(cfg.Services)
-	fromRunner := len(services)
-	services = append(services, job.Services...)
-	for i, s := range services {
+func helperContainerSpec(cfg *config.KubernetesConfig, res corev1.ResourceRequirements) containerSpec {
+	return containerSpec{
+		Name: helperContainer, Image: firstNonEmpty(cfg.HelperImage, DefaultHelperImage),
+		Command: []string{helperBinary, "helper", "wait"}, Resources: res, MountBuild: true,
+	}
+}
+
+// serviceSpec is one service container with its pull-policy list.
+type serviceSpec struct {
+	containerSpec
+	policies common.PullPolicies
+}
+
+// serviceSpecs are the runner's configured services, then the job's, as
+// svc-0, svc-1, ...
+func serviceSpecs(job *common.Job, cfg *config.KubernetesConfig, vars common.JobVariables, res corev1.ResourceRequirements) ([]serviceSpec, error) {
+	all := append(runnerServices(cfg.Services), job.Services...)
+	out := make([]serviceSpec, 0, len(all))
+	for i, s := range all {
 		img := expand(s.Name, vars)
 		if img == "" {
 			return nil, &ConfigError{Msg: fmt.Sprintf("service %d has no image name", i)}
 		}
 		var list common.PullPolicies
-		if i < fromRunner {
+		var err error
+		if i < len(cfg.Services) {
 			// A runner service's own pull_policy stands in for the
-			// runner's, still bounded by allowed_pull_policies; config
-			// check computes it with the same function.
+			// runner's, still bounded by allowed_pull_policies; the loader
+			// computed it once.
 			list, err = cfg.ServicePullPolicies(i, nil)
 		} else {
-			list, err = common.EffectivePullPolicies(img, s.PullPolicies, cfg.PullPolicy, cfg.AllowedPullPolicies)
+			list, err = cfg.ImagePullPolicies(img, s.PullPolicies)
 		}
 		if err != nil {
 			return nil, err
@@ -104,22 +132,12 @@ func newJobSpec(job *common.Job, runner *config.RunnerConfig, cfg *config.Kubern
 				return nil, &ConfigError{Msg: fmt.Sprintf("service %q: alias %q is not a valid host name: %s", img, a, errs[0])}
 			}
 		}
-		c := containerSpec{
+		out = append(out, serviceSpec{containerSpec: containerSpec{
 			Name: fmt.Sprintf("svc-%d", i), Image: img, Command: s.Entrypoint, Args: s.Command,
-			Aliases: aliases, Resources: svcRes, Privileged: cfg.Privileged, EnvFrom: true,
-		}
-		spec.Containers = append(spec.Containers, c)
-		addPolicies(spec.Policies, img, list)
+			Aliases: aliases, Resources: res, Privileged: cfg.Privileged, EnvFrom: true,
+		}, policies: list})
 	}
-	return spec, nil
-}
-
-// addPolicies keeps the first list given for an image: the pull state is
-// per image, so two containers of one image must share one list.
-func addPolicies(m map[string]common.PullPolicies, image string, list common.PullPolicies) {
-	if _, ok := m[image]; !ok {
-		m[image] = list
-	}
+	return out, nil
 }
 
 // runnerServices turns config.toml's services into the job model's, their
@@ -130,6 +148,22 @@ func runnerServices(svcs []config.KubernetesService) []common.Image {
 		out = append(out, common.Image{Name: s.Name, Alias: s.Alias, Entrypoint: s.Entrypoint, Command: s.Command, PullPolicies: s.PullPolicy})
 	}
 	return out
+}
+
+// podResources are the requests and limits of each kind of container.
+type podResources struct{ build, helper, service corev1.ResourceRequirements }
+
+func containerResources(cfg *config.KubernetesConfig) (podResources, error) {
+	var r podResources
+	var err error
+	if r.build, err = resources(cfg.CPURequest, cfg.CPULimit, cfg.MemoryRequest, cfg.MemoryLimit); err != nil {
+		return r, err
+	}
+	if r.helper, err = resources(cfg.HelperCPURequest, cfg.HelperCPULimit, cfg.HelperMemoryRequest, cfg.HelperMemoryLimit); err != nil {
+		return r, err
+	}
+	r.service, err = resources(cfg.ServiceCPURequest, cfg.ServiceCPULimit, cfg.ServiceMemoryRequest, cfg.ServiceMemoryLimit)
+	return r, err
 }
 
 func resources(cpuReq, cpuLim, memReq, memLim string) (corev1.ResourceRequirements, error) {

@@ -13,7 +13,8 @@ import (
 // buildPod is the job pod for one attempt. It is pure: the pull policy of
 // each image comes in as policyFor, so the fallback loop changes exactly one
 // argument between attempts and tests compare the result with testdata/.
-func buildPod(spec *jobSpec, attempt int, policyFor func(image string) common.PullPolicy) *corev1.Pod {
+// secret names the job's variables secret ("" for none).
+func buildPod(spec *jobSpec, secret string, attempt int, policyFor func(image string) common.PullPolicy) *corev1.Pod {
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			// The API server appends a random suffix, so attempt 2 never
@@ -35,12 +36,12 @@ func buildPod(spec *jobSpec, attempt int, policyFor func(image string) common.Pu
 		},
 	}
 	for _, c := range spec.Containers {
-		pod.Spec.Containers = append(pod.Spec.Containers, buildContainerSpec(c, spec.SecretName, policyFor(c.Image)))
+		pod.Spec.Containers = append(pod.Spec.Containers, podContainer(c, secret, policyFor(c.Image)))
 	}
 	return pod
 }
 
-func buildContainerSpec(c containerSpec, secret string, policy common.PullPolicy) corev1.Container {
+func podContainer(c containerSpec, secret string, policy common.PullPolicy) corev1.Container {
 	out := corev1.Container{
 		Name:            c.Name,
 		Image:           c.Image,

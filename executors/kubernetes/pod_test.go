@@ -81,12 +81,11 @@ func TestBuildPod(t *testing.T) {
 			require.NoError(t, err)
 			spec, err := newJobSpec(tt.job, runner, &tt.cfg, "42-abcdef", vars)
 			require.NoError(t, err)
-			spec.SecretName = "runner-local-runner-job-42-secret"
 			attempt := tt.attempt
 			if attempt == 0 {
 				attempt = 1
 			}
-			pod := buildPod(spec, attempt, func(image string) common.PullPolicy {
+			pod := buildPod(spec, "runner-local-runner-job-42-secret", attempt, func(image string) common.PullPolicy {
 				if p, ok := tt.policies[image]; ok {
 					return p
 				}

@@ -8,7 +8,8 @@ import (
 	"kuberunner/executors/kubernetes/internal/pull"
 )
 
-// podState is what one observed version of the job pod means for the job.
+// podState is what one observed version of the job pod means for the job
+// while it waits for the pod to start.
 type podState struct {
 	started    bool
 	pullErrors []*pull.ImagePullError
@@ -19,18 +20,13 @@ type podState struct {
 	phase, reason string
 }
 
-// readPod interprets a pod through the waiting-reason table. specImages maps
-// each container to the image as we wrote it, because an admission webhook
-// may have rewritten the image in the pod we read back, and the pull
-// policies are keyed by what we wrote.
-func readPod(pod *corev1.Pod, specImages map[string]string) podState {
-	st := podState{phase: string(pod.Status.Phase), reason: pod.Status.Reason}
-	if pod.Status.Phase == corev1.PodFailed || pod.Status.Phase == corev1.PodSucceeded {
-		st.ended = &PodEndedError{Pod: pod.Name, Phase: string(pod.Status.Phase), Reason: pod.Status.Reason, Message: pod.Status.Message}
-	}
-	if pod.DeletionTimestamp != nil && st.ended == nil {
-		st.ended = &PodEndedError{Pod: pod.Name, Phase: "Terminating", Reason: "Deleted", Message: "the pod is being deleted"}
-	}
+// readPod interprets a pod through the waiting-reason table. The image of a
+// failed container is the one the job spec wrote, because an admission
+// webhook may have rewritten the image in the pod we read back, and the
+// pull policies are keyed by what we wrote.
+func readPod(obs observation, spec *jobSpec) podState {
+	pod := obs.pod
+	st := podState{phase: string(pod.Status.Phase), reason: pod.Status.Reason, ended: podEnded(obs)}
 	if len(pod.Status.ContainerStatuses) < len(pod.Spec.Containers) {
 		// The kubelet has not reported every container yet; a pod the
 		// scheduler cannot place says why in its PodScheduled condition.
@@ -53,11 +49,11 @@ func readPod(pod *corev1.Pod, specImages map[string]string) podState {
 		switch classifyWaiting(w) {
 		case pullFailed:
 			st.pullErrors = append(st.pullErrors, &pull.ImagePullError{
-				Image: imageOf(cs, specImages), Container: cs.Name, Reason: w.Reason, Message: w.Message,
+				Image: spec.imageOf(cs.Name, cs.Image), Container: cs.Name, Reason: w.Reason, Message: w.Message,
 			})
 		case badConfig:
 			if st.configErr == nil {
-				st.configErr = &ContainerConfigError{Container: cs.Name, Image: imageOf(cs, specImages), Reason: w.Reason, Message: w.Message}
+				st.configErr = &ContainerConfigError{Container: cs.Name, Image: spec.imageOf(cs.Name, cs.Image), Reason: w.Reason, Message: w.Message}
 			}
 		}
 		if !containerStarted(cs) {
@@ -78,20 +74,15 @@ func containerStarted(cs corev1.ContainerStatus) bool {
 	return cs.State.Running != nil || cs.State.Terminated != nil || cs.RestartCount > 0
 }
 
-func imageOf(cs corev1.ContainerStatus, specImages map[string]string) string {
-	if img, ok := specImages[cs.Name]; ok {
-		return img
-	}
-	return cs.Image
-}
-
-// endedWhileRunning is why a started pod can no longer serve the job: it
-// was deleted or ended, or the build or helper container stopped.
-func endedWhileRunning(obs observation) *PodEndedError {
+// podEnded is the one rule for "this pod can no longer serve the job",
+// before it started and while the script runs alike: it was deleted or is
+// being deleted, it ended (evicted, failed), or the build or helper
+// container stopped, which leaves nothing to exec into.
+func podEnded(obs observation) *PodEndedError {
 	pod := obs.pod
 	switch {
 	case obs.deleted:
-		return &PodEndedError{Pod: pod.Name, Phase: string(pod.Status.Phase), Reason: "Deleted", Message: "the pod was deleted while the job ran"}
+		return &PodEndedError{Pod: pod.Name, Phase: string(pod.Status.Phase), Reason: "Deleted", Message: "the pod was deleted"}
 	case pod.DeletionTimestamp != nil:
 		return &PodEndedError{Pod: pod.Name, Phase: "Terminating", Reason: "Deleted", Message: "the pod is being deleted"}
 	case pod.Status.Phase == corev1.PodFailed || pod.Status.Phase == corev1.PodSucceeded:

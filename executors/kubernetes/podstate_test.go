@@ -27,7 +27,11 @@ func testPod(phase corev1.PodPhase, statuses ...corev1.ContainerStatus) *corev1.
 // TestReadPod walks the waiting-reason table through readPod, the way the
 // watch delivers pods.
 func TestReadPod(t *testing.T) {
-	spec := map[string]string{"build": "reg/build:1", "helper": "reg/helper:1", "svc-0": "reg/db:1"}
+	images := map[string]string{"build": "reg/build:1", "helper": "reg/helper:1", "svc-0": "reg/db:1"}
+	spec := &jobSpec{}
+	for _, c := range []string{"build", "helper", "svc-0"} {
+		spec.Containers = append(spec.Containers, containerSpec{Name: c, Image: images[c]})
+	}
 	tests := []struct {
 		name       string
 		pod        *corev1.Pod
@@ -70,12 +74,12 @@ func TestReadPod(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := readPod(tt.pod, spec)
+			st := readPod(observation{pod: tt.pod}, spec)
 			require.Equal(t, tt.started, st.started, "started")
 			var pulls []string
 			for _, p := range st.pullErrors {
 				pulls = append(pulls, p.Container)
-				require.Equal(t, spec[p.Container], p.Image, "the image must be the one we wrote, not the status'")
+				require.Equal(t, images[p.Container], p.Image, "the image must be the one we wrote, not the status'")
 			}
 			require.Equal(t, tt.pulls, pulls)
 			if tt.configErr == "" {
@@ -103,7 +107,7 @@ func TestWaitingReasonTable(t *testing.T) {
 	require.Equal(t, keepWaiting, classifyWaiting(nil))
 }
 
-func TestEndedWhileRunning(t *testing.T) {
+func TestPodEnded(t *testing.T) {
 	terminated := func(name, reason string) corev1.ContainerStatus {
 		return corev1.ContainerStatus{Name: name, State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: reason, ExitCode: 137}}}
 	}
@@ -127,7 +131,7 @@ func TestEndedWhileRunning(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := endedWhileRunning(tt.obs)
+			got := podEnded(tt.obs)
 			if tt.reason == "" {
 				require.Nil(t, got)
 				return

@@ -14,12 +14,12 @@ import (
 // copySources streams SourceDir into $CI_PROJECT_DIR through the helper
 // container, which shares the builds volume with the build container.
 func (e *Executor) copySources(ctx context.Context) error {
-	e.log.SectionStart("get_sources", "Getting source from "+e.opts.SourceDir)
-	defer e.log.SectionEnd("get_sources")
+	e.opts.Log.SectionStart("get_sources", "Getting source from "+e.opts.SourceDir)
+	defer e.opts.Log.SectionEnd("get_sources")
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(tarstream.Write(pw, e.opts.SourceDir)) }()
 	var stderr strings.Builder
-	err := execInPod(ctx, e.client, e.rest, execRequest{
+	err := execInPod(ctx, e.api, execRequest{
 		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: helperContainer,
 		Command: []string{helperBinary, "helper", "receive", "--dir", e.projectDir},
 		Stdin:   pr, Stdout: io.Discard, Stderr: &stderr,
@@ -28,7 +28,7 @@ func (e *Executor) copySources(ctx context.Context) error {
 	if err != nil {
 		return systemFailure(fmt.Errorf("copy sources to %s: %w: %s", e.projectDir, err, strings.TrimSpace(stderr.String())))
 	}
-	e.log.Println(fmt.Sprintf("Copied %s to %s", e.opts.SourceDir, e.projectDir))
+	e.opts.Log.Println(fmt.Sprintf("Copied %s to %s", e.opts.SourceDir, e.projectDir))
 	return nil
 }
 
@@ -46,14 +46,14 @@ func (e *Executor) runSteps(ctx context.Context) error {
 		if step.Name == common.StepAfterScript {
 			name, header = "after_script", "Running after_script"
 		}
-		e.log.SectionStart(name, header)
+		e.opts.Log.SectionStart(name, header)
 		err := e.runStep(ctx, step)
-		e.log.SectionEnd(name)
+		e.opts.Log.SectionEnd(name)
 		var exit *ExecExitError
 		switch {
 		case err == nil:
 		case step.Name == common.StepAfterScript && errors.As(err, &exit):
-			e.log.Warningln(fmt.Sprintf("after_script failed with exit code %d", exit.Code))
+			e.opts.Log.Warningln(fmt.Sprintf("after_script failed with exit code %d", exit.Code))
 		case errors.As(err, &exit):
 			if result == nil && !step.AllowFailure {
 				result = &common.BuildError{Inner: err, FailureReason: common.ScriptFailure, ExitCode: exit.Code}
@@ -75,10 +75,10 @@ func (e *Executor) runSteps(ctx context.Context) error {
 // and closes them when the step ends, so that what a masker held back is
 // written before the next line of the log.
 func (e *Executor) runStep(ctx context.Context, step common.Step) error {
-	stdout, stderr := e.log.Stream(), e.log.Stream()
+	stdout, stderr := e.opts.Log.Stream(), e.opts.Log.Stream()
 	defer closeStream(stderr)
 	defer closeStream(stdout)
-	return execInPod(ctx, e.client, e.rest, execRequest{
+	return execInPod(ctx, e.api, execRequest{
 		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: buildContainer,
 		Command: []string{"sh"},
 		Stdin:   strings.NewReader(stepScript(step, fileVariables(e.vars))),

@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,12 +15,15 @@ import (
 	watchtools "k8s.io/client-go/tools/watch"
 )
 
-// podWatch is the job's one way to wait: a single watch on the pods that
-// carry the job's label, open from before the first pod is created until
-// cleanup. A RetryWatcher resumes from the last resource version if the API
-// server closes the stream, so no event is lost and nothing is polled.
+// podWatch is the job's one way to wait: a single stream of events about
+// the pods that carry the job's label, open from before the first pod is
+// created until cleanup. Every wait is a podCondition over it, read with
+// client-go's watchtools.UntilWithoutRetry, so no wait polls and each has
+// one exit rule. On a cluster the stream is a RetryWatcher, which resumes
+// from the last resource version when the API server closes it; unit tests
+// feed it a watch.FakeWatcher.
 type podWatch struct {
-	w *watchtools.RetryWatcher
+	w watch.Interface
 }
 
 // observation is one pod version the watch delivered, with when it arrived:
@@ -29,6 +33,14 @@ type observation struct {
 	deleted bool
 	at      time.Time
 }
+
+// podCondition decides, for each version of the awaited pod, whether the
+// wait is over; an error ends the wait with that error.
+type podCondition func(obs observation) (done bool, err error)
+
+// errWatchEnded: the event stream closed under a wait, which a RetryWatcher
+// only does when it gives up.
+var errWatchEnded = errors.New("the watch on the job's pods ended")
 
 func startPodWatch(ctx context.Context, client kube.Interface, namespace, key string) (*podWatch, error) {
 	selector := labels.SelectorFromSet(labels.Set{jobLabel: key}).String()
@@ -53,46 +65,41 @@ func startPodWatch(ctx context.Context, client kube.Interface, namespace, key st
 	return &podWatch{w: w}, nil
 }
 
-// next returns the next event about the named pod. Events about other pods
-// of the job (an earlier attempt still going away) are skipped.
-func (pw *podWatch) next(ctx context.Context, name string) (observation, error) {
-	for {
-		select {
-		case <-ctx.Done():
-			return observation{}, ctx.Err()
-		case ev, ok := <-pw.w.ResultChan():
-			if !ok {
-				return observation{}, fmt.Errorf("the watch on the job's pods ended")
-			}
-			if ev.Type == watch.Error {
-				return observation{}, fmt.Errorf("watch on the job's pods: %v", ev.Object)
-			}
-			pod, isPod := ev.Object.(*corev1.Pod)
-			if !isPod || pod.Name != name || ev.Type == watch.Bookmark {
-				continue
-			}
-			return observation{pod: pod, deleted: ev.Type == watch.Deleted, at: time.Now()}, nil
+// until reads events about the named pod until cond says done, cond fails,
+// ctx ends or the stream closes. Events about other pods of the job (an
+// earlier attempt still going away) and bookmarks are skipped. On ctx's
+// end it returns ctx's error, so callers tell a timeout from a cancel with
+// errors.Is.
+func (pw *podWatch) until(ctx context.Context, name string, cond podCondition) error {
+	_, err := watchtools.UntilWithoutRetry(ctx, keepOpen{pw.w}, func(ev watch.Event) (bool, error) {
+		if ev.Type == watch.Error {
+			return false, fmt.Errorf("watch on the job's pods: %v", ev.Object)
 		}
+		pod, isPod := ev.Object.(*corev1.Pod)
+		if !isPod || pod.Name != name || ev.Type == watch.Bookmark {
+			return false, nil
+		}
+		return cond(observation{pod: pod, deleted: ev.Type == watch.Deleted, at: time.Now()})
+	})
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, watchtools.ErrWatchClosed):
+		return errWatchEnded
 	}
+	return err
 }
+
+// keepOpen hides Stop from UntilWithoutRetry, which stops the watch it was
+// given on return: the job's stream outlives each wait and stops at cleanup.
+type keepOpen struct{ watch.Interface }
+
+func (keepOpen) Stop() {}
 
 func (pw *podWatch) stop() {
 	if pw != nil {
 		pw.w.Stop()
-	}
-}
-
-// watchRunning follows the started pod until ctx ends, and cancels ctx with
-// a *PodEndedError as soon as the pod can no longer serve the job.
-func (e *Executor) watchRunning(ctx context.Context, name string, cancel context.CancelCauseFunc) {
-	for {
-		obs, err := e.watch.next(ctx, name)
-		if err != nil {
-			return // the job is over, or the watch ended: exec reports its own errors
-		}
-		if ended := endedWhileRunning(obs); ended != nil {
-			cancel(ended)
-			return
-		}
 	}
 }

@@ -8,7 +8,8 @@ import (
 	"kuberunner/common"
 )
 
-// ImagePullError: the kubelet could not pull Image for Container. Reason is
+// ImagePullError: the kubelet could not pull Image for Container. Image is
+// the image as the job spec wrote it, the key of its pull state. Reason is
 // the kubelet's waiting reason (ErrImagePull, ImagePullBackOff,
 // ErrImageNeverPull), Message the kubelet's own message.
 type ImagePullError struct{ Image, Container, Reason, Message string }
@@ -44,7 +45,7 @@ type ExhaustedError struct {
 func (e *ExhaustedError) Error() string {
 	tried := make([]string, len(e.Tried))
 	for i, p := range e.Tried {
-		tried[i] = quote(p)
+		tried[i] = p.Quoted()
 	}
 	msg := fmt.Sprintf("image %q: %s (tried %s)", e.Image, ErrPoliciesExhausted, strings.Join(tried, ", "))
 	if e.Last != nil {
@@ -63,13 +64,4 @@ func (e *ExhaustedError) Unwrap() error {
 		return nil
 	}
 	return e.Last
-}
-
-// quote renders a policy for log lines: "always", or (cluster default)
-// without quotes, since nobody can write that value.
-func quote(p common.PullPolicy) string {
-	if p == common.PullPolicyDefault {
-		return p.String()
-	}
-	return fmt.Sprintf("%q", string(p))
 }

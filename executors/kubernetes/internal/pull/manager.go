@@ -17,10 +17,9 @@ type Log interface {
 // list and how far down it the job has got. It is made once per job and
 // lives across the pods the fallback loop creates.
 type Manager struct {
-	mu         sync.Mutex
-	log        Log
-	images     map[string]*imageState
-	containers map[string]string // container name -> image as we wrote it
+	mu     sync.Mutex
+	log    Log
+	images map[string]*imageState
 }
 
 type imageState struct {
@@ -38,11 +37,7 @@ func (s *imageState) current() common.PullPolicy {
 // spec. The lists are copied; an empty list means one attempt with the
 // cluster default, like an image the manager was not told about.
 func NewManager(lists map[string]common.PullPolicies, log Log) *Manager {
-	m := &Manager{
-		log:        log,
-		images:     make(map[string]*imageState, len(lists)),
-		containers: map[string]string{},
-	}
+	m := &Manager{log: log, images: make(map[string]*imageState, len(lists))}
 	for image, list := range lists {
 		m.images[image] = newImageState(list)
 	}
@@ -88,20 +83,9 @@ func (m *Manager) Attempt(image string) int {
 	return 1
 }
 
-// Bind records that container runs image as we wrote it in the spec. Call it
-// for every container of every pod built: the kubelet reports the container
-// name, and the image in the pod status may have been rewritten by an
-// admission webhook (a registry mirror, a digest pin), so the container is
-// the reliable way back to our state.
-func (m *Manager) Bind(container, image string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.containers[container] = image
-}
-
 // Fail records the pull failures seen in ONE pod attempt. Each error's
-// Container is mapped back with Bind to the image we wrote (falling back to
-// e.Image when unbound). Each distinct image advances once per call even if
+// Image is the image as the job spec wrote it (not as an admission webhook
+// may have rewritten it), which is the key of its state. Each distinct image advances once per call even if
 // several containers of it failed, because they all failed on the same
 // attempt. For each failure it writes a warning line; for each image that
 // has a policy left, an info line with the attempt number, the next policy
@@ -141,13 +125,10 @@ func (m *Manager) record(errs []*ImagePullError) (warnings, infos []string, exha
 		if e == nil {
 			continue
 		}
-		image, ok := m.containers[e.Container]
-		if !ok {
-			image = e.Image
-		}
+		image := e.Image
 		s := m.state(image)
 		warnings = append(warnings, fmt.Sprintf("Failed to pull image %q for container %q with pull policy %s: %s",
-			image, e.Container, quote(s.current()), e.cause()))
+			image, e.Container, s.current().Quoted(), e.cause()))
 		if _, seen := last[image]; !seen {
 			order = append(order, image)
 		}
@@ -161,7 +142,7 @@ func (m *Manager) record(errs []*ImagePullError) (warnings, infos []string, exha
 		}
 		if s.pos < len(s.list) {
 			infos = append(infos, fmt.Sprintf("Falling back for image %q: attempt %d will use pull policy %s (%s)",
-				image, s.pos+1, quote(s.list[s.pos]), remaining(len(s.list)-s.pos-1)))
+				image, s.pos+1, s.list[s.pos].Quoted(), remaining(len(s.list)-s.pos-1)))
 			continue
 		}
 		if exhausted == nil {

@@ -50,7 +50,6 @@ func pullErr(image, container string) *ImagePullError {
 func TestManagerSequence(t *testing.T) {
 	log := &recordLog{}
 	m := NewManager(map[string]common.PullPolicies{"alpine": {always, ifnp, never}}, log)
-	m.Bind("build", "alpine")
 
 	assert.Equal(t, always, m.Policy("alpine"))
 	assert.Equal(t, 1, m.Attempt("alpine"))
@@ -90,13 +89,11 @@ func TestManagerTable(t *testing.T) {
 	tests := []struct {
 		name  string
 		lists map[string]common.PullPolicies
-		binds map[string]string
 		steps []step
 	}{
 		{
 			name:  "repeat is one retry",
 			lists: map[string]common.PullPolicies{"alpine": {always, always}},
-			binds: map[string]string{"build": "alpine"},
 			steps: []step{
 				{fail: []*ImagePullError{pullErr("alpine", "build")}, policies: map[string]common.PullPolicy{"alpine": always}, attempts: map[string]int{"alpine": 2}},
 				{fail: []*ImagePullError{pullErr("alpine", "build")}, exhausted: "alpine"},
@@ -105,13 +102,11 @@ func TestManagerTable(t *testing.T) {
 		{
 			name:  "single policy exhausts at once",
 			lists: map[string]common.PullPolicies{"alpine": {never}},
-			binds: map[string]string{"build": "alpine"},
 			steps: []step{{fail: []*ImagePullError{pullErr("alpine", "build")}, exhausted: "alpine"}},
 		},
 		{
 			name:  "independent images",
 			lists: map[string]common.PullPolicies{"alpine": {always, ifnp}, "postgres:16": {ifnp, always}},
-			binds: map[string]string{"build": "alpine", "svc-0": "postgres:16"},
 			steps: []step{
 				{
 					fail:     []*ImagePullError{pullErr("postgres:16", "svc-0")},
@@ -128,7 +123,6 @@ func TestManagerTable(t *testing.T) {
 		{
 			name:  "several containers of one image advance it once",
 			lists: map[string]common.PullPolicies{"busybox": {always, ifnp, never}},
-			binds: map[string]string{"svc-0": "busybox", "svc-1": "busybox"},
 			steps: []step{{
 				fail:     []*ImagePullError{pullErr("busybox", "svc-0"), pullErr("busybox", "svc-1")},
 				policies: map[string]common.PullPolicy{"busybox": ifnp},
@@ -136,17 +130,7 @@ func TestManagerTable(t *testing.T) {
 			}},
 		},
 		{
-			name:  "container maps back to the image we wrote, not the rewritten one",
-			lists: map[string]common.PullPolicies{"alpine": {always, ifnp}},
-			binds: map[string]string{"build": "alpine"},
-			steps: []step{{
-				fail:     []*ImagePullError{pullErr("mirror.example.com/library/alpine@sha256:abc", "build")},
-				policies: map[string]common.PullPolicy{"alpine": ifnp, "mirror.example.com/library/alpine@sha256:abc": dflt},
-				attempts: map[string]int{"alpine": 2},
-			}},
-		},
-		{
-			name:  "unbound container falls back to the reported image",
+			name:  "keyed by the image, whatever the container",
 			lists: map[string]common.PullPolicies{"alpine": {always, ifnp}},
 			steps: []step{{
 				fail:     []*ImagePullError{pullErr("alpine", "build")},
@@ -161,7 +145,6 @@ func TestManagerTable(t *testing.T) {
 		{
 			name:  "first exhausted image in the order given",
 			lists: map[string]common.PullPolicies{"a": {always}, "b": {always}, "c": {always, never}},
-			binds: map[string]string{"ca": "a", "cb": "b", "cc": "c"},
 			steps: []step{{
 				fail:      []*ImagePullError{pullErr("c", "cc"), pullErr("b", "cb"), pullErr("a", "ca")},
 				exhausted: "b",
@@ -176,7 +159,6 @@ func TestManagerTable(t *testing.T) {
 		{
 			name:  "stays exhausted",
 			lists: map[string]common.PullPolicies{"alpine": {always, ifnp}},
-			binds: map[string]string{"build": "alpine"},
 			steps: []step{
 				{fail: []*ImagePullError{pullErr("alpine", "build")}},
 				{fail: []*ImagePullError{pullErr("alpine", "build")}, exhausted: "alpine", policies: map[string]common.PullPolicy{"alpine": ifnp}, attempts: map[string]int{"alpine": 2}},
@@ -187,9 +169,6 @@ func TestManagerTable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := NewManager(tt.lists, &recordLog{})
-			for c, img := range tt.binds {
-				m.Bind(c, img)
-			}
 			for i, s := range tt.steps {
 				err := m.Fail(s.fail...)
 				if s.exhausted == "" {
@@ -213,7 +192,6 @@ func TestManagerTable(t *testing.T) {
 
 func TestExhaustedError(t *testing.T) {
 	m := NewManager(map[string]common.PullPolicies{"alpine": {always, always}}, nil) // a nil log is allowed
-	m.Bind("build", "alpine")
 	require.NoError(t, m.Fail(pullErr("alpine", "build")))
 	last := &ImagePullError{Image: "alpine", Container: "build", Reason: "ImagePullBackOff", Message: "Back-off pulling image"}
 	err := fmt.Errorf("attempt 2: %w", m.Fail(last))
@@ -300,7 +278,6 @@ func TestManagerConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range policies - 1 {
-				m.Bind(ctr, img)
 				_ = m.Policy(img)
 				assert.NoError(t, m.Fail(pullErr(img, ctr)))
 			}
@@ -325,8 +302,6 @@ func TestManagerConcurrent(t *testing.T) {
 func TestNoFallbackLineWhenAnImageIsExhausted(t *testing.T) {
 	log := &recordLog{}
 	m := NewManager(map[string]common.PullPolicies{"a": {always}, "b": {always, ifnp}}, log)
-	m.Bind("build", "a")
-	m.Bind("svc-0", "b")
 	err := m.Fail(pullErr("a", "build"), pullErr("b", "svc-0"))
 	require.ErrorIs(t, err, ErrPoliciesExhausted)
 	require.Len(t, log.lines, 2)

@@ -1,0 +1,26 @@
+package kubernetes
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kuberunner/common"
+)
+
+// buildSecret is the job's variables as a Secret that the build and service
+// containers read with envFrom, so that masked values never appear in the
+// pod spec, where anyone who may read pods would see them. It is pure, like
+// buildPod; the API server names it from GenerateName.
+func buildSecret(spec *jobSpec, vars common.JobVariables) *corev1.Secret {
+	labels := podLabels(spec, 0)
+	delete(labels, attemptLabel)
+	return &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{
+			GenerateName: podNamePrefix(spec),
+			Namespace:    spec.Namespace,
+			Labels:       labels,
+		},
+		Type: corev1.SecretTypeOpaque,
+		Data: secretData(vars),
+	}
+}
