@@ -88,29 +88,39 @@ func (c *config) imageMap(v *node, keyword string, allowed map[string]bool) (com
 	return img, nil
 }
 
-// pullPolicies reads pull_policy: one name or a list, each checked here so
-// that a typo is reported with its line, before anything runs.
+// pullPolicies reads pull_policy: one name or a list. The YAML shape is
+// turned into the plain value common.DecodePullPolicies takes, so the rules
+// are the ones config.toml and the job payload follow; each bad entry is
+// reported at its own line, before anything runs.
 func (c *config) pullPolicies(v *node, keyword string) (common.PullPolicies, error) {
+	var value any
 	items := []*node{v}
 	switch {
 	case v.isNull():
 		return nil, nil
 	case v.kind == yaml.SequenceNode:
 		items = v.items
-	case v.kind != yaml.ScalarNode:
+		list := make([]any, len(items))
+		for i, it := range items {
+			s, err := c.text(it, keyword)
+			if err != nil {
+				return nil, err
+			}
+			list[i] = s
+		}
+		value = list
+	case v.kind == yaml.ScalarNode:
+		value = v.value
+	default:
 		return nil, errorAt(c.file, v, keyword, invalid("a pull policy or a list of them", v))
 	}
-	var out common.PullPolicies
-	for _, it := range items {
-		s, err := c.text(it, keyword)
-		if err != nil {
-			return nil, err
+	list, errs := common.DecodePullPolicies(value)
+	if len(errs) > 0 {
+		at := v
+		if i := errs[0].Index; i >= 0 {
+			at = items[i]
 		}
-		p, err := common.ParsePullPolicy(s)
-		if err != nil {
-			return nil, errorAt(c.file, it, keyword, err)
-		}
-		out = append(out, p)
+		return nil, errorAt(c.file, at, keyword, errs[0].Err)
 	}
-	return out, nil
+	return list, nil
 }
