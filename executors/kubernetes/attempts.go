@@ -134,9 +134,16 @@ func (l *attemptLoop) waitStarted(ctx context.Context, pod *corev1.Pod) (*corev1
 	last := podState{phase: string(corev1.PodPending)}
 	var running *corev1.Pod
 	var seenAt time.Time
+	told := map[string]bool{}
 	err := l.watch.until(wctx, pod.Name, func(obs observation) (bool, error) {
 		st := readPod(obs, l.spec)
 		last = st
+		for _, h := range st.healing {
+			if !told[h] {
+				told[h] = true
+				l.log.Println(fmt.Sprintf("Waiting for the kubelet, which retries this by itself (up to poll_timeout %s): %s", l.timeout, h))
+			}
+		}
 		switch {
 		case len(st.pullErrors) > 0:
 			seenAt = obs.at

@@ -215,6 +215,16 @@ func TestAttemptLoop(t *testing.T) {
 			lastPolicies: map[string]corev1.PullPolicy{buildContainer: corev1.PullIfNotPresent, helperContainer: corev1.PullIfNotPresent, "svc-0": corev1.PullAlways},
 		},
 		{
+			name:     "the kubelet's secret-cache error heals, and the job runs",
+			policies: common.PullPolicies{always},
+			scripts: []attemptScript{{created: statuses{
+				with(starting, buildContainer, waitingFor("CreateContainerConfigError", "failed to sync secret cache: timed out waiting for the condition")),
+				up,
+			}}},
+			attempts: 1,
+			inLog:    []string{"Waiting for the kubelet, which retries this by itself", "failed to sync secret cache"},
+		},
+		{
 			name:     "exhaustion",
 			policies: common.PullPolicies{always, ifnp},
 			scripts: []attemptScript{

@@ -14,6 +14,9 @@ type podState struct {
 	started    bool
 	pullErrors []*pull.ImagePullError
 	configErr  *ContainerConfigError
+	// healing are "reason: message" of containers the kubelet is retrying
+	// by itself (the healing verdict).
+	healing []string
 	// ended is set when the pod stopped before the job could use it.
 	ended *PodEndedError
 	// phase and reason describe where the pod is stuck, for a timeout error.
@@ -46,11 +49,13 @@ func readPod(obs observation, spec *jobSpec) podState {
 		if w != nil && w.Reason != "" {
 			st.reason = w.Reason
 		}
-		switch classifyWaiting(w) {
+		switch classifyWaiting(w, podNamePrefix(spec)) {
 		case pullFailed:
 			st.pullErrors = append(st.pullErrors, &pull.ImagePullError{
 				Image: spec.imageOf(cs.Name, cs.Image), Container: cs.Name, Reason: w.Reason, Message: w.Message,
 			})
+		case healing:
+			st.healing = append(st.healing, fmt.Sprintf("container %q: %s: %s", cs.Name, w.Reason, w.Message))
 		case badConfig:
 			if st.configErr == nil {
 				st.configErr = &ContainerConfigError{Container: cs.Name, Image: spec.imageOf(cs.Name, cs.Image), Reason: w.Reason, Message: w.Message}

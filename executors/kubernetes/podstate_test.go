@@ -95,16 +95,39 @@ func TestReadPod(t *testing.T) {
 }
 
 func TestWaitingReasonTable(t *testing.T) {
-	for reason, want := range map[string]verdict{
-		"ErrImagePull": pullFailed, "ImagePullBackOff": pullFailed, "ErrImageNeverPull": pullFailed,
-		"InvalidImageName": badConfig, "CreateContainerConfigError": badConfig,
-		"ContainerCreating": keepWaiting, "": keepWaiting, "NotAReason": keepWaiting,
-	} {
-		t.Run(reason, func(t *testing.T) {
-			require.Equal(t, want, classifyWaiting(&corev1.ContainerStateWaiting{Reason: reason}))
+	const prefix = "runner-r-job-7-"
+	tests := []struct {
+		reason, message string
+		want            verdict
+	}{
+		{"ErrImagePull", "", pullFailed},
+		{"ImagePullBackOff", "", pullFailed},
+		{"ErrImageNeverPull", "", pullFailed},
+		{"InvalidImageName", "", badConfig},
+		{"ContainerCreating", "", keepWaiting},
+		{"", "", keepWaiting},
+		{"NotAReason", "", keepWaiting},
+		// The kubelet heals these itself: the job waits (issue: a passing
+		// kubelet condition is not the job's fault).
+		{"CreateContainerConfigError", "failed to sync secret cache: timed out waiting for the condition", healing},
+		{"CreateContainerConfigError", "failed to sync configmap cache: timed out waiting for the condition", healing},
+		{"CreateContainerConfigError", `secret "` + prefix + `x7k2p" not found`, healing},
+		{"CreateContainerError", "context deadline exceeded", healing},
+		{"CreateContainerError", `failed to reserve container name "build_p": name is reserved`, healing},
+		{"RunContainerError", "context deadline exceeded", healing},
+		// These do not heal: an invalid spec fails at once.
+		{"CreateContainerConfigError", `secret "someone-elses" not found`, badConfig},
+		{"CreateContainerConfigError", `couldn't find key FOO in Secret ci/x`, badConfig},
+		{"CreateContainerConfigError", "container has runAsNonRoot and image will run as root", badConfig},
+		{"CreateContainerError", "exec: no such file or directory", badConfig},
+		{"RunContainerError", `exec: "sh": executable file not found in $PATH`, badConfig},
+	}
+	for _, tt := range tests {
+		t.Run(tt.reason+"/"+tt.message, func(t *testing.T) {
+			require.Equal(t, tt.want, classifyWaiting(&corev1.ContainerStateWaiting{Reason: tt.reason, Message: tt.message}, prefix))
 		})
 	}
-	require.Equal(t, keepWaiting, classifyWaiting(nil))
+	require.Equal(t, keepWaiting, classifyWaiting(nil, prefix))
 }
 
 func TestPodEnded(t *testing.T) {

@@ -1,6 +1,10 @@
 package kubernetes
 
-import corev1 "k8s.io/api/core/v1"
+import (
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
 
 // verdict is what a container's waiting reason means for the job.
 type verdict int
@@ -13,6 +17,10 @@ const (
 	pullFailed
 	// badConfig: no pull policy can fix it; the job fails at once.
 	badConfig
+	// healing: a reason that is usually badConfig, but whose message names
+	// a cause the kubelet retries by itself (see transientCauses). The job
+	// waits, up to poll_timeout, and says in the build log what for.
+	healing
 )
 
 // waitingReasons classifies ContainerStateWaiting.Reason as set by the
@@ -28,9 +36,9 @@ const (
 //	ErrImageNeverPull           images/types.go (ErrImageNeverPull)         fall back
 //	InvalidImageName            images/types.go (ErrInvalidImageName)       configuration error
 //	ImageInspectError           images/types.go (ErrImageInspect)           configuration error
-//	CreateContainerConfigError  kuberuntime/kuberuntime_container.go        configuration error
-//	CreateContainerError        kuberuntime/kuberuntime_container.go        configuration error
-//	RunContainerError           container/sync_result.go (ErrRunContainer)  configuration error
+//	CreateContainerConfigError  kuberuntime/kuberuntime_container.go        configuration error, unless transient (below)
+//	CreateContainerError        kuberuntime/kuberuntime_container.go        configuration error, unless transient (below)
+//	RunContainerError           container/sync_result.go (ErrRunContainer)  configuration error, unless transient (below)
 //	CrashLoopBackOff            container/sync_result.go                    keep waiting (see started)
 //	CreatePodSandboxError       container/sync_result.go                    keep waiting (kubelet retries)
 //
@@ -57,9 +65,44 @@ var waitingReasons = map[string]verdict{
 	"CreatePodSandboxError":      keepWaiting,
 }
 
-func classifyWaiting(w *corev1.ContainerStateWaiting) verdict {
+// transientCauses are the kubelet messages under a badConfig reason that
+// heal without anyone's help. jobPrefix is where the job's own objects'
+// names start: a secret of the job that the kubelet cannot see yet is one
+// kuberunner created moments before the pod.
+//
+//	reason                      message                              source (k8s.io/kubernetes v1.34)
+//	CreateContainerConfigError  failed to sync secret cache           pkg/kubelet/util/manager/watch_based_manager.go
+//	CreateContainerConfigError  failed to sync configmap cache        pkg/kubelet/util/manager/watch_based_manager.go
+//	CreateContainerConfigError  secret "<job's own>" not found        pkg/kubelet/kubelet_pods.go (makeEnvironmentVariables)
+//	CreateContainerError        context deadline exceeded             the CRI call timed out (kuberuntime_container.go startContainer)
+//	CreateContainerError        failed to reserve container name      containerd, after a timed-out create the kubelet retries
+//	RunContainerError           context deadline exceeded             the CRI call timed out (container/sync_result.go ErrRunContainer)
+var transientCauses = []struct{ reason, message string }{
+	{"CreateContainerConfigError", "failed to sync secret cache"},
+	{"CreateContainerConfigError", "failed to sync configmap cache"},
+	{"CreateContainerError", "context deadline exceeded"},
+	{"CreateContainerError", "failed to reserve container name"},
+	{"RunContainerError", "context deadline exceeded"},
+}
+
+// classifyWaiting is the one reader of kubelet waiting reasons and their
+// messages.
+func classifyWaiting(w *corev1.ContainerStateWaiting, jobPrefix string) verdict {
 	if w == nil {
 		return keepWaiting
 	}
-	return waitingReasons[w.Reason]
+	v := waitingReasons[w.Reason]
+	if v != badConfig {
+		return v
+	}
+	for _, c := range transientCauses {
+		if w.Reason == c.reason && strings.Contains(w.Message, c.message) {
+			return healing
+		}
+	}
+	if w.Reason == "CreateContainerConfigError" && jobPrefix != "" &&
+		strings.Contains(w.Message, `secret "`+jobPrefix) && strings.Contains(w.Message, "not found") {
+		return healing
+	}
+	return v
 }
