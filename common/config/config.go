@@ -55,6 +55,17 @@ type KubernetesConfig struct {
 
 	Services []KubernetesService `toml:"services"`
 
+	// Security (security.go). Unset means the executor's restrictive
+	// default; see docs/security.md.
+	AllowPrivilegeEscalation        *bool                     `toml:"allow_privilege_escalation"`
+	AutomountServiceAccountToken    *bool                     `toml:"automount_service_account_token"`
+	CapAdd                          []string                  `toml:"cap_add"`
+	CapDrop                         []string                  `toml:"cap_drop"`
+	PodSecurityContext              *PodSecurityContext       `toml:"pod_security_context"`
+	BuildContainerSecurityContext   *ContainerSecurityContext `toml:"build_container_security_context"`
+	HelperContainerSecurityContext  *ContainerSecurityContext `toml:"helper_container_security_context"`
+	ServiceContainerSecurityContext *ContainerSecurityContext `toml:"service_container_security_context"`
+
 	effective effectivePolicies // filled by the loader; see pull_policy.go
 }
 

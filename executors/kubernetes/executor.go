@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,6 +92,9 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	built := e.spec.Containers[0].Image
 	log.Println(fmt.Sprintf("Using Kubernetes executor with image %s (pull policies %s)", built, e.spec.Policies[built]))
 	log.Println(fmt.Sprintf("Using Kubernetes namespace: %s", e.spec.Namespace))
+	if names := privilegedContainers(e.spec); len(names) > 0 {
+		log.Warningln(fmt.Sprintf("Privileged containers: %s run privileged, with every capability of the node (config.toml privileged = true)", strings.Join(names, ", ")))
+	}
 	return nil
 }
 

@@ -40,7 +40,7 @@ type containerSpec struct {
 	Aliases    []string // services only: host names that reach it
 	Stdin      bool
 	Resources  corev1.ResourceRequirements
-	Privileged *bool
+	Security   *corev1.SecurityContext
 	EnvFrom    bool // gets the job variables from the job's secret
 	MountBuild bool
 }
@@ -56,6 +56,10 @@ type jobSpec struct {
 	Namespace      string
 	ServiceAccount string
 	NodeSelector   map[string]string
+	PodSecurity    *corev1.PodSecurityContext
+	// AutomountToken mounts the service account's token; off unless
+	// automount_service_account_token = true.
+	AutomountToken bool
 	Containers     []containerSpec // build, helper, then services
 	// Policies is the effective pull-policy list of every image, keyed by
 	// the image as written in Containers.

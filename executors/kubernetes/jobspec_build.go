@@ -34,7 +34,9 @@ func newJobSpec(job *common.Job, runner *config.RunnerConfig, cfg *config.Kubern
 	spec := &jobSpec{
 		Key: key, JobID: job.ID, Runner: runner.Name, Namespace: namespace,
 		ServiceAccount: cfg.ServiceAccount, NodeSelector: cfg.NodeSelector,
-		Policies: map[string]common.PullPolicies{},
+		PodSecurity:    podSecurity(cfg),
+		AutomountToken: cfg.AutomountServiceAccountToken != nil && *cfg.AutomountServiceAccountToken,
+		Policies:       map[string]common.PullPolicies{},
 	}
 	res, err := containerResources(cfg)
 	if err != nil {
@@ -82,7 +84,7 @@ func buildContainerSpec(job *common.Job, cfg *config.KubernetesConfig, vars comm
 	}
 	c := containerSpec{
 		Name: buildContainer, Image: image, Command: []string{"sh"}, Stdin: true,
-		Resources: res, Privileged: cfg.Privileged, EnvFrom: true, MountBuild: true,
+		Resources: res, Security: containerSecurity(cfg, buildKind), EnvFrom: true, MountBuild: true,
 	}
 	if ep := job.Image.Entrypoint; len(ep) > 0 && !(len(ep) == 1 && ep[0] == "") {
 		c.Command = ep
@@ -94,6 +96,7 @@ func helperContainerSpec(cfg *config.KubernetesConfig, res corev1.ResourceRequir
 	return containerSpec{
 		Name: helperContainer, Image: firstNonEmpty(cfg.HelperImage, DefaultHelperImage),
 		Command: []string{helperBinary, "helper", "wait"}, Resources: res, MountBuild: true,
+		Security: containerSecurity(cfg, helperKind),
 	}
 }
 
@@ -134,7 +137,7 @@ func serviceSpecs(job *common.Job, cfg *config.KubernetesConfig, vars common.Job
 		}
 		out = append(out, serviceSpec{containerSpec: containerSpec{
 			Name: fmt.Sprintf("svc-%d", i), Image: img, Command: s.Entrypoint, Args: s.Command,
-			Aliases: aliases, Resources: res, Privileged: cfg.Privileged, EnvFrom: true,
+			Aliases: aliases, Resources: res, Security: containerSecurity(cfg, serviceKind), EnvFrom: true,
 		}, policies: list})
 	}
 	return out, nil

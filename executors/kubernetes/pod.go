@@ -24,11 +24,13 @@ func buildPod(spec *jobSpec, secret string, attempt int, policyFor func(image st
 			Labels:       podLabels(spec, attempt),
 		},
 		Spec: corev1.PodSpec{
-			RestartPolicy:      corev1.RestartPolicyNever,
-			ServiceAccountName: spec.ServiceAccount,
-			NodeSelector:       spec.NodeSelector,
-			EnableServiceLinks: ptr(false),
-			HostAliases:        hostAliases(spec.Containers),
+			RestartPolicy:                corev1.RestartPolicyNever,
+			ServiceAccountName:           spec.ServiceAccount,
+			AutomountServiceAccountToken: ptr(spec.AutomountToken),
+			SecurityContext:              spec.PodSecurity,
+			NodeSelector:                 spec.NodeSelector,
+			EnableServiceLinks:           ptr(false),
+			HostAliases:                  hostAliases(spec.Containers),
 			Volumes: []corev1.Volume{{
 				Name:         buildsVolume,
 				VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
@@ -51,9 +53,7 @@ func podContainer(c containerSpec, secret string, policy common.PullPolicy) core
 		Stdin:           c.Stdin,
 		Resources:       c.Resources,
 	}
-	if c.Privileged != nil {
-		out.SecurityContext = &corev1.SecurityContext{Privileged: c.Privileged}
-	}
+	out.SecurityContext = c.Security
 	if c.EnvFrom && secret != "" {
 		out.EnvFrom = []corev1.EnvFromSource{{
 			SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: secret}},

@@ -16,7 +16,7 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/*.yaml from the builders' output")
 
 func TestBuildPod(t *testing.T) {
-	yes := true
+	yes, uid, svcUID := true, 1000, 999
 	job := &common.Job{
 		ID:        42,
 		JobInfo:   common.JobInfo{Name: "test", Stage: "test"},
@@ -71,6 +71,21 @@ func TestBuildPod(t *testing.T) {
 				HelperCPURequest: "50m", HelperMemoryLimit: "64Mi",
 				ServiceMemoryLimit: "512Mi",
 				Services:           []config.KubernetesService{{Name: "127.0.0.1:5000/docker:dind", PullPolicy: common.PullPolicies{common.PullPolicyIfNotPresent}}},
+			},
+		},
+		{
+			// What a namespace labelled Pod Security "restricted" admits.
+			name: "restricted",
+			job:  &withServices,
+			cfg: config.KubernetesConfig{
+				Namespace: "ci", Image: "alpine:3", HelperImage: "helper:1",
+				PodSecurityContext: &config.PodSecurityContext{RunAsNonRoot: &yes, RunAsUser: &uid, RunAsGroup: &uid, FSGroup: &uid, SupplementalGroups: []int{2000}},
+				BuildContainerSecurityContext: &config.ContainerSecurityContext{
+					ReadOnlyRootFilesystem: &yes,
+					Capabilities:           &config.Capabilities{Add: []string{"NET_BIND_SERVICE"}, Drop: []string{"ALL"}},
+				},
+				ServiceContainerSecurityContext: &config.ContainerSecurityContext{RunAsUser: &svcUID},
+				CapDrop:                         []string{"ALL"},
 			},
 		},
 	}
