@@ -20,8 +20,8 @@ import (
 // whole-request timeout: the bound is on the connection and on the answer's
 // headers, which every request gets promptly from a live server.
 const (
-	connectTimeout = 10 * time.Second
-	headerTimeout  = 30 * time.Second
+	connectTimeout       = 10 * time.Second
+	defaultHeaderTimeout = 30 * time.Second
 )
 
 // restConfig finds the cluster: in-cluster credentials when kuberunner runs
@@ -50,7 +50,7 @@ type apiClient struct {
 
 // newAPIClient wraps the transport with the request counter and the header
 // timeout, and bounds connecting.
-func newAPIClient(rc *rest.Config) (apiClient, error) {
+func newAPIClient(rc *rest.Config, headerTimeout time.Duration) (apiClient, error) {
 	rc = rest.CopyConfig(rc)
 	// The executor's requests come in short bursts per job; the client-side
 	// rate limiter's default of 5 QPS would only add latency to a fallback.

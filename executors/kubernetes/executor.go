@@ -29,6 +29,8 @@ func init() {
 // and measurements live in attemptLoop.
 type Executor struct {
 	base *rest.Config // nil: find the cluster from the environment
+	// headerTimeout bounds the wait for each API answer's headers.
+	headerTimeout time.Duration
 
 	opts       executors.Options
 	cfg        *config.KubernetesConfig
@@ -47,7 +49,9 @@ type Executor struct {
 
 // New returns an executor that talks to the cluster rc describes; nil means
 // in-cluster credentials or the kubeconfig of $KUBECONFIG / ~/.kube/config.
-func New(rc *rest.Config) *Executor { return &Executor{base: rc} }
+func New(rc *rest.Config) *Executor {
+	return &Executor{base: rc, headerTimeout: defaultHeaderTimeout}
+}
 
 // Prepare resolves the job's images and pull-policy lists and connects to
 // the cluster. It creates nothing, so a configuration error costs no
@@ -86,7 +90,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 			return systemFailure(err)
 		}
 	}
-	if e.api, err = newAPIClient(rc); err != nil {
+	if e.api, err = newAPIClient(rc, e.headerTimeout); err != nil {
 		return systemFailure(err)
 	}
 	built := e.spec.Containers[0].Image

@@ -1,0 +1,59 @@
+package kubernetes
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/client-go/rest"
+
+	"kuberunner/common"
+	"kuberunner/common/buildlog"
+	"kuberunner/common/config"
+	"kuberunner/executors"
+)
+
+// An API server that accepts connections and never answers must fail the
+// job as a system failure naming the cause, within the header timeout and
+// not at the job timeout, and the cleanup after it is bounded too.
+func TestAPIServerThatNeverAnswers(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	srv.Listener = mustListen(t)
+	srv.Start()
+	defer srv.Close()
+	defer close(release)
+
+	e := New(&rest.Config{Host: srv.URL})
+	e.headerTimeout = 200 * time.Millisecond
+	var buf bytes.Buffer
+	log := buildlog.New(&buf, buildlog.Format("terminal"), nil)
+	job := &common.Job{ID: 3, Steps: []common.Step{{Name: common.StepScript, Script: []string{"true"}, When: common.WhenOnSuccess}}}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := executors.Run(ctx, e, executors.Options{Job: job, Runner: &config.RunnerConfig{Name: "r", Kubernetes: &config.KubernetesConfig{Image: "busybox"}}, Log: log})
+	require.Error(t, err)
+	var be *common.BuildError
+	require.True(t, errors.As(err, &be))
+	assert.Equal(t, common.RunnerSystemFailure, be.FailureReason)
+	assert.ErrorIs(t, err, ErrAPINoAnswer)
+	assert.NoError(t, ctx.Err(), "the job must not have waited for its own deadline")
+}
+
+func mustListen(t *testing.T) net.Listener {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	return l
+}
