@@ -125,11 +125,7 @@ func TestLoadConfigGitLabRunnerFile(t *testing.T) {
 		{69, "runners[0].kubernetes.node_tolerations"},
 		{71, "runners[0].kubernetes.pod_labels"},
 		{72, "runners[0].kubernetes.pod_annotations"},
-		{73, "runners[0].kubernetes.pod_security_context"},
 		{74, "runners[0].kubernetes.init_permissions_container_security_context"},
-		{76, "runners[0].kubernetes.build_container_security_context"},
-		{78, "runners[0].kubernetes.helper_container_security_context"},
-		{80, "runners[0].kubernetes.service_container_security_context"},
 		{82, "runners[0].kubernetes.volumes"},
 		{91, "runners[0].kubernetes.dns_config"},
 	}, warningsAt(warnings))
