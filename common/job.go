@@ -1,6 +1,7 @@
 package common
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -17,7 +18,118 @@ type Job struct {
 	Image     Image        `json:"image"`
 	Services  []Image      `json:"services"`
 	// Timeout bounds the whole job; zero means no limit beyond the executor's.
+	// A coordinator job sets it from RunnerInfo (see ApplyRunnerInfo).
 	Timeout time.Duration `json:"-"`
+
+	GitInfo    GitInfo       `json:"git_info"`
+	RunnerInfo JobRunnerInfo `json:"runner_info"`
+	Features   JobFeatures   `json:"features"`
+	// Artifacts and Cache are read only so that the executor can warn that
+	// it does not honour them; this runner neither uploads nor caches.
+	Artifacts     []JobArtifact     `json:"artifacts,omitempty"`
+	Cache         []json.RawMessage `json:"cache,omitempty"`
+	AllowGitFetch bool              `json:"allow_git_fetch"`
+}
+
+// RefType is what GitInfo.Ref names.
+type RefType string
+
+const (
+	RefTypeBranch RefType = "branch"
+	RefTypeTag    RefType = "tag"
+)
+
+// GitInfo is where the job's sources come from.
+type GitInfo struct {
+	RepoURL   string   `json:"repo_url"`
+	Ref       string   `json:"ref"`
+	Sha       string   `json:"sha"`
+	BeforeSha string   `json:"before_sha"`
+	RefType   RefType  `json:"ref_type"`
+	Refspecs  []string `json:"refspecs"`
+	// Depth is the shallow-clone depth; zero means a full clone.
+	Depth int `json:"depth"`
+}
+
+// JobRunnerInfo is what the coordinator tells the runner about running the
+// job (the payload's "runner_info").
+type JobRunnerInfo struct {
+	// Timeout is the job's timeout in seconds; zero means none was sent.
+	Timeout int `json:"timeout"`
+}
+
+// JobFeatures is what the coordinator supports for this job (the payload's
+// "features").
+type JobFeatures struct {
+	// FailureReasons lists the failure_reason values GitLab understands;
+	// empty means an older GitLab that does not say.
+	FailureReasons []string `json:"failure_reasons"`
+	// TokenMaskPrefixes: a token starting with one of these is hidden in the
+	// build log (see MaskRules).
+	TokenMaskPrefixes []string `json:"token_mask_prefixes"`
+	TraceSections     bool     `json:"trace_sections"`
+}
+
+// JobArtifact is one artifacts entry of the payload, kept so that the
+// executor can name what it will not upload.
+type JobArtifact struct {
+	Name         string   `json:"name"`
+	Paths        []string `json:"paths"`
+	When         string   `json:"when"`
+	ArtifactType string   `json:"artifact_type"`
+}
+
+// ApplyRunnerInfo sets Timeout from RunnerInfo.Timeout when the coordinator
+// sent one; Timeout has no JSON field of its own.
+func (j *Job) ApplyRunnerInfo() {
+	if j.RunnerInfo.Timeout > 0 {
+		j.Timeout = time.Duration(j.RunnerInfo.Timeout) * time.Second
+	}
+}
+
+// MaskRules is what the build log must hide for one job.
+type MaskRules struct {
+	// Values are hidden wherever they appear: the values of masked
+	// variables and the job token. No empty value, no duplicates.
+	Values []string
+	// TokenPrefixes are prefix rules, not values: wherever one of them
+	// appears followed by token bytes (IsTokenByte), the prefix and the
+	// whole run of token bytes after it are one secret.
+	TokenPrefixes []string
+}
+
+// MaskRules collects the values and token prefixes to hide in the job's log.
+func (j *Job) MaskRules() MaskRules {
+	var r MaskRules
+	seen := map[string]bool{}
+	add := func(list *[]string, v string) {
+		if v == "" || seen[v] {
+			return
+		}
+		seen[v] = true
+		*list = append(*list, v)
+	}
+	for _, v := range j.Variables {
+		if v.Masked {
+			add(&r.Values, v.Value)
+		}
+	}
+	add(&r.Values, j.Token)
+	seen = map[string]bool{}
+	for _, p := range j.Features.TokenMaskPrefixes {
+		add(&r.TokenPrefixes, p)
+	}
+	return r
+}
+
+// IsTokenByte reports whether b can be part of a token that follows a
+// token prefix: ASCII letters, digits, '-', '_' and '.'.
+func IsTokenByte(b byte) bool {
+	switch {
+	case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
+		return true
+	}
+	return b == '-' || b == '_' || b == '.'
 }
 
 // JobInfo names the job for logs and predefined variables.
@@ -36,6 +148,14 @@ type Image struct {
 	Entrypoint   []string     `json:"entrypoint,omitempty"`
 	Command      []string     `json:"command,omitempty"`
 	PullPolicies PullPolicies `json:"pull_policy,omitempty"`
+	Ports        []Port       `json:"ports,omitempty"`
+}
+
+// Port is a port an image exposes, as the payload lists it.
+type Port struct {
+	Number   int    `json:"number"`
+	Protocol string `json:"protocol,omitempty"`
+	Name     string `json:"name,omitempty"`
 }
 
 // StepName is a script step of the payload.

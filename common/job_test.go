@@ -1,0 +1,83 @@
+package common
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const payloadFixture = `{
+  "id": 42, "token": "job-token-xyz",
+  "allow_git_fetch": true,
+  "job_info": {"name": "build", "stage": "test", "project_id": 7, "project_name": "p"},
+  "git_info": {"repo_url": "https://gitlab.example/p.git", "ref": "main", "sha": "abc",
+    "before_sha": "000", "ref_type": "branch", "refspecs": ["+refs/heads/main:refs/remotes/origin/main"], "depth": 20},
+  "runner_info": {"timeout": 3600},
+  "features": {"failure_reasons": ["script_failure"], "token_mask_prefixes": ["glpat-", "glpat-", ""], "trace_sections": true},
+  "variables": [
+    {"key": "A", "value": "plain", "public": true},
+    {"key": "S", "value": "s3cr3t-value", "masked": true},
+    {"key": "E", "value": "", "masked": true},
+    {"key": "T", "value": "job-token-xyz", "masked": true}
+  ],
+  "image": {"name": "alpine", "ports": [{"number": 8080, "protocol": "http", "name": "web"}]},
+  "artifacts": [{"name": "a", "paths": ["out/"], "when": "on_success", "artifact_type": "archive"}],
+  "cache": [{"key": "k", "paths": ["vendor/"]}]
+}`
+
+func TestJobPayloadDecode(t *testing.T) {
+	var j Job
+	require.NoError(t, json.Unmarshal([]byte(payloadFixture), &j))
+	j.ApplyRunnerInfo()
+
+	assert.Equal(t, time.Hour, j.Timeout)
+	assert.True(t, j.AllowGitFetch)
+	assert.Equal(t, GitInfo{
+		RepoURL: "https://gitlab.example/p.git", Ref: "main", Sha: "abc", BeforeSha: "000",
+		RefType: RefTypeBranch, Refspecs: []string{"+refs/heads/main:refs/remotes/origin/main"}, Depth: 20,
+	}, j.GitInfo)
+	assert.Equal(t, []string{"script_failure"}, j.Features.FailureReasons)
+	assert.True(t, j.Features.TraceSections)
+	assert.Equal(t, []Port{{Number: 8080, Protocol: "http", Name: "web"}}, j.Image.Ports)
+	assert.Equal(t, []JobArtifact{{Name: "a", Paths: []string{"out/"}, When: "on_success", ArtifactType: "archive"}}, j.Artifacts)
+	require.Len(t, j.Cache, 1)
+	assert.JSONEq(t, `{"key": "k", "paths": ["vendor/"]}`, string(j.Cache[0]))
+}
+
+func TestApplyRunnerInfo(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		seconds int
+		before  time.Duration
+		want    time.Duration
+	}{
+		{"set", 90, 0, 90 * time.Second},
+		{"none sent keeps the existing value", 0, time.Minute, time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j := Job{Timeout: tc.before, RunnerInfo: JobRunnerInfo{Timeout: tc.seconds}}
+			j.ApplyRunnerInfo()
+			assert.Equal(t, tc.want, j.Timeout)
+		})
+	}
+}
+
+func TestMaskRules(t *testing.T) {
+	var j Job
+	require.NoError(t, json.Unmarshal([]byte(payloadFixture), &j))
+	r := j.MaskRules()
+	assert.Equal(t, []string{"s3cr3t-value", "job-token-xyz"}, r.Values, "masked values and the token, no empties, no duplicates")
+	assert.Equal(t, []string{"glpat-"}, r.TokenPrefixes)
+}
+
+func TestIsTokenByte(t *testing.T) {
+	for _, b := range []byte("azAZ09-_.") {
+		assert.True(t, IsTokenByte(b), "%q", b)
+	}
+	for _, b := range []byte(" \n\"'/:@=+\x00\xff") {
+		assert.False(t, IsTokenByte(b), "%q", b)
+	}
+}
