@@ -1,0 +1,18 @@
+// Package coordinator is a fake GitLab for tests: an httptest server that
+// speaks the part of GitLab's runner API that kuberunner uses
+// (POST /api/v4/jobs/request, POST /api/v4/runners/verify,
+// PATCH /api/v4/jobs/:id/trace, PUT /api/v4/jobs/:id) as documented, checks
+// tokens on every request, and records what it received so that tests can
+// assert on it: each job's trace as received, Content-Range gaps and
+// overlaps, the final state, checksum and size, how many final updates
+// arrived, and how many jobs ran at once.
+//
+// Tests make it misbehave on demand with Inject (any status and headers, N
+// times), TruncateTrace (the server lost the end of a trace) and
+// SetJobStatus (cancel a job once its trace reaches a size).
+//
+// Clock is a manual clock for the code under test, so that waits of seconds
+// (retry backoff, trace intervals, keep-alives) take no wall time.
+//
+// Everything is safe for concurrent use.
+package coordinator
