@@ -24,7 +24,15 @@ type decoder struct {
 	lines lineIndex
 	errs  []*Error
 	warns []Warning
+	// suggested counts "did you mean" lookups; see maxSuggestions.
+	suggested int
 }
+
+// maxSuggestions bounds the "did you mean" lookups per file. Each costs an
+// edit distance against every key of the table; a file with more unknown
+// keys than this is not a file of typos, and the bound keeps its memory in
+// proportion to its size (see MaxWeight).
+const maxSuggestions = 100
 
 func (d *decoder) fail(p keyPath, e *Error) {
 	e.File, e.Line, e.Key = d.file, d.lines.line(p), p.String()
@@ -84,15 +92,19 @@ func tomlFields(t reflect.Type) map[string]int {
 // unsupportedMessage is the warning text for a key without a field. A close
 // match among the supported keys is offered, because a typo there is far
 // more likely than an operator relying on a GitLab Runner-only key.
-func unsupportedMessage(key string, fields map[string]int) string {
+func (d *decoder) unsupportedMessage(key string, fields map[string]int) string {
+	const msg = "not supported by kuberunner; ignored"
+	if d.suggested >= maxSuggestions {
+		return msg
+	}
+	d.suggested++
 	names := make([]string, 0, len(fields))
 	for name := range fields {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	msg := "not supported by kuberunner; ignored"
 	if s := suggest.Closest(key, names); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+		return msg + fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return msg
 }
@@ -105,7 +117,7 @@ func (d *decoder) decodeTable(m map[string]any, rv reflect.Value, p keyPath) {
 	for key, v := range m {
 		i, ok := fields[key]
 		if !ok {
-			d.warn(p.child(key), unsupportedMessage(key, fields))
+			d.warn(p.child(key), d.unsupportedMessage(key, fields))
 			continue
 		}
 		d.decodeValue(v, rv.Field(i), p.child(key))

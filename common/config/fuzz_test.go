@@ -5,8 +5,28 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 )
+
+// memoryBound is what parsing n bytes of config.toml may allocate: linear
+// in the input, with room for the fixed costs. A TOML library that builds
+// a map per level of nesting passes it quickly (an inline table nested a
+// few thousand levels deep took gigabytes), which is what this catches.
+func memoryBound(n int) uint64 {
+	return 64*uint64(n) + 32<<20
+}
+
+// allocated is how many bytes f allocated on the heap. TotalAlloc only
+// grows, so a collection during f does not hide anything.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
 
 func FuzzParseConfig(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.toml"))
@@ -23,8 +43,16 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte("[[runners]]\n[runners.kubernetes]\npull_policy = [\"always\", 1, \"x\"]\n"))
 	f.Add([]byte("runners = [{kubernetes = {services = [{name = \"a\", pull_policy = \"never\"}]}}]\n"))
 
+	f.Add([]byte("a = " + nest("{b = ", "1", "}", 5000)))
+	f.Add([]byte(strings.Repeat("a.", 5000) + "b = 1\n"))
+
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, warnings, err := Parse("fuzz.toml", data)
+		var cfg *Config
+		var warnings []Warning
+		var err error
+		if got := allocated(func() { cfg, warnings, err = Parse("fuzz.toml", data) }); got > memoryBound(len(data)) {
+			t.Fatalf("parsing %d bytes allocated %d bytes, over the bound of %d", len(data), got, memoryBound(len(data)))
+		}
 		lines := bytes.Count(data, []byte("\n")) + 1
 		for _, w := range warnings {
 			if w.Line < 0 || w.Line > lines {

@@ -3,24 +3,42 @@ package config
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"reflect"
 
 	"github.com/BurntSushi/toml"
+
+	"kuberunner/helpers/namedfile"
 )
 
-// Load reads and checks config.toml at path. See Parse.
+// Load reads and checks config.toml at path. See Parse. A path that is
+// missing, unreadable, not a regular file or over MaxFileSize is an *Error
+// naming it; the caller decides nothing from it but to stop, because a
+// named file that cannot be read must never turn into built-in defaults.
 func Load(path string) (*Config, []Warning, error) {
-	data, err := os.ReadFile(path)
+	data, err := namedfile.Read(path, MaxFileSize)
 	if err != nil {
-		msg := err.Error()
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			msg = pe.Err.Error() // the path is already in File
-		}
-		return nil, nil, errors.Join(&Error{File: path, Msg: "cannot read the file: " + msg, Err: err})
+		return nil, nil, errors.Join(readError(path, err))
 	}
 	return Parse(path, data)
+}
+
+// readError words a namedfile.Read failure; the path is already in File.
+func readError(path string, err error) *Error {
+	e := &Error{File: path, Err: err}
+	var pe *fs.PathError
+	var nr *namedfile.NotRegularError
+	var tl *namedfile.TooLargeError
+	switch {
+	case errors.As(err, &nr):
+		e.Msg = "not a regular file (it is " + namedfile.Kind(nr.Mode) + ")"
+	case errors.As(err, &tl):
+		return tooLargeError(path, tl)
+	case errors.As(err, &pe):
+		e.Msg = "cannot read the file: " + pe.Err.Error()
+	default:
+		e.Msg = "cannot read the file: " + err.Error()
+	}
+	return e
 }
 
 // Parse decodes config.toml from data; name is used in messages.
@@ -31,6 +49,9 @@ func Load(path string) (*Config, []Warning, error) {
 // errors.Join, in file order. On error the Config is nil, but the warnings
 // are still returned so a caller can show everything at once.
 func Parse(name string, data []byte) (*Config, []Warning, error) {
+	if e := checkLimits(name, data); e != nil {
+		return nil, nil, errors.Join(e)
+	}
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		e := &Error{File: name, Msg: err.Error(), Err: err}
