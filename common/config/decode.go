@@ -34,9 +34,12 @@ type decoder struct {
 // proportion to its size (see MaxWeight).
 const maxSuggestions = 100
 
+// fail records a problem at p. It redacts here, where every problem gets
+// its key, so that the Error a caller receives holds no secret in any
+// field, not only in its rendering.
 func (d *decoder) fail(p keyPath, e *Error) {
 	e.File, e.Line, e.Key = d.file, d.lines.line(p), p.String()
-	d.errs = append(d.errs, e)
+	d.errs = append(d.errs, e.redact())
 }
 
 func (d *decoder) warn(p keyPath, msg string) {

@@ -7,7 +7,8 @@ import (
 
 // Error is one problem in config.toml. The loader collects every
 // problem and returns them joined with errors.Join, so errors.As finds the
-// first and Unwrap() []error walks them all.
+// first and Unwrap() []error walks them all. Errors the loader returns are
+// already redacted: Value, the texts and Err hold nothing of a secret.
 type Error struct {
 	File    string
 	Line    int    // 1-based; 0 when unknown (for example the file is unreadable)
@@ -17,9 +18,21 @@ type Error struct {
 	Msg     string // what is wrong, usually naming Value
 	Hint    string // a likely fix ("did you mean ...?"), may be empty
 	Err     error  // the underlying typed error, if any
+
+	// redacted is set once redact has run, so that rendering does not
+	// redo it.
+	redacted bool
 }
 
+// Error renders the problem as "file:line: key: message; allowed: ...
+// (hint)". It renders the redacted view (see redact), so a message about
+// a token, a password or a URL's credentials never shows them, however
+// the Error was built.
 func (e *Error) Error() string {
+	return e.redact().render()
+}
+
+func (e *Error) render() string {
 	var b strings.Builder
 	b.WriteString(location(e.File, e.Line))
 	if e.Key != "" {

@@ -45,6 +45,7 @@ func FuzzParseConfig(f *testing.F) {
 
 	f.Add([]byte("a = " + nest("{b = ", "1", "}", 5000)))
 	f.Add([]byte(strings.Repeat("a.", 5000) + "b = 1\n"))
+	f.Add([]byte("token = \"not-a-real-token-1234\"\nurl = \"https://user:pw-123456@gitlab.example.com\"\n"))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var cfg *Config

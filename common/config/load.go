@@ -54,12 +54,7 @@ func Parse(name string, data []byte) (*Config, []Warning, error) {
 	}
 	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
-		e := &Error{File: name, Msg: err.Error(), Err: err}
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			e.Line, e.Msg = pe.Position.Line, "invalid TOML: "+pe.Message
-		}
-		return nil, nil, errors.Join(e)
+		return nil, nil, errors.Join(syntaxError(name, data, err))
 	}
 
 	d := &decoder{file: name, lines: indexLines(data)}

@@ -40,6 +40,54 @@ func (d *decoder) validate(c *Config) {
 			d.validateRunner(keyPath{}.child("runners").at(i), r)
 		}
 	}
+	d.uniqueNames(c.Runners)
+}
+
+// uniqueNames reports a runner whose name an earlier one already has:
+// --runner NAME, logs and metrics pick runners by name, so two with one
+// name would make the choice depend on file order. The error is at the
+// second, naming the line of the first. Runners without a name cannot be
+// picked by name, so several may leave it empty.
+func (d *decoder) uniqueNames(runners []*RunnerConfig) {
+	first := map[string]int{}
+	for i, r := range runners {
+		if r == nil || r.Name == "" {
+			continue
+		}
+		j, dup := first[r.Name]
+		if !dup {
+			first[r.Name] = i
+			continue
+		}
+		firstAt := keyPath{}.child("runners").at(j).child("name")
+		d.fail(keyPath{}.child("runners").at(i).child("name"), &Error{
+			Value:   r.Name,
+			Msg:     fmt.Sprintf("runner name %q is already used by runners[%d] (line %d)", r.Name, j, d.lines.line(firstAt)),
+			Allowed: "a name no other [[runners]] entry has",
+		})
+	}
+}
+
+// environment checks one "KEY=VALUE" entry of a runner's environment. The
+// name must pass common.ValidateVariableName, the rule every front door
+// shares, so that config check refuses what the executor would. The value
+// is never echoed: environment entries are where operators put passwords.
+func (d *decoder) environment(p keyPath, kv string) {
+	k, _, ok := strings.Cut(kv, "=")
+	if !ok {
+		d.fail(p, &Error{
+			Msg:     `the entry has no "=" (it is not shown, as it may hold a secret)`,
+			Allowed: `"KEY=VALUE"`,
+		})
+		return
+	}
+	if err := common.ValidateVariableName(k); err != nil {
+		msg := fmt.Sprintf("%q is not a valid variable name", k)
+		if k == "" {
+			msg = "the variable name before \"=\" is empty"
+		}
+		d.fail(p, &Error{Value: k, Msg: msg, Allowed: common.VariableNameRule, Err: err})
+	}
 }
 
 func (d *decoder) validateRunner(p keyPath, r *RunnerConfig) {
@@ -59,11 +107,7 @@ func (d *decoder) validateRunner(p keyPath, r *RunnerConfig) {
 		}
 	}
 	for i, kv := range r.Environment {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			d.fail(p.child("environment").at(i), &Error{
-				Value: kv, Msg: fmt.Sprintf("%q is not KEY=VALUE", kv), Allowed: `"KEY=VALUE"`,
-			})
-		}
+		d.environment(p.child("environment").at(i), kv)
 	}
 	if r.Kubernetes != nil {
 		d.validateKubernetes(p.child("kubernetes"), r.Kubernetes)
