@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -35,4 +37,64 @@ func defaultPath(env string, euid int, home func() (string, error)) string {
 		return filepath.Join(".kuberunner", "config.toml")
 	}
 	return filepath.Join(dir, ".kuberunner", "config.toml")
+}
+
+// Source says who chose the config path.
+type Source int
+
+const (
+	FromFlag    Source = iota // --config PATH
+	FromEnv                   // $KUBERUNNER_CONFIG
+	FromDefault               // nobody: the system or home path
+)
+
+func (s Source) String() string {
+	switch s {
+	case FromFlag:
+		return "--config"
+	case FromEnv:
+		return "$" + EnvVar
+	}
+	return "the default path"
+}
+
+// Location is the config path and who chose it.
+type Location struct {
+	Path   string
+	Source Source
+}
+
+// Locate picks the config path: flag (the --config value, "" when not
+// given), then $KUBERUNNER_CONFIG, then the default path.
+func Locate(flag string) Location {
+	switch {
+	case flag != "":
+		return Location{Path: flag, Source: FromFlag}
+	case os.Getenv(EnvVar) != "":
+		return Location{Path: os.Getenv(EnvVar), Source: FromEnv}
+	}
+	return Location{Path: defaultPath("", os.Geteuid(), os.UserHomeDir), Source: FromDefault}
+}
+
+// Named reports whether a person named the path. A named file must load:
+// missing is an error, never a reason to use built-in defaults.
+func (l Location) Named() bool { return l.Source != FromDefault }
+
+// Absent reports whether built-in defaults may stand in for the file: only
+// when nobody named a path and nothing at all is at the default one. Lstat,
+// so a dangling symlink there counts as present and fails to load rather
+// than being silently ignored. Any other stat error is returned: an
+// unreadable directory is not proof that the file is absent.
+func (l Location) Absent() (bool, error) {
+	if l.Named() {
+		return false, nil
+	}
+	_, err := os.Lstat(l.Path)
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return true, nil
+	}
+	return false, err
 }

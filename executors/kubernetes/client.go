@@ -46,15 +46,12 @@ type apiClient struct {
 	kube.Interface
 	rest     *rest.Config
 	requests *apiRequests
-	// base is the config before the wrappers, for a client that must not
-	// count as this job's (the shared informer's).
-	base *rest.Config
 }
 
 // newAPIClient wraps the transport with the request counter and the header
 // timeout, and bounds connecting.
-func newAPIClient(base *rest.Config, headerTimeout time.Duration) (apiClient, error) {
-	rc := rest.CopyConfig(base)
+func newAPIClient(rc *rest.Config, headerTimeout time.Duration) (apiClient, error) {
+	rc = rest.CopyConfig(rc)
 	// The executor's requests come in short bursts per job; the client-side
 	// rate limiter's default of 5 QPS would only add latency to a fallback.
 	rc.QPS, rc.Burst = 50, 100
@@ -68,7 +65,7 @@ func newAPIClient(base *rest.Config, headerTimeout time.Duration) (apiClient, er
 	if err != nil {
 		return apiClient{}, fmt.Errorf("kubernetes client: %w", err)
 	}
-	return apiClient{Interface: cs, rest: rc, requests: counter, base: base}, nil
+	return apiClient{Interface: cs, rest: rc, requests: counter}, nil
 }
 
 // ErrAPINoAnswer: the API server took the request but sent no answer in
