@@ -117,14 +117,34 @@ func (d *decoder) unsupportedMessage(key string, fields map[string]int) string {
 // its parent and so gets one warning.
 func (d *decoder) decodeTable(m map[string]any, rv reflect.Value, p keyPath) {
 	fields := tomlFields(rv.Type())
+	strict := isStrictTable(rv)
 	for key, v := range m {
 		i, ok := fields[key]
+		if reason, secure := unimplementedSecurityKey(rv, key); !ok && secure {
+			d.fail(p.child(key), &Error{Msg: "is a security setting kuberunner does not implement (" + reason + "); a job must not run without it",
+				Allowed: "remove the key, or use a runner that implements it"})
+			continue
+		}
+		if !ok && strict {
+			d.fail(p.child(key), &Error{Msg: "is not a key of this security table; kuberunner refuses to drop a security setting",
+				Allowed: strings.Join(sortedKeys(fields), ", ")})
+			continue
+		}
 		if !ok {
 			d.warn(p.child(key), d.unsupportedMessage(key, fields))
 			continue
 		}
 		d.decodeValue(v, rv.Field(i), p.child(key))
 	}
+}
+
+func sortedKeys(fields map[string]int) []string {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 var pullPoliciesType = reflect.TypeFor[common.PullPolicies]()

@@ -1,5 +1,7 @@
 package config
 
+import "reflect"
+
 // The security keys of [runners.kubernetes], with GitLab Runner's names.
 // The executor's defaults are restrictive (docs/security.md): these keys
 // tighten them further, and only `privileged = true` and explicit
@@ -52,3 +54,38 @@ const (
 	SeccompLocalhost      = "Localhost"
 	SeccompUnconfined     = "Unconfined"
 )
+
+// strictTable marks the security tables: a key in them that kuberunner does
+// not know is an error, not a warning (decode.go).
+type strictTable interface{ strictTable() }
+
+func (*PodSecurityContext) strictTable()       {}
+func (*ContainerSecurityContext) strictTable() {}
+func (*Capabilities) strictTable()             {}
+
+func isStrictTable(rv reflect.Value) bool {
+	_, ok := rv.Addr().Interface().(strictTable)
+	return ok
+}
+
+// unimplementedSecurity are GitLab Runner's [runners.kubernetes] keys that
+// restrict what a job may do and that kuberunner does not implement. They
+// are errors: ignoring one would run jobs with less protection than the
+// operator configured. (init_permissions_container_security_context stays a
+// warning: kuberunner's pod has no init container for it to apply to.)
+var unimplementedSecurity = map[string]string{
+	"allowed_images":     "a list of images jobs may use",
+	"allowed_services":   "a list of services jobs may use",
+	"allowed_users":      "a list of users a job's image may run as",
+	"allowed_groups":     "a list of groups a job's image may run as",
+	"runtime_class_name": "a RuntimeClass, often a sandbox such as gVisor or Kata",
+	"pod_spec":           "patches to the job pod, which may set its security context",
+}
+
+func unimplementedSecurityKey(rv reflect.Value, key string) (string, bool) {
+	if rv.Type() != reflect.TypeFor[KubernetesConfig]() {
+		return "", false
+	}
+	reason, ok := unimplementedSecurity[key]
+	return reason, ok
+}

@@ -46,12 +46,15 @@ type apiClient struct {
 	kube.Interface
 	rest     *rest.Config
 	requests *apiRequests
+	// base is the config before the wrappers, for a client that must not
+	// count as this job's (the shared informer's).
+	base *rest.Config
 }
 
 // newAPIClient wraps the transport with the request counter and the header
 // timeout, and bounds connecting.
-func newAPIClient(rc *rest.Config, headerTimeout time.Duration) (apiClient, error) {
-	rc = rest.CopyConfig(rc)
+func newAPIClient(base *rest.Config, headerTimeout time.Duration) (apiClient, error) {
+	rc := rest.CopyConfig(base)
 	// The executor's requests come in short bursts per job; the client-side
 	// rate limiter's default of 5 QPS would only add latency to a fallback.
 	rc.QPS, rc.Burst = 50, 100
@@ -65,7 +68,7 @@ func newAPIClient(rc *rest.Config, headerTimeout time.Duration) (apiClient, erro
 	if err != nil {
 		return apiClient{}, fmt.Errorf("kubernetes client: %w", err)
 	}
-	return apiClient{Interface: cs, rest: rc, requests: counter}, nil
+	return apiClient{Interface: cs, rest: rc, requests: counter, base: base}, nil
 }
 
 // ErrAPINoAnswer: the API server took the request but sent no answer in

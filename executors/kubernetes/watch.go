@@ -7,11 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/watch"
-	kube "k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/cache"
 	watchtools "k8s.io/client-go/tools/watch"
 )
 
@@ -19,9 +15,10 @@ import (
 // the pods that carry the job's label, open from before the first pod is
 // created until cleanup. Every wait is a podCondition over it, read with
 // client-go's watchtools.UntilWithoutRetry, so no wait polls and each has
-// one exit rule. On a cluster the stream is a RetryWatcher, which resumes
-// from the last resource version when the API server closes it; unit tests
-// feed it a watch.FakeWatcher.
+// one exit rule. On a cluster the stream is the job's subscription to its
+// namespace's shared pod informer (informer.go), which relists and
+// rewatches by itself when the API server restarts; unit tests feed it a
+// watch.FakeWatcher.
 type podWatch struct {
 	w watch.Interface
 }
@@ -38,31 +35,18 @@ type observation struct {
 // wait is over; an error ends the wait with that error.
 type podCondition func(obs observation) (done bool, err error)
 
-// errWatchEnded: the event stream closed under a wait, which a RetryWatcher
-// only does when it gives up.
+// errWatchEnded: the event stream closed under a wait, which only happens
+// when the job's subscription was stopped.
 var errWatchEnded = errors.New("the watch on the job's pods ended")
 
-func startPodWatch(ctx context.Context, client kube.Interface, namespace, key string) (*podWatch, error) {
-	selector := labels.SelectorFromSet(labels.Set{jobLabel: key}).String()
-	pods := client.CoreV1().Pods(namespace)
-	// The list only provides a resource version to start from: the job has
-	// no pods yet, and Limit keeps the answer small if it had.
-	list, err := pods.List(ctx, metav1.ListOptions{LabelSelector: selector, Limit: 1})
+// startPodWatch subscribes the job to its namespace's shared pod
+// informer (informer.go).
+func startPodWatch(ctx context.Context, api apiClient, namespace, key string) (*podWatch, error) {
+	sub, err := subscribeJobPods(ctx, api, namespace, key)
 	if err != nil {
-		return nil, fmt.Errorf("list job pods: %w", err)
+		return nil, err
 	}
-	lw := &cache.ListWatch{
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.LabelSelector = selector
-			o.AllowWatchBookmarks = true
-			return pods.Watch(ctx, o)
-		},
-	}
-	w, err := watchtools.NewRetryWatcherWithContext(ctx, list.ResourceVersion, lw)
-	if err != nil {
-		return nil, fmt.Errorf("watch job pods: %w", err)
-	}
-	return &podWatch{w: w}, nil
+	return &podWatch{w: sub}, nil
 }
 
 // until reads events about the named pod until cond says done, cond fails,

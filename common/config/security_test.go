@@ -1,0 +1,54 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Security settings are never dropped silently: they load, or the file is
+// refused at the key's line.
+func TestSecurityKeys(t *testing.T) {
+	const head = "[[runners]]\nname = \"r\"\n[runners.kubernetes]\n"
+	tests := []struct {
+		name    string
+		src     string
+		wantErr string // "" when the file loads
+		check   func(t *testing.T, k *KubernetesConfig)
+	}{
+		{"pod security context", head + "[runners.kubernetes.pod_security_context]\nrun_as_non_root = true\nrun_as_user = 1000\nsupplemental_groups = [2000]\n", "",
+			func(t *testing.T, k *KubernetesConfig) {
+				assert.Equal(t, 1000, *k.PodSecurityContext.RunAsUser)
+				assert.Equal(t, []int{2000}, k.PodSecurityContext.SupplementalGroups)
+			}},
+		{"container capabilities", head + "[runners.kubernetes.build_container_security_context.capabilities]\nadd = [\"NET_ADMIN\"]\ndrop = [\"ALL\"]\n", "",
+			func(t *testing.T, k *KubernetesConfig) {
+				assert.Equal(t, []string{"NET_ADMIN"}, k.BuildContainerSecurityContext.Capabilities.Add)
+			}},
+		{"runner-wide keys", head + "allow_privilege_escalation = false\nautomount_service_account_token = false\ncap_drop = [\"ALL\"]\n", "",
+			func(t *testing.T, k *KubernetesConfig) {
+				assert.False(t, *k.AutomountServiceAccountToken)
+			}},
+		{"unknown key in a security table", head + "[runners.kubernetes.pod_security_context]\nrun_as_nonroot = true\n",
+			"config.toml:5: runners[0].kubernetes.pod_security_context.run_as_nonroot: is not a key of this security table", nil},
+		{"unknown key in capabilities", head + "[runners.kubernetes.helper_container_security_context.capabilities]\nremove = [\"ALL\"]\n",
+			"runners[0].kubernetes.helper_container_security_context.capabilities.remove: is not a key", nil},
+		{"allowed_images is not implemented", head + "allowed_images = [\"alpine:*\"]\n",
+			"config.toml:4: runners[0].kubernetes.allowed_images: is a security setting kuberunner does not implement", nil},
+		{"runtime_class_name is not implemented", head + "runtime_class_name = \"gvisor\"\n",
+			"runtime_class_name: is a security setting", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, _, err := Parse("config.toml", []byte(tt.src))
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			tt.check(t, cfg.Runners[0].Kubernetes)
+		})
+	}
+}

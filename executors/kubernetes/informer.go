@@ -1,0 +1,156 @@
+package kubernetes
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/tools/cache"
+)
+
+// The job pods of a whole process are watched through one shared informer
+// per cluster and namespace, not one watch per job: with 100 jobs running,
+// the API server serves one list and one watch. Each job subscribes with
+// its job label and reads its own pods' events as a watch.Interface, so the
+// waits (watch.go) are the same conditions whatever feeds them. The
+// informer relists and rewatches by itself when the API server restarts.
+
+// informerLinger keeps an idle informer a while after its last job, so a
+// runner between two jobs does not pay a list and a watch for each.
+const informerLinger = 30 * time.Second
+
+// informerSyncTimeout bounds the first list of a namespace's pods.
+const informerSyncTimeout = 60 * time.Second
+
+var podInformers = struct {
+	sync.Mutex
+	m map[informerKey]*podInformer
+}{m: map[informerKey]*podInformer{}}
+
+type informerKey struct{ host, namespace string }
+
+// podInformer is one namespace's shared informer and its subscribers.
+type podInformer struct {
+	key    informerKey
+	stop   context.CancelFunc
+	synced chan struct{}
+	err    error // set before synced closes when the first sync failed
+
+	mu    sync.Mutex
+	subs  map[string]*subscription // by job label value
+	idle  *time.Timer
+	users int
+}
+
+// subscribeJobPods returns the events of the pods labelled with the job's
+// key, starting the namespace's informer if this process has none yet.
+func subscribeJobPods(ctx context.Context, api apiClient, namespace, key string) (*subscription, error) {
+	k := informerKey{host: api.rest.Host, namespace: namespace}
+	podInformers.Lock()
+	inf, ok := podInformers.m[k]
+	if !ok {
+		own, err := newAPIClient(api.base, defaultHeaderTimeout)
+		if err != nil {
+			podInformers.Unlock()
+			return nil, err
+		}
+		inf = startPodInformer(own, k)
+		podInformers.m[k] = inf
+	}
+	sub := inf.subscribe(key)
+	podInformers.Unlock()
+
+	sctx, cancel := context.WithTimeout(ctx, informerSyncTimeout)
+	defer cancel()
+	select {
+	case <-inf.synced:
+	case <-sctx.Done():
+		sub.Stop()
+		return nil, fmt.Errorf("list the namespace's job pods: %w", sctx.Err())
+	}
+	if inf.err != nil {
+		sub.Stop()
+		return nil, inf.err
+	}
+	return sub, nil
+}
+
+func startPodInformer(api apiClient, k informerKey) *podInformer {
+	ctx, cancel := context.WithCancel(context.Background())
+	inf := &podInformer{key: k, stop: cancel, synced: make(chan struct{}), subs: map[string]*subscription{}}
+	selector := labels.SelectorFromSet(labels.Set{managedByLabel: managedByValue}).String()
+	factory := informers.NewSharedInformerFactoryWithOptions(api, 0,
+		informers.WithNamespace(k.namespace),
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = selector }))
+	pods := factory.Core().V1().Pods().Informer()
+	_, _ = pods.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { inf.dispatch(watch.Added, obj) },
+		UpdateFunc: func(_, obj any) { inf.dispatch(watch.Modified, obj) },
+		DeleteFunc: func(obj any) { inf.dispatch(watch.Deleted, obj) },
+	})
+	go pods.RunWithContext(ctx)
+	go func() {
+		if !cache.WaitForCacheSync(ctx.Done(), pods.HasSynced) {
+			inf.err = fmt.Errorf("the pod informer of namespace %q stopped before its first sync", k.namespace)
+		}
+		close(inf.synced)
+	}()
+	return inf
+}
+
+// dispatch hands one pod event to the job it belongs to.
+func (inf *podInformer) dispatch(t watch.EventType, obj any) {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	pod, ok := obj.(*corev1.Pod)
+	if !ok {
+		return
+	}
+	inf.mu.Lock()
+	sub := inf.subs[pod.Labels[jobLabel]]
+	inf.mu.Unlock()
+	if sub != nil {
+		sub.push(watch.Event{Type: t, Object: pod})
+	}
+}
+
+func (inf *podInformer) subscribe(key string) *subscription {
+	inf.mu.Lock()
+	defer inf.mu.Unlock()
+	if inf.idle != nil {
+		inf.idle.Stop()
+		inf.idle = nil
+	}
+	inf.users++
+	sub := newSubscription(func() { inf.unsubscribe(key) })
+	inf.subs[key] = sub
+	return sub
+}
+
+// unsubscribe drops a job; the last one leaves the informer to linger.
+func (inf *podInformer) unsubscribe(key string) {
+	inf.mu.Lock()
+	defer inf.mu.Unlock()
+	delete(inf.subs, key)
+	inf.users--
+	if inf.users > 0 {
+		return
+	}
+	inf.idle = time.AfterFunc(informerLinger, func() {
+		podInformers.Lock()
+		defer podInformers.Unlock()
+		inf.mu.Lock()
+		defer inf.mu.Unlock()
+		if inf.users == 0 && podInformers.m[inf.key] == inf {
+			delete(podInformers.m, inf.key)
+			inf.stop()
+		}
+	})
+}
