@@ -6,6 +6,7 @@ package executors
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	"kuberunner/common"
@@ -33,7 +34,15 @@ type Options struct {
 	// SourceDir, when set, is a local directory whose contents become the
 	// job's working directory ($CI_PROJECT_DIR) before the script runs.
 	SourceDir string
+	// Canceling, when it closes, stops the running script step the way
+	// GitLab's "canceling" asks: after_script still runs, and the job
+	// fails with ErrCanceled. Aborting at once is the context's job.
+	Canceling <-chan struct{}
 }
+
+// ErrCanceled is the cause of a job whose script was stopped because GitLab
+// asked to cancel it gracefully.
+var ErrCanceled = errors.New("the job was canceled")
 
 // Executor runs one job.
 //

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"kuberunner/common"
+	"kuberunner/executors"
 	"kuberunner/helpers/tarstream"
 )
 
@@ -49,6 +50,13 @@ func (e *Executor) runSteps(ctx context.Context) error {
 		e.opts.Log.SectionStart(name, header)
 		err := e.runStep(ctx, step)
 		e.opts.Log.SectionEnd(name)
+		if errors.Is(err, executors.ErrCanceled) {
+			e.opts.Log.Warningln("The job was canceled: the script was stopped")
+			if result == nil {
+				result = &common.BuildError{Inner: err, FailureReason: common.ScriptFailure}
+			}
+			continue
+		}
 		var exit *ExecExitError
 		switch {
 		case err == nil:
@@ -78,6 +86,28 @@ func (e *Executor) runStep(ctx context.Context, step common.Step) error {
 	stdout, stderr := e.opts.Log.Stream(), e.opts.Log.Stream()
 	defer closeStream(stderr)
 	defer closeStream(stdout)
+	if step.When != common.WhenAlways {
+		var stop context.CancelCauseFunc
+		ctx, stop = context.WithCancelCause(ctx)
+		defer stop(nil)
+		go func() {
+			select {
+			case <-e.opts.Canceling:
+				stop(executors.ErrCanceled)
+			case <-ctx.Done():
+			}
+		}()
+		err := e.exec(ctx, step, stdout, stderr)
+		if cause := context.Cause(ctx); err != nil && errors.Is(cause, executors.ErrCanceled) {
+			return cause
+		}
+		return err
+	}
+	return e.exec(ctx, step, stdout, stderr)
+}
+
+// exec runs one step's script with sh in the build container.
+func (e *Executor) exec(ctx context.Context, step common.Step, stdout, stderr io.Writer) error {
 	return execInPod(ctx, e.api, execRequest{
 		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: buildContainer,
 		Command: []string{"sh"},
