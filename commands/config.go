@@ -1,13 +1,13 @@
 package commands
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 
 	"kuberunner/common"
 	"kuberunner/common/config"
+	"kuberunner/helpers/safetext"
 )
 
 func init() {
@@ -33,30 +33,34 @@ func runConfig(args []string, stdout, stderr io.Writer) int {
 	return ExitUsage
 }
 
+// runConfigCheck loads the file exactly as exec does (config.Load, then
+// the RequireRunners check every command that runs jobs makes), so the two
+// accept and refuse the same files.
 func runConfigCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kuberunner config check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", config.DefaultPath(),
+	flagPath := fs.String("config", "",
 		"config file (default: $"+config.EnvVar+", else /etc/kuberunner/config.toml for root, else ~/.kuberunner/config.toml)")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitUsage
+		return exitCode(flagError(err))
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "kuberunner config check: unexpected argument %q\n", fs.Arg(0))
 		return ExitUsage
 	}
 
-	fmt.Fprintf(stdout, "Checking %s\n", *path)
-	cfg, warnings, err := config.Load(*path)
+	path := config.Locate(*flagPath).Path
+	fmt.Fprintf(stdout, "Checking %s\n", safetext.Escape(path))
+	cfg, warnings, err := config.Load(path)
+	if err == nil {
+		err = cfg.RequireRunners(path)
+	}
 	for _, w := range warnings {
-		fmt.Fprintf(stdout, "warning: %s\n", w)
+		fmt.Fprintf(stdout, "warning: %s\n", safetext.Escape(w.String()))
 	}
 	errs := splitErrors(err)
 	for _, e := range errs {
-		fmt.Fprintf(stdout, "error: %s\n", e)
+		fmt.Fprintf(stdout, "error: %s\n", safetext.Escape(e.Error()))
 	}
 	if cfg != nil {
 		printEffectiveLists(stdout, cfg)
@@ -66,17 +70,6 @@ func runConfigCheck(args []string, stdout, stderr io.Writer) int {
 		return ExitError
 	}
 	return ExitOK
-}
-
-// splitErrors undoes errors.Join so each problem gets its own line.
-func splitErrors(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		return joined.Unwrap()
-	}
-	return []error{err}
 }
 
 // printEffectiveLists shows, per runner, what a job that sets no pull_policy
@@ -89,7 +82,7 @@ func printEffectiveLists(w io.Writer, cfg *config.Config) {
 		for j, svc := range k.Services {
 			label := "service"
 			if svc.Alias != "" {
-				label = fmt.Sprintf("service (alias %s)", svc.Alias)
+				label = fmt.Sprintf("service (alias %s)", safetext.Escape(svc.Alias))
 			}
 			printList(w, label, svc.Name, func() (common.PullPolicies, error) { return k.ServicePullPolicies(j, nil) })
 		}

@@ -17,6 +17,7 @@ func TestConfigCheck(t *testing.T) {
 		stdout   string   // exact, when set
 		contains []string // substrings of stdout
 		stderr   []string // substrings of stderr
+		never    []string // in neither stdout nor stderr
 	}{
 		{
 			name:     "example prints effective lists",
@@ -79,6 +80,25 @@ runner "migrated" (runners[0]), namespace "ci":
 			wantCode: ExitOK,
 			contains: []string{"Checking ../examples/config.toml\n"},
 		},
+		{
+			name:     "a file without runners is refused, as exec refuses it",
+			args:     []string{"config", "check", "--config", "testdata/empty.toml"},
+			wantCode: ExitError,
+			stdout:   "Checking testdata/empty.toml\nerror: testdata/empty.toml: the file has no [[runners]] entry, so no job can run from it\n1 error, 0 warnings\n",
+		},
+		{
+			name:     "secrets are never printed",
+			args:     []string{"config", "check", "--config", "testdata/secrets.toml"},
+			wantCode: ExitError,
+			stdout: `Checking testdata/secrets.toml
+error: testdata/secrets.toml:3: runners[0].url: "ftp://[REDACTED]@gitlab.example.com" is not an http(s) URL; allowed: a GitLab URL such as "https://gitlab.example.com"
+error: testdata/secrets.toml:4: runners[0].token: the value is an array (it is not shown: the key holds a secret); allowed: a string
+error: testdata/secrets.toml:5: runners[0].environment[0]: "DB PASSWORD" is not a valid variable name; allowed: letters, digits and _, not starting with a digit
+error: testdata/secrets.toml:5: runners[0].environment[1]: the entry has no "=" (it is not shown, as it may hold a secret); allowed: "KEY=VALUE"
+4 errors, 0 warnings
+`,
+			never: []string{"Zq9Xw7"},
+		},
 		{name: "bad flag", args: []string{"config", "check", "--nope"}, wantCode: ExitUsage, stderr: []string{"flag provided but not defined"}},
 		{name: "extra argument", args: []string{"config", "check", "x.toml"}, wantCode: ExitUsage, stderr: []string{`unexpected argument "x.toml"`}},
 		{name: "config alone", args: []string{"config"}, wantCode: ExitUsage, stderr: []string{"Usage: kuberunner config check"}},
@@ -99,6 +119,9 @@ runner "migrated" (runners[0]), namespace "ci":
 			}
 			for _, s := range tt.stderr {
 				assert.Contains(t, stderr.String(), s)
+			}
+			for _, s := range tt.never {
+				assert.NotContains(t, stdout.String()+stderr.String(), s)
 			}
 		})
 	}

@@ -21,31 +21,31 @@ func init() {
 func helperCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "usage: kuberunner helper wait | receive --dir DIR")
-		return 2
+		return ExitUsage
 	}
 	switch args[0] {
 	case "wait":
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 		<-sig
-		return 0
+		return ExitOK
 	case "receive":
 		fs := flag.NewFlagSet("helper receive", flag.ContinueOnError)
 		fs.SetOutput(stderr)
 		dir := fs.String("dir", "", "directory to unpack the tar stream from stdin into")
 		if err := fs.Parse(args[1:]); err != nil {
-			return 2
+			return exitCode(flagError(err))
 		}
 		if *dir == "" {
 			fmt.Fprintln(stderr, "helper receive: --dir is required")
-			return 2
+			return ExitUsage
 		}
 		if err := tarstream.Extract(os.Stdin, *dir); err != nil {
 			fmt.Fprintln(stderr, "helper receive:", err)
-			return 1
+			return ExitError
 		}
-		return 0
+		return ExitOK
 	}
 	fmt.Fprintf(stderr, "helper: unknown subcommand %q; use wait or receive\n", args[0])
-	return 2
+	return ExitUsage
 }

@@ -11,11 +11,20 @@ import (
 // -ldflags "-X kuberunner/commands.Version=v1.2.3".
 var Version = "dev"
 
-// Exit codes. 2 follows the flag package's convention for usage errors.
+// Exit codes, the same for every command (exitcode.go maps errors to them).
+// 2 follows the flag package's convention for usage errors.
 const (
-	ExitOK    = 0
+	// ExitOK: the job succeeded, or the command did what was asked.
+	ExitOK = 0
+	// ExitError: the job failed, or the input was refused (a file that
+	// cannot be read or has errors, a variable that breaks a rule).
 	ExitError = 1
+	// ExitUsage: the command line is wrong: an unknown command or flag, a
+	// missing argument, a flag value that can never be right.
 	ExitUsage = 2
+	// ExitInterrupted: a second SIGINT or SIGTERM ended exec without waiting
+	// for cleanup, 128+SIGINT as a shell reports an interrupted command.
+	ExitInterrupted = 130
 )
 
 // RunFunc runs one subcommand with the arguments after its name.
