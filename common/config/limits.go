@@ -21,9 +21,10 @@ const (
 	MaxDepth = 64
 	// MaxWeight bounds the keys, tables and arrays of a file, each
 	// weighted by its depth+1 (see scanShape): what the TOML library's
-	// memory grows with, up to about 800 bytes per unit. A runner with
-	// every kuberunner key set weighs about 150, so this allows a few
-	// hundred runners, and caps loading at about 40 MB of allocation.
+	// memory grows with, up to about 800 bytes per unit. A typical runner
+	// weighs 100 to 150, one with every key, services and security tables
+	// about 320, so this allows 150 to 500 runners and caps loading at
+	// about 40 MB of allocation.
 	MaxWeight = 50_000
 )
 
