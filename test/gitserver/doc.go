@@ -1,0 +1,16 @@
+// Package gitserver runs a real Git smart-HTTP server for tests: the git
+// CLI's own `git http-backend` behind net/http/cgi, on a loopback port,
+// serving bare repositories that tests build with the git CLI.
+//
+// Every request must carry HTTP basic auth with the user name
+// "gitlab-ci-token" and the server's job token as the password, as GitLab
+// expects from a CI job; anything else gets 401 with a WWW-Authenticate
+// header. So a client that sends no credentials, or the wrong ones, fails
+// the way it would against GitLab.
+//
+// The server listens on 127.0.0.1 only and is shut down by t.Cleanup. When
+// git is not installed, New fails the test with a message saying to run
+// `apt-get install git`; nothing is skipped.
+//
+// It is a test helper: production code must not import it.
+package gitserver
