@@ -1,0 +1,35 @@
+// Package gitsource puts a job's repository, at the job's commit, into the
+// project directory, with go-git alone: the helper image has no git binary.
+// `kuberunner helper clone` reads a Request as JSON on stdin and calls Run.
+//
+// What it does follows the CI variables a GitLab Runner user knows, which
+// the executor reads and copies into the Request:
+//
+//   - GIT_STRATEGY (Request.Strategy): clone empties the directory and
+//     starts afresh; fetch reuses a repository already there; none leaves
+//     the directory alone.
+//   - GIT_DEPTH (Request.Depth): a shallow fetch of that many commits; 0
+//     fetches the whole history. A commit older than the depth is an
+//     error that says to raise GIT_DEPTH.
+//   - GIT_CHECKOUT (Request.Checkout): false fetches without checking out.
+//   - GIT_SUBMODULE_STRATEGY (Request.SubmoduleStrategy): none, normal (the
+//     top-level submodules) or recursive.
+//
+// Both strategies that fetch do it the same way: a repository is created
+// (or reused), its remote "origin" is set to the repository URL without
+// credentials, exactly the request's refspecs are fetched without tags, the
+// commit is checked out as a detached HEAD, and on reuse every file that
+// the commit does not track is removed, ignored files too (git clean -ffdx).
+//
+// Credentials (the job token) are given to go-git as HTTP basic auth and
+// are never written to disk, printed, or put in an error: every line Run
+// prints and its error pass through a filter that masks them. They are sent
+// only to the host of the repository URL; a submodule on another host is
+// fetched without them.
+//
+// The project directory must lie below a root, /builds in the helper
+// container, and no directory on the way may be a symlink. Emptying it never
+// follows a symlink, and go-git writes through filesystems bound to the
+// directory, so a symlink the repository or an earlier job left cannot lead
+// a write outside it.
+package gitsource
