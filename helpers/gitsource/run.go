@@ -124,11 +124,17 @@ func (s *session) openRepository() (repo *git.Repository, reused bool, err error
 		}
 		if ok {
 			repo, err := git.Open(storage(s.dir))
-			if err == nil {
+			switch {
+			case err != nil:
+				s.printf("WARNING: the Git repository in %s cannot be reused (%v); starting afresh", s.req.Dir, err)
+			case s.req.Depth == 0 && isShallow(repo):
+				// go-git cannot unshallow: a fetch without depth finds
+				// nothing new and leaves the history cut.
+				s.printf("The Git repository in %s is shallow and GIT_DEPTH is 0: starting afresh for the whole history", s.req.Dir)
+			default:
 				s.printf("Reusing the Git repository in %s (GIT_STRATEGY fetch)", s.req.Dir)
 				return repo, true, nil
 			}
-			s.printf("WARNING: the Git repository in %s cannot be reused (%v); starting afresh", s.req.Dir, err)
 		} else {
 			s.printf("No Git repository in %s yet: creating one (GIT_STRATEGY fetch)", s.req.Dir)
 		}
@@ -147,6 +153,13 @@ func (s *session) openRepository() (repo *git.Repository, reused bool, err error
 		return nil, false, &DirError{Dir: s.req.Dir, Err: fmt.Errorf("creating the repository: %w", err)}
 	}
 	return repo, false, nil
+}
+
+// isShallow reports whether repo's history is cut (.git/shallow lists
+// commits). An unreadable list counts as shallow: starting afresh is safe.
+func isShallow(repo *git.Repository) bool {
+	commits, err := repo.Storer.Shallow()
+	return err != nil || len(commits) > 0
 }
 
 // storage is the repository in dir on file systems bound to dir: go-git

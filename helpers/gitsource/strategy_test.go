@@ -67,6 +67,32 @@ func TestStrategies(t *testing.T) {
 		require.Equal(t, f3, p.srv.Git(t, req.Dir, "rev-parse", "HEAD"))
 	})
 
+	t.Run("fetch deepens a shallow clone, and GIT_DEPTH 0 starts afresh", func(t *testing.T) {
+		root := t.TempDir()
+		req := p.request(filepath.Join(root, "group", "project"))
+		req.Strategy = StrategyFetch
+		_, err := run(t, req, root)
+		require.NoError(t, err)
+
+		req.SHA, req.Depth = p.c2, 2
+		out, err := run(t, req, root)
+		require.NoError(t, err)
+		require.Contains(t, out, "Reusing the Git repository")
+		require.Equal(t, filesC2, files(t, req.Dir))
+
+		req.SHA, req.Depth = p.c1, 0
+		out, err = run(t, req, root)
+		require.NoError(t, err)
+		require.Contains(t, out, "The Git repository in "+req.Dir+" is shallow and GIT_DEPTH is 0: starting afresh for the whole history")
+		require.NoFileExists(t, filepath.Join(req.Dir, ".git", "shallow"))
+		require.Equal(t, "3", p.srv.Git(t, req.Dir, "rev-list", "--count", "refs/remotes/origin/main"))
+		require.Equal(t, p.c1, p.srv.Git(t, req.Dir, "rev-parse", "HEAD"))
+
+		out, err = run(t, req, root)
+		require.NoError(t, err)
+		require.Contains(t, out, "Reusing the Git repository", "a full clone is reused")
+	})
+
 	t.Run("fetch with an unusable repository starts afresh", func(t *testing.T) {
 		root := t.TempDir()
 		req := p.request(filepath.Join(root, "group", "project"))
