@@ -12,15 +12,16 @@ import (
 )
 
 func init() {
-	Register("helper", "run inside the job pod's helper container (wait, receive)", helperCommand)
+	Register("helper", "run inside the job pod's helper container (wait, receive, clone)", helperCommand)
 }
 
 // helperCommand is what the helper image runs. `wait` keeps the container
 // alive without a sleep loop until the pod is deleted; `receive` unpacks
-// the job's sources from stdin into the shared builds volume.
+// the job's sources from stdin into the shared builds volume; `clone`
+// fetches the job's repository into it (helper_clone.go).
 func helperCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: kuberunner helper wait | receive --dir DIR")
+		fmt.Fprintln(stderr, "usage: kuberunner helper wait | receive --dir DIR | clone [flags] < request.json")
 		return ExitUsage
 	}
 	switch args[0] {
@@ -29,6 +30,8 @@ func helperCommand(args []string, stdout, stderr io.Writer) int {
 		signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 		<-sig
 		return ExitOK
+	case "clone":
+		return helperClone(args[1:], os.Stdin, stdout, stderr)
 	case "receive":
 		fs := flag.NewFlagSet("helper receive", flag.ContinueOnError)
 		fs.SetOutput(stderr)
@@ -46,6 +49,6 @@ func helperCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		return ExitOK
 	}
-	fmt.Fprintf(stderr, "helper: unknown subcommand %q; use wait or receive\n", args[0])
+	fmt.Fprintf(stderr, "helper: unknown subcommand %q; use wait, receive or clone\n", args[0])
 	return ExitUsage
 }
