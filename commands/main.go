@@ -11,6 +11,10 @@ import (
 // -ldflags "-X kuberunner/commands.Version=v1.2.3".
 var Version = "dev"
 
+// Revision is the commit the binary was built from, set the same way; GitLab
+// shows it next to the version.
+var Revision = "unknown"
+
 // Exit codes, the same for every command (exitcode.go maps errors to them).
 // 2 follows the flag package's convention for usage errors.
 const (

@@ -9,6 +9,7 @@ type Config struct {
 	Concurrent    int             `toml:"concurrent"`
 	CheckInterval int             `toml:"check_interval"`
 	LogLevel      string          `toml:"log_level"`
+	LogFormat     string          `toml:"log_format"`
 	ListenAddress string          `toml:"listen_address"`
 	Runners       []*RunnerConfig `toml:"runners"`
 }
@@ -20,6 +21,10 @@ type RunnerConfig struct {
 	Token       string            `toml:"token"`
 	Executor    string            `toml:"executor"`
 	Limit       int               `toml:"limit"`
+	// RequestConcurrency caps this runner's job requests in flight.
+	RequestConcurrency int `toml:"request_concurrency"`
+	// OutputLimit is the most build log sent to GitLab, in KiB.
+	OutputLimit int `toml:"output_limit"`
 	Environment []string          `toml:"environment"`
 	Kubernetes  *KubernetesConfig `toml:"kubernetes"`
 }

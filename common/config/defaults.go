@@ -9,6 +9,11 @@ const (
 	DefaultExecutor      = "kubernetes"
 	DefaultNamespace     = "default"
 	DefaultPollTimeout   = 180 // seconds
+	DefaultLogFormat     = "text"
+	// DefaultRequestConcurrency: one job request in flight per runner.
+	DefaultRequestConcurrency = 1
+	// DefaultOutputLimit is GitLab Runner's output_limit, in KiB.
+	DefaultOutputLimit = 4096
 )
 
 // applyDefaults fills zero values. Negative numbers are left alone for the
@@ -23,12 +28,21 @@ func (c *Config) applyDefaults() {
 	if c.LogLevel == "" {
 		c.LogLevel = DefaultLogLevel
 	}
+	if c.LogFormat == "" {
+		c.LogFormat = DefaultLogFormat
+	}
 	for _, r := range c.Runners {
 		if r == nil {
 			continue
 		}
 		if r.Executor == "" {
 			r.Executor = DefaultExecutor
+		}
+		if r.RequestConcurrency == 0 {
+			r.RequestConcurrency = DefaultRequestConcurrency
+		}
+		if r.OutputLimit == 0 {
+			r.OutputLimit = DefaultOutputLimit
 		}
 		if r.Kubernetes == nil {
 			r.Kubernetes = &KubernetesConfig{}

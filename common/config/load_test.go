@@ -92,7 +92,7 @@ func TestLoadConfigValid(t *testing.T) {
 		cfg, warnings, err := Load("testdata/empty.toml")
 		require.NoError(t, err)
 		assert.Empty(t, warnings)
-		assert.Equal(t, &Config{Concurrent: 1, CheckInterval: 3, LogLevel: "info"}, cfg)
+		assert.Equal(t, &Config{Concurrent: 1, CheckInterval: 3, LogLevel: "info", LogFormat: "text"}, cfg)
 	})
 }
 
@@ -103,15 +103,12 @@ func TestLoadConfigGitLabRunnerFile(t *testing.T) {
 	// One warning per unsupported key, a whole table counting as one key,
 	// with the line where it starts.
 	assert.Equal(t, []at{
-		{6, "log_format"},
 		{8, "shutdown_timeout"},
 		{9, "connection_max_age"},
 		{11, "session_server"},
 		{19, "runners[0].id"},
 		{21, "runners[0].token_obtained_at"},
 		{22, "runners[0].token_expires_at"},
-		{25, "runners[0].request_concurrency"},
-		{26, "runners[0].output_limit"},
 		{28, "runners[0].pre_get_sources_script"},
 		{29, "runners[0].post_build_script"},
 		{30, "runners[0].custom_build_dir"},

@@ -27,6 +27,7 @@ func (d *decoder) validate(c *Config) {
 	d.nonNegative(keyPath{}.child("concurrent"), c.Concurrent, "0 or more (0 means 1)")
 	d.nonNegative(keyPath{}.child("check_interval"), c.CheckInterval, "0 or more seconds (0 means 3)")
 	d.oneOf(keyPath{}.child("log_level"), c.LogLevel, logLevels)
+	d.oneOf(keyPath{}.child("log_format"), c.LogFormat, []string{"text", "json"})
 	if c.ListenAddress != "" {
 		if _, _, err := net.SplitHostPort(c.ListenAddress); err != nil {
 			d.fail(keyPath{}.child("listen_address"), &Error{
@@ -98,6 +99,8 @@ func (d *decoder) validateRunner(p keyPath, r *RunnerConfig) {
 		})
 	}
 	d.nonNegative(p.child("limit"), r.Limit, "0 or more (0 means no limit)")
+	d.nonNegative(p.child("request_concurrency"), r.RequestConcurrency, "0 or more (0 means 1)")
+	d.nonNegative(p.child("output_limit"), r.OutputLimit, "0 or more KiB (0 means 4096)")
 	if r.URL != "" {
 		if u, err := url.Parse(r.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			d.fail(p.child("url"), &Error{
@@ -119,7 +122,7 @@ func (d *decoder) validateKubernetes(p keyPath, k *KubernetesConfig) {
 	if k.ServiceAccount != "" {
 		d.dnsSubdomain(p.child("service_account"), k.ServiceAccount, "a service-account name")
 	}
-	d.nonNegative(p.child("poll_timeout"), k.PollTimeout, "0 or more seconds (0 means 180)")
+	d.nonNegative(p.child("poll_timeout"), k.PollTimeout, fmt.Sprintf("0 or more seconds (0 means %d)", DefaultPollTimeout))
 	d.imageName(p.child("image"), k.Image)
 	d.imageName(p.child("helper_image"), k.HelperImage)
 	for key, value := range k.NodeSelector {

@@ -1,0 +1,149 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/sirupsen/logrus"
+
+	"kuberunner/common/config"
+	"kuberunner/runner"
+)
+
+func init() {
+	Register("run", "take jobs from GitLab and run them (the daemon)", runDaemon)
+}
+
+// runDaemon is `kuberunner run [--config FILE]`. SIGTERM and SIGINT abort
+// the running jobs (pods deleted, jobs reported failed) and exit 0;
+// SIGQUIT stops taking jobs and exits once the running ones are reported.
+func runDaemon(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kuberunner run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	flagPath := fs.String("config", "", "config file (default: $"+config.EnvVar+", else /etc/kuberunner/config.toml for root, else ~/.kuberunner/config.toml)")
+	if err := fs.Parse(args); err != nil {
+		return exitCode(flagError(err))
+	}
+	if fs.NArg() > 0 {
+		return finish(stderr, usagef("kuberunner run: unexpected argument %q", fs.Arg(0)))
+	}
+	cfg, path, err := loadDaemonConfig(*flagPath, stderr)
+	if err != nil {
+		return finish(stderr, err)
+	}
+	log, err := daemonLogger(cfg, stderr)
+	if err != nil {
+		return finish(stderr, err)
+	}
+	d, err := runner.New(cfg, runner.Options{ConfigPath: path, Version: Version, Revision: Revision, Log: log})
+	if err != nil {
+		return finish(stderr, err)
+	}
+	stopMetrics, err := serveMetrics(cfg.ListenAddress, log)
+	if err != nil {
+		return finish(stderr, err)
+	}
+	defer stopMetrics()
+
+	ctx, abort := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer abort()
+	graceful := make(chan struct{})
+	quit := make(chan os.Signal, 1)
+	signal.Notify(quit, syscall.SIGQUIT)
+	defer signal.Stop(quit)
+	go func() {
+		select {
+		case <-quit:
+			close(graceful)
+		case <-ctx.Done():
+		}
+	}()
+	log.WithField("config", path).Infof("kuberunner %s: %d runner(s), concurrent = %d", Version, len(cfg.Runners), cfg.Concurrent)
+	if err := d.Run(ctx, graceful); err != nil {
+		return finish(stderr, err)
+	}
+	log.Info("kuberunner stopped")
+	return ExitOK
+}
+
+// loadDaemonConfig loads config.toml for a command that needs runners: a
+// missing file is an error here, whoever named it, because the daemon has
+// no built-in GitLab to talk to.
+func loadDaemonConfig(flagPath string, stderr io.Writer) (*config.Config, string, error) {
+	path := config.Locate(flagPath).Path
+	cfg, warnings, err := config.Load(path)
+	printWarnings(stderr, warnings)
+	if err != nil {
+		return nil, path, err
+	}
+	if err := cfg.RequireRunners(path); err != nil {
+		return nil, path, err
+	}
+	for _, r := range cfg.Runners {
+		if r.URL == "" || r.Token == "" {
+			return nil, path, fmt.Errorf("%s: runner %q needs url and token to take jobs from GitLab (kuberunner register writes them)", path, r.Name)
+		}
+	}
+	warnReadableToken(path, stderr)
+	return cfg, path, nil
+}
+
+// warnReadableToken: config.toml holds runner tokens, so a file others may
+// read is worth a line.
+func warnReadableToken(path string, stderr io.Writer) {
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(stderr, "WARNING: %s holds runner tokens and is readable by group or others (mode %04o); chmod 600 it\n", path, st.Mode().Perm())
+	}
+}
+
+// daemonLogger is logrus at config.toml's log_level and log_format.
+func daemonLogger(cfg *config.Config, stderr io.Writer) (*logrus.Logger, error) {
+	log := logrus.New()
+	log.SetOutput(stderr)
+	level, err := logrus.ParseLevel(cfg.LogLevel)
+	if err != nil {
+		return nil, fmt.Errorf("log_level: %w", err)
+	}
+	log.SetLevel(level)
+	if cfg.LogFormat == "json" {
+		log.SetFormatter(&logrus.JSONFormatter{})
+	} else {
+		log.SetFormatter(&logrus.TextFormatter{FullTimestamp: true})
+	}
+	return log, nil
+}
+
+// serveMetrics serves Prometheus /metrics on listen_address, if set.
+func serveMetrics(addr string, log *logrus.Logger) (stop func(), err error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen_address %q: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.WithError(err).Error("metrics server stopped")
+		}
+	}()
+	log.Infof("Serving metrics on http://%s/metrics", l.Addr())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}

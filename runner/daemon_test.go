@@ -1,0 +1,167 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"kuberunner/common"
+	"kuberunner/common/config"
+	"kuberunner/executors"
+	"kuberunner/test/coordinator"
+)
+
+// fakeExecutor runs a job without a cluster: it writes a line, waits until
+// released or cancelled, and fails the job whose script says "fail".
+type fakeExecutor struct{ opts executors.Options }
+
+var fakeRelease = struct {
+	sync.Mutex
+	ch chan struct{}
+}{}
+
+func init() {
+	executors.Register("fake-for-runner-tests", func() executors.Executor { return &fakeExecutor{} })
+}
+
+func (f *fakeExecutor) Prepare(_ context.Context, o executors.Options) error { f.opts = o; return nil }
+func (f *fakeExecutor) Cleanup(context.Context) error                         { return nil }
+func (f *fakeExecutor) Run(ctx context.Context) error {
+	f.opts.Log.Println(fmt.Sprintf("job %d runs", f.opts.Job.ID))
+	fakeRelease.Lock()
+	release := fakeRelease.ch
+	fakeRelease.Unlock()
+	select {
+	case <-release:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-f.opts.Canceling:
+		return &common.BuildError{Inner: executors.ErrCanceled, FailureReason: common.ScriptFailure}
+	}
+	if f.opts.Job.Steps[0].Script[0] == "fail" {
+		return &common.BuildError{Inner: fmt.Errorf("exit 1"), FailureReason: common.ScriptFailure, ExitCode: 1}
+	}
+	return nil
+}
+
+func testConfig(t *testing.T, url string, concurrent int, runners ...string) (*config.Config, string) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.toml")
+	cfg := &config.Config{Concurrent: concurrent, CheckInterval: 1, LogLevel: "info", LogFormat: "text"}
+	for _, tok := range runners {
+		cfg.Runners = append(cfg.Runners, &config.RunnerConfig{Name: tok, URL: url, Token: tok, Executor: "fake-for-runner-tests", RequestConcurrency: 1, OutputLimit: 4096})
+	}
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	return cfg, path
+}
+
+func job(script string) common.Job {
+	return common.Job{JobInfo: common.JobInfo{Name: "test"}, Steps: []common.Step{{Name: common.StepScript, Script: []string{script}, When: common.WhenOnSuccess}}}
+}
+
+// Two runners, concurrent = 4 and 12 queued jobs: never more than 4 at
+// once, and every job is reported exactly once.
+func TestConcurrentCapsAllRunners(t *testing.T) {
+	srv := coordinator.New(t, "tok-a", "tok-b")
+	cfg, path := testConfig(t, srv.URL, 4, "tok-a", "tok-b")
+	release := make(chan struct{})
+	fakeRelease.Lock()
+	fakeRelease.ch = release
+	fakeRelease.Unlock()
+	var ids []int64
+	for i := range 12 {
+		script := "true"
+		if i%5 == 0 {
+			script = "fail"
+		}
+		ids = append(ids, srv.Enqueue(job(script)))
+	}
+	d, err := New(cfg, Options{ConfigPath: path, Log: logrus.New(), HTTPClient: srv.Client()})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	graceful := make(chan struct{})
+	done := make(chan error)
+	go func() { done <- d.Run(ctx, graceful) }()
+
+	require.Eventually(t, func() bool { return srv.Running() == 4 }, 30*time.Second, 10*time.Millisecond)
+	close(release) // let every job finish from here on
+	require.Eventually(t, func() bool {
+		for _, id := range ids {
+			if rec, _ := srv.Job(id); rec.Completed != 1 {
+				return false
+			}
+		}
+		return true
+	}, 30*time.Second, 10*time.Millisecond)
+	close(graceful)
+	require.NoError(t, <-done)
+
+	assert.LessOrEqual(t, srv.MaxRunning(), 4)
+	assert.Empty(t, srv.Violations())
+	for i, id := range ids {
+		rec, _ := srv.Job(id)
+		assert.Equal(t, 1, rec.FinalUpdates, "job %d reported once", id)
+		want := "success"
+		if i%5 == 0 {
+			want = "failed"
+		}
+		assert.Equal(t, want, rec.State)
+		assert.Contains(t, string(rec.Trace), fmt.Sprintf("job %d runs", id))
+	}
+}
+
+// An abort (SIGTERM) reports the running jobs failed, once, and Run returns.
+func TestAbortReportsRunningJobsFailed(t *testing.T) {
+	srv := coordinator.New(t, "tok")
+	cfg, path := testConfig(t, srv.URL, 2, "tok")
+	fakeRelease.Lock()
+	fakeRelease.ch = make(chan struct{}) // never released
+	fakeRelease.Unlock()
+	a, b := srv.Enqueue(job("true")), srv.Enqueue(job("true"))
+	d, err := New(cfg, Options{ConfigPath: path, Log: logrus.New(), HTTPClient: srv.Client()})
+	require.NoError(t, err)
+	ctx, abort := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- d.Run(ctx, nil) }()
+	require.Eventually(t, func() bool { return srv.Running() == 2 }, 30*time.Second, 10*time.Millisecond)
+	abort()
+	require.NoError(t, <-done)
+	for _, id := range []int64{a, b} {
+		rec, _ := srv.Job(id)
+		assert.Equal(t, "failed", rec.State)
+		assert.Equal(t, 1, rec.Completed)
+	}
+}
+
+// GitLab's "canceling" stops the script; the job is reported failed.
+func TestCancelingFromGitLab(t *testing.T) {
+	srv := coordinator.New(t, "tok")
+	srv.SetTraceInterval(1)
+	cfg, path := testConfig(t, srv.URL, 1, "tok")
+	fakeRelease.Lock()
+	fakeRelease.ch = make(chan struct{})
+	fakeRelease.Unlock()
+	id := srv.Enqueue(job("true"))
+	srv.SetJobStatus(id, "canceling", 0)
+	d, err := New(cfg, Options{ConfigPath: path, Log: logrus.New(), HTTPClient: srv.Client()})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	graceful := make(chan struct{})
+	done := make(chan error)
+	go func() { done <- d.Run(ctx, graceful) }()
+	require.Eventually(t, func() bool { rec, _ := srv.Job(id); return rec.Completed == 1 }, 30*time.Second, 10*time.Millisecond)
+	close(graceful)
+	require.NoError(t, <-done)
+	rec, _ := srv.Job(id)
+	assert.Equal(t, "failed", rec.State)
+}

@@ -1,0 +1,96 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"kuberunner/common"
+	"kuberunner/common/buildlog"
+	"kuberunner/executors"
+	"kuberunner/helpers/safetext"
+	"kuberunner/network"
+)
+
+// finishTimeout bounds the final report, which retries by itself; it runs
+// after an abort too, so it cannot use the job's context.
+const finishTimeout = 5 * time.Minute
+
+// runJob runs one job from GitLab through the executor and reports it
+// exactly once. ctx ends on an abort of the whole daemon; GitLab's own
+// "canceled" ends the job's context too, and its "canceling" stops the
+// script gracefully.
+func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job) {
+	log := r.log.WithFields(logrus.Fields{"job": job.ID, "project": job.JobInfo.ProjectID})
+	log.Infof("Job received: %s", safetext.Escape(job.JobInfo.Name))
+	jobsRunning.WithLabelValues(r.cfg.Name).Inc()
+	defer jobsRunning.WithLabelValues(r.cfg.Name).Dec()
+	started := time.Now()
+
+	trace := r.client.StartTrace(context.WithoutCancel(ctx), job, network.TraceOptions{OutputLimit: r.cfg.OutputLimit * 1024})
+	blog := buildlog.New(trace, buildlog.LogFormatGitLab, job.MaskRules().Values)
+	jobCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		select {
+		case <-trace.Aborted():
+			cancel(trace.AbortReason())
+		case <-jobCtx.Done():
+		}
+	}()
+
+	blog.Println(fmt.Sprintf("Running with kuberunner %s", d.opts.Version))
+	blog.Println(fmt.Sprintf("  on %s (executor %s)", safetext.Escape(r.cfg.Name), r.cfg.Executor))
+	warnUnsupported(blog, job)
+	err := d.execute(jobCtx, r, job, blog, trace)
+	if err == nil {
+		blog.Infoln("Job succeeded")
+	} else {
+		if cause := context.Cause(jobCtx); cause != nil && errors.Is(err, context.Canceled) {
+			err = &common.BuildError{Inner: fmt.Errorf("aborted: %w", cause), FailureReason: common.RunnerSystemFailure}
+		}
+		blog.Errorln(fmt.Sprintf("Job failed: %v", err))
+	}
+	if cerr := blog.Close(); cerr != nil {
+		log.WithError(cerr).Warn("Closing the build log")
+	}
+
+	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer fcancel()
+	report, ferr := trace.Finish(fctx, network.ResultFromError(err))
+	state, reason := string(report.State), string(report.OriginalFailureReason)
+	jobsTotal.WithLabelValues(r.cfg.Name, state, reason).Inc()
+	fields := logrus.Fields{"state": state, "duration": time.Since(started).Round(time.Millisecond)}
+	if reason != "" {
+		fields["failure_reason"] = reason
+		fields["sent_failure_reason"] = string(report.FailureReason)
+	}
+	if ferr != nil {
+		log.WithFields(fields).WithError(ferr).Error("Reporting the job to GitLab failed")
+		return
+	}
+	log.WithFields(fields).Info("Job finished")
+}
+
+// execute is the same executor path `kuberunner exec` takes.
+func (d *Daemon) execute(ctx context.Context, r *runnerState, job *common.Job, blog *buildlog.Log, trace *network.Trace) error {
+	e, err := executors.New(r.cfg.Executor)
+	if err != nil {
+		return common.NewConfigurationError(err)
+	}
+	return executors.Run(ctx, e, executors.Options{Job: job, Runner: r.cfg, Log: blog, Canceling: trace.Canceling()})
+}
+
+// warnUnsupported says in the job's log what of the job kuberunner cannot
+// honour, rather than dropping it silently.
+func warnUnsupported(blog *buildlog.Log, job *common.Job) {
+	if len(job.Artifacts) > 0 {
+		blog.Warningln("This job defines artifacts; kuberunner does not upload artifacts, so none will be saved")
+	}
+	if len(job.Cache) > 0 {
+		blog.Warningln("This job defines a cache; kuberunner does not restore or save caches")
+	}
+}
