@@ -1,0 +1,151 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults for zero fields of Config.
+const (
+	// DefaultTimeout bounds one request other than a job request.
+	DefaultTimeout = 30 * time.Second
+	// DefaultRequestJobTimeout bounds one job request. It is longer than
+	// the time GitLab's Workhorse may hold a job request open (long
+	// polling) before answering 204.
+	DefaultRequestJobTimeout = 90 * time.Second
+)
+
+// Config is what a Client needs to talk for one runner.
+type Config struct {
+	// URL is GitLab's base URL, e.g. https://gitlab.example.com or
+	// https://example.com/gitlab; the API lives under api/v4 below it.
+	URL string
+	// Token is the runner's authentication token.
+	Token string
+	// SystemID identifies this machine (LoadOrCreateSystemID).
+	SystemID string
+	// Version and Revision are reported to GitLab in the job request's info.
+	Version, Revision string
+
+	// HTTPClient sends the requests; nil uses http.DefaultClient. TLS
+	// settings belong in its transport.
+	HTTPClient *http.Client
+	// Clock is where waits happen; nil uses the system clock.
+	Clock Clock
+	// Retry is the retry policy for transport errors, 408, 429 and 5xx.
+	Retry RetryPolicy
+	// Timeout bounds each request but job requests; 0 is DefaultTimeout.
+	Timeout time.Duration
+	// RequestJobTimeout bounds each job request; 0 is
+	// DefaultRequestJobTimeout.
+	RequestJobTimeout time.Duration
+	// Logger receives retries and background trace errors; nil discards.
+	Logger *slog.Logger
+}
+
+// Client is the coordinator client of one runner. Safe for concurrent use.
+type Client struct {
+	base       *url.URL
+	token      string
+	systemID   string
+	info       runnerInfo
+	http       *http.Client
+	clock      Clock
+	retry      RetryPolicy
+	timeout    time.Duration
+	jobTimeout time.Duration
+	log        *slog.Logger
+	userAgent  string
+
+	mu         sync.Mutex
+	lastUpdate string
+}
+
+// maxBody caps what is read of an answer; job payloads are the largest.
+const maxBody = 64 << 20
+
+// New checks cfg and returns its Client.
+func New(cfg Config) (*Client, error) {
+	u, err := url.Parse(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("coordinator url: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("coordinator url %q: want http(s)://host[/path]", cfg.URL)
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("coordinator: no runner token")
+	}
+	c := &Client{
+		base:       u,
+		token:      cfg.Token,
+		systemID:   cfg.SystemID,
+		info:       newRunnerInfo(cfg.Version, cfg.Revision),
+		http:       cfg.HTTPClient,
+		clock:      cfg.Clock,
+		retry:      cfg.Retry,
+		timeout:    cfg.Timeout,
+		jobTimeout: cfg.RequestJobTimeout,
+		log:        cfg.Logger,
+	}
+	if c.http == nil {
+		c.http = http.DefaultClient
+	}
+	if c.clock == nil {
+		c.clock = realClock{}
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.jobTimeout <= 0 {
+		c.jobTimeout = DefaultRequestJobTimeout
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	version := cfg.Version
+	if version == "" {
+		version = "dev"
+	}
+	c.userAgent = fmt.Sprintf("kuberunner %s (%s; %s)", version, runtime.GOOS, runtime.GOARCH)
+	return c, nil
+}
+
+// endpoint is the absolute URL of an API path such as "jobs/request".
+func (c *Client) endpoint(path string) string {
+	return c.base.JoinPath("api/v4", path).String()
+}
+
+// response is an answer read in full.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// statusError describes r as the answer op did not expect.
+func (c *Client) statusError(op string, r *response) *StatusError {
+	body := strings.TrimSpace(string(r.body))
+	if len(body) > 200 {
+		body = body[:200] + "…"
+	}
+	hint, _ := retryHint(r.header, c.clock.Now())
+	return &StatusError{Op: op, Status: r.status, Body: body, RetryAfter: hint}
+}
+
+// readBody reads at most maxBody bytes of an answer.
+func readBody(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxBody+1))
+	if err == nil && len(data) > maxBody {
+		err = fmt.Errorf("answer larger than %d bytes", maxBody)
+	}
+	return data, err
+}

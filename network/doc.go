@@ -1,0 +1,17 @@
+// Package network is kuberunner's client for GitLab's runner API (the
+// "coordinator"): asking for jobs (POST /api/v4/jobs/request), verifying a
+// runner (POST /api/v4/runners/verify), streaming a job's log
+// (PATCH /api/v4/jobs/:id/trace) and reporting its end
+// (PUT /api/v4/jobs/:id).
+//
+// A Client talks for one runner token. Trace is the job's log sink: an
+// io.Writer that the build log feeds, sent in patches at the interval
+// the server asks for, resent from where the server says it is, with
+// keep-alives while the job is quiet; it tells the job when GitLab cancels
+// it (Canceling, Aborted) and makes the one final update (Finish).
+//
+// Every request has a context and a timeout. Failures worth retrying
+// (transport errors, 408, 429, 5xx) are retried with helpers/backoff,
+// honouring Retry-After and RateLimit-ResetTime. Time comes from a Clock so
+// that tests take no wall time. It knows nothing of Kubernetes.
+package network

@@ -1,0 +1,52 @@
+package network
+
+// features is what this runner tells GitLab it supports, in the "info"
+// of every job request. This is the one place that list lives.
+type features struct {
+	Variables        bool `json:"variables"`
+	Image            bool `json:"image"`
+	Services         bool `json:"services"`
+	Masking          bool `json:"masking"`
+	RawVariables     bool `json:"raw_variables"`
+	Cancelable       bool `json:"cancelable"`
+	CancelGracefully bool `json:"cancel_gracefully"`
+	TraceReset       bool `json:"trace_reset"`
+	TraceChecksum    bool `json:"trace_checksum"`
+	TraceSize        bool `json:"trace_size"`
+	ReturnExitCode   bool `json:"return_exit_code"`
+	Refspecs         bool `json:"refspecs"`
+	MultiBuildSteps  bool `json:"multi_build_steps"`
+
+	// Artifacts: nothing uploads artifacts; GitLab must not expect them.
+	Artifacts bool `json:"artifacts"`
+	// Cache: there is no cache store.
+	Cache bool `json:"cache"`
+	// UploadMultipleArtifacts and UploadRawArtifacts: no artifact upload at all.
+	UploadMultipleArtifacts bool `json:"upload_multiple_artifacts"`
+	UploadRawArtifacts      bool `json:"upload_raw_artifacts"`
+	// Shared: builds are not shared between jobs on one machine; each job
+	// gets its own pod.
+	Shared bool `json:"shared"`
+	// Session, Terminal, Proxy: no session server, so no interactive web
+	// terminal and no proxying to services.
+	Session  bool `json:"session"`
+	Terminal bool `json:"terminal"`
+	Proxy    bool `json:"proxy"`
+}
+
+// supportedFeatures is the value sent: what is implemented is true.
+var supportedFeatures = features{
+	Variables:        true,
+	Image:            true,
+	Services:         true,
+	Masking:          true,
+	RawVariables:     true,
+	Cancelable:       true,
+	CancelGracefully: true,
+	TraceReset:       true,
+	TraceChecksum:    true,
+	TraceSize:        true,
+	ReturnExitCode:   true,
+	Refspecs:         true,
+	MultiBuildSteps:  true,
+}

@@ -1,0 +1,78 @@
+package network
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// request is one HTTP request to the API, rebuilt for every try.
+type request struct {
+	op      string
+	method  string
+	path    string
+	header  http.Header
+	body    []byte
+	timeout time.Duration
+}
+
+// jsonRequest is a request with v as its JSON body.
+func (c *Client) jsonRequest(op, method, path string, v any) (request, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return request{}, err
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	return request{op: op, method: method, path: path, header: h, body: body, timeout: c.timeout}, nil
+}
+
+// send makes one try of req within its timeout. An answer of any status is
+// a response; no answer is a *transportError.
+func (c *Client) send(ctx context.Context, req request) (*response, error) {
+	timeout := req.timeout
+	if timeout <= 0 {
+		timeout = c.timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	hreq, err := http.NewRequestWithContext(ctx, req.method, c.endpoint(req.path), bytes.NewReader(req.body))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range req.header {
+		hreq.Header[k] = v
+	}
+	hreq.Header.Set("User-Agent", c.userAgent)
+	resp, err := c.http.Do(hreq)
+	if err != nil {
+		return nil, &transportError{op: req.op, err: err}
+	}
+	defer resp.Body.Close()
+	body, err := readBody(resp.Body)
+	if err != nil {
+		return nil, &transportError{op: req.op, err: err}
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: body}, nil
+}
+
+// call sends req until it gets an answer not worth retrying (anything but
+// 408, 429 and 5xx) and returns it, or returns a *GiveUpError after the
+// policy's attempts. The caller interprets the status.
+func (c *Client) call(ctx context.Context, req request) (*response, error) {
+	var resp *response
+	err := c.retrying(ctx, req.op, func() error {
+		r, err := c.send(ctx, req)
+		if err != nil {
+			return err
+		}
+		if se := c.statusError(req.op, r); se.Retryable() {
+			return se
+		}
+		resp = r
+		return nil
+	})
+	return resp, err
+}
