@@ -1,0 +1,206 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxResumes bounds the 416 answers one Flush follows, so that a server
+// that keeps moving its end cannot keep us busy.
+const maxResumes = 5
+
+// loop sends new log bytes at the trace interval and a keep-alive after
+// KeepAlive without contact, until Finish, ctx's end or an abort. Errors wait for the next
+// tick; Finish retries what is left.
+func (t *Trace) loop(ctx context.Context) {
+	defer close(t.loopDone)
+	for t.running(ctx) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.stop:
+			return
+		case <-t.signals.aborted:
+			return
+		case <-t.client.clock.After(t.tickInterval()):
+		}
+		if t.pending() > 0 {
+			if err := t.Flush(ctx); err != nil {
+				t.client.log.Warn("sending the job log failed, will retry", "job", t.jobID, "err", err)
+			}
+		}
+		// A patch GitLab took is contact; one it refused is not, so a
+		// failing trace still gets keep-alives.
+		if t.silence() >= t.opts.KeepAlive {
+			if err := t.keepAlive(ctx); err != nil {
+				t.client.log.Warn("job keep-alive failed", "job", t.jobID, "err", err)
+			}
+		}
+	}
+}
+
+// running reports whether the loop should go on.
+func (t *Trace) running(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.stop:
+		return false
+	case <-t.signals.aborted:
+		return false
+	default:
+		return true
+	}
+}
+
+// tickInterval is the pause between two looks at the log: the server's
+// interval, but never longer than the keep-alive.
+func (t *Trace) tickInterval() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return min(t.interval, t.opts.KeepAlive)
+}
+
+func (t *Trace) pending() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.buf) - t.sent
+}
+
+func (t *Trace) silence() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.client.clock.Now().Sub(t.lastContact)
+}
+
+// Flush sends everything written so far, in patches of at most PatchSize
+// bytes, following the server's Range on a 416. It makes one try per
+// patch; the background loop and Finish try again.
+func (t *Trace) Flush(ctx context.Context) error {
+	t.sendMu.Lock()
+	defer t.sendMu.Unlock()
+	for resumes := 0; ; {
+		start, chunk := t.nextChunk()
+		if len(chunk) == 0 {
+			return nil
+		}
+		resp, err := t.client.send(ctx, t.patchRequest(start, chunk))
+		if err != nil {
+			return err
+		}
+		t.heard(resp.header, resp.status == http.StatusAccepted || resp.status == http.StatusRequestedRangeNotSatisfiable)
+		switch resp.status {
+		case http.StatusAccepted:
+			t.setSent(start + len(chunk))
+			continue
+		case http.StatusRequestedRangeNotSatisfiable:
+			n, ok := parseRange(resp.header.Get("Range"))
+			if !ok || n > t.Size() {
+				return fmt.Errorf("send trace: 416 with Range %q beyond the %d bytes written", resp.header.Get("Range"), t.Size())
+			}
+			if resumes++; resumes > maxResumes {
+				return fmt.Errorf("send trace: %d range answers (416) in a row", resumes)
+			}
+			t.setSent(n)
+			continue
+		}
+		se := t.client.statusError("send trace", resp)
+		if resp.status == http.StatusForbidden {
+			t.signals.abort(se)
+		}
+		return se
+	}
+}
+
+// nextChunk is the next patch to send: its start and at most PatchSize
+// bytes. The slice is never written again (buf only grows), so it can be
+// read without the lock.
+func (t *Trace) nextChunk() (int, []byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	end := min(len(t.buf), t.sent+t.opts.PatchSize)
+	return t.sent, t.buf[t.sent:end:end]
+}
+
+func (t *Trace) patchRequest(start int, chunk []byte) request {
+	h := http.Header{}
+	h.Set("JOB-TOKEN", t.token)
+	h.Set("Content-Type", "text/plain")
+	h.Set("Content-Range", fmt.Sprintf("%d-%d", start, start+len(chunk)-1))
+	return request{
+		op: "send trace", method: http.MethodPatch,
+		path: fmt.Sprintf("jobs/%d/trace", t.jobID), header: h, body: chunk,
+	}
+}
+
+func (t *Trace) setSent(n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sent = n
+}
+
+// heard notes an answer from the server: Job-Status, the interval it asks
+// for, and, if it took the request (contact), the time, which puts off the
+// next keep-alive.
+func (t *Trace) heard(h http.Header, contact bool) {
+	t.signals.observe(h)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if contact {
+		t.lastContact = t.client.clock.Now()
+	}
+	if d, ok := traceInterval(h); ok {
+		t.interval = d
+	}
+}
+
+// traceInterval reads X-GitLab-Trace-Update-Interval (seconds).
+func traceInterval(h http.Header) (time.Duration, bool) {
+	secs, err := strconv.Atoi(strings.TrimSpace(h.Get("X-GitLab-Trace-Update-Interval")))
+	if err != nil || secs <= 0 {
+		return 0, false
+	}
+	return time.Duration(secs) * time.Second, true
+}
+
+// parseRange reads a 416's Range "0-<n>": the server holds n bytes.
+func parseRange(v string) (int, bool) {
+	v = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(v), "bytes="), "bytes ")
+	from, to, ok := strings.Cut(v, "-")
+	if !ok || from != "0" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(to)
+	return n, err == nil && n >= 0
+}
+
+// keepAlive tells GitLab the job still runs (PUT state "running"); its
+// answer carries Job-Status like a patch's.
+func (t *Trace) keepAlive(ctx context.Context) error {
+	t.sendMu.Lock()
+	defer t.sendMu.Unlock()
+	req, err := t.client.jsonRequest("keep-alive", http.MethodPut, fmt.Sprintf("jobs/%d", t.jobID), struct {
+		Token string `json:"token"`
+		State State  `json:"state"`
+	}{t.token, StateRunning})
+	if err != nil {
+		return err
+	}
+	resp, err := t.client.send(ctx, req)
+	if err != nil {
+		return err
+	}
+	t.heard(resp.header, resp.status == http.StatusOK)
+	if resp.status == http.StatusOK {
+		return nil
+	}
+	se := t.client.statusError("keep-alive", resp)
+	if resp.status == http.StatusForbidden {
+		t.signals.abort(se)
+	}
+	return se
+}
