@@ -108,7 +108,7 @@ func TestExecRefusals(t *testing.T) {
 		{name: "bad variable name from a flag", args: base("--config", f.path("ok.toml"), "--env", "A B=Zq9Xw7Vb3Kp2"), code: ExitError,
 			stderr: []string{`--env: variable "A B" is not a valid variable name`}, never: []string{"Zq9Xw7"}},
 		{name: "bad variable name from the pipeline", args: []string{"exec", "build", "--file", f.path("badvar.yml"), "--config", f.path("ok.toml")}, code: ExitError,
-			stderr: []string{`variable "A B" is not a valid variable name`}},
+			stderr: []string{`badvar.yml:3: variables:A B: "A B" is not a valid variable name`}},
 		{name: "missing pipeline file", args: []string{"exec", "build", "--file", f.path("nope.yml")}, code: ExitError,
 			stderr: []string{"--file: open " + f.path("nope.yml") + ": no such file or directory"}},
 		{name: "pipeline file is a pipe", args: []string{"exec", "build", "--file", fifo}, code: ExitError,

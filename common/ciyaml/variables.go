@@ -22,6 +22,9 @@ func (c *config) variables(v *node, keyword string) (common.JobVariables, error)
 	out := make(common.JobVariables, 0, len(v.pairs))
 	for _, p := range v.pairs {
 		kw := keyword + ":" + p.key
+		if err := common.ValidateVariableName(p.key); err != nil {
+			return nil, &Error{File: c.file, Line: p.keyLine, Keyword: kw, Err: err}
+		}
 		jv := common.JobVariable{Key: p.key, Public: true}
 		switch {
 		case p.val.isNull():

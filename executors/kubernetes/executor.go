@@ -18,6 +18,7 @@ import (
 	"kuberunner/common/config"
 	"kuberunner/executors"
 	"kuberunner/executors/kubernetes/internal/pull"
+	"kuberunner/helpers/gitsource"
 )
 
 func init() {
@@ -38,6 +39,7 @@ type Executor struct {
 	spec       *jobSpec // frozen after Prepare
 	vars       common.JobVariables
 	projectDir string
+	git        *gitsource.Request // the sources of a GitLab job; nil for none
 	watch      *podWatch
 	pod        *corev1.Pod // the attempt that started
 	stats      attemptStats
@@ -79,6 +81,13 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	}
 	if e.spec, err = newJobSpec(opts.Job, opts.Runner, e.cfg, key, e.vars); err != nil {
 		return configFailure(err)
+	}
+	if opts.SourceDir == "" && opts.Job.GitInfo.RepoURL != "" {
+		req, err := gitRequest(opts.Job, e.vars, e.projectDir)
+		if err != nil {
+			return configFailure(err)
+		}
+		e.git = &req
 	}
 	// The image name may itself use job variables, so CI_JOB_IMAGE can only
 	// be known once the spec has expanded it.
@@ -157,11 +166,18 @@ func (e *Executor) run(ctx context.Context) error {
 	return err
 }
 
+// useRunningPod gets the sources, from a local directory (exec) or from
+// the job's repository (a GitLab job), then runs the steps.
 func (e *Executor) useRunningPod(ctx context.Context) error {
-	if e.opts.SourceDir != "" {
-		if err := e.copySources(ctx); err != nil {
-			return err
-		}
+	var err error
+	switch {
+	case e.opts.SourceDir != "":
+		err = e.copySources(ctx)
+	case e.git != nil:
+		err = e.fetchSources(ctx)
+	}
+	if err != nil {
+		return err
 	}
 	return e.runSteps(ctx)
 }

@@ -4,15 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"kuberunner/common"
 	"kuberunner/common/config"
 )
-
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // jobVariables is the job's environment in override order: predefined
 // variables, then the runner's `environment`, then the job's own. Later
@@ -32,17 +29,17 @@ func jobVariables(job *common.Job, runner *config.RunnerConfig, projectDir strin
 		{Key: "CI_RUNNER_DESCRIPTION", Value: runner.Name, Public: true},
 		{Key: "CI_RUNNER_EXECUTABLE_ARCH", Value: "linux/amd64", Public: true},
 	}
-	for _, kv := range runner.Environment {
+	for i, kv := range runner.Environment {
 		k, val, ok := strings.Cut(kv, "=")
 		if !ok {
-			return nil, fmt.Errorf("runner %q environment entry %q is not KEY=VALUE", runner.Name, kv)
+			return nil, fmt.Errorf("runner %q environment[%d] is not KEY=VALUE (the value is not shown: it may be secret)", runner.Name, i)
 		}
 		v = append(v, common.JobVariable{Key: k, Value: val, Public: true})
 	}
 	v = append(v, job.Variables...)
 	for _, jv := range v {
-		if !envName.MatchString(jv.Key) {
-			return nil, fmt.Errorf("variable name %q is not valid: use letters, digits and _, not starting with a digit", jv.Key)
+		if err := common.ValidateVariableName(jv.Key); err != nil {
+			return nil, err
 		}
 	}
 	return v, nil

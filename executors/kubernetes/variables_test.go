@@ -22,8 +22,8 @@ func TestJobVariables(t *testing.T) {
 		{name: "runner environment overrides predefined", env: []string{"CI_SERVER=custom"}, key: "CI_SERVER", want: "custom"},
 		{name: "job overrides runner", env: []string{"A=runner"}, job: common.JobVariables{{Key: "A", Value: "job"}}, key: "A", want: "job"},
 		{name: "value with =", env: []string{"URL=a=b"}, key: "URL", want: "a=b"},
-		{name: "malformed environment", env: []string{"NOEQUALS"}, wantErr: `environment entry "NOEQUALS" is not KEY=VALUE`},
-		{name: "invalid name", job: common.JobVariables{{Key: "1BAD", Value: "x"}}, wantErr: `variable name "1BAD" is not valid`},
+		{name: "malformed environment", env: []string{"NOEQUALS"}, wantErr: `environment[0] is not KEY=VALUE (the value is not shown`},
+		{name: "invalid name", job: common.JobVariables{{Key: "1BAD", Value: "x"}}, wantErr: `"1BAD" is not a valid variable name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
