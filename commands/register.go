@@ -65,14 +65,14 @@ func runRegister(args []string, stdout, stderr io.Writer) int {
 		err = verifyToken(*url, *token, systemID)
 	}
 	if err != nil {
-		return finish(stderr, fmt.Errorf("runner %q at %s: %w", safetext.Escape(*name), *url, err))
+		return finish(stderr, fmt.Errorf("runner %q at %s: %w", safetext.Escape(*name), config.RedactURL(*url), err))
 	}
 	entry := registeredRunner{Name: *name, URL: *url, Token: *token, Executor: config.DefaultExecutor,
 		Kubernetes: registeredKubernetes{Namespace: *namespace, Image: *image, PullPolicy: []string{"always", "if-not-present"}}}
 	if err := appendRunner(path, entry); err != nil {
 		return finish(stderr, err)
 	}
-	fmt.Fprintf(stdout, "Registered runner %q at %s in %s\n", safetext.Escape(*name), *url, path)
+	fmt.Fprintf(stdout, "Registered runner %q at %s in %s\n", safetext.Escape(*name), config.RedactURL(*url), path)
 	return ExitOK
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"kuberunner/common/config"
 	"kuberunner/helpers/safetext"
 	"kuberunner/network"
 )
@@ -41,10 +42,10 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		name := safetext.Escape(r.Name)
 		err := verifyToken(r.URL, r.Token, systemID)
 		if err != nil {
-			failed = append(failed, fmt.Errorf("runner %q at %s: %w", name, r.URL, err))
+			failed = append(failed, fmt.Errorf("runner %q at %s: %w", name, config.RedactURL(r.URL), err))
 			continue
 		}
-		fmt.Fprintf(stdout, "Verified runner %q at %s\n", name, r.URL)
+		fmt.Fprintf(stdout, "Verified runner %q at %s\n", name, config.RedactURL(r.URL))
 	}
 	return finish(stderr, errors.Join(failed...))
 }

@@ -77,6 +77,11 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job) {
 
 // execute is the same executor path `kuberunner exec` takes.
 func (d *Daemon) execute(ctx context.Context, r *runnerState, job *common.Job, blog *buildlog.Log, trace *network.Trace) error {
+	// The same rules as exec's: a masked value too short to mask, or a name
+	// no shell can hold, fails the job before anything runs.
+	if err := job.Variables.Validate(); err != nil {
+		return common.NewConfigurationError(err)
+	}
 	e, err := executors.New(r.cfg.Executor)
 	if err != nil {
 		return common.NewConfigurationError(err)

@@ -75,7 +75,7 @@ func (e *Error) redact() *Error {
 		return &out
 	}
 	if isURLKey(e.Key) && e.Value != "" {
-		if shown := redactURL(e.Value); shown != e.Value {
+		if shown := RedactURL(e.Value); shown != e.Value {
 			for _, t := range []*string{&out.Msg, &out.Allowed, &out.Hint} {
 				*t = strings.ReplaceAll(*t, e.Value, shown)
 				*t = strings.ReplaceAll(*t, quoteInner(e.Value), quoteInner(shown))
@@ -95,14 +95,14 @@ func quoteInner(s string) string {
 	return q[1 : len(q)-1]
 }
 
-// redactURL cuts the userinfo out of a URL value. Without a scheme it is
+// RedactURL cuts the userinfo out of a URL value. Without a scheme it is
 // still cut: "user:token@gitlab.example.com" is a URL missing its scheme,
 // which is exactly the mistake that gets it printed in an error.
 //
 // The value is one URL, so the authority runs to the first '/', '?' or '#'
 // after the scheme, whatever else it holds: a space in a password must not
 // end it early, as it would in free text (redactUserinfoIn).
-func redactURL(v string) string {
+func RedactURL(v string) string {
 	start := 0
 	if i := strings.Index(v, "://"); i >= 0 {
 		start = i + 3

@@ -46,7 +46,7 @@ func TestRedactURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			assert.Equal(t, tt.want, redactURL(tt.in))
+			assert.Equal(t, tt.want, RedactURL(tt.in))
 		})
 	}
 	t.Run("inside a message", func(t *testing.T) {
