@@ -8,20 +8,22 @@ import (
 	"sync"
 	"time"
 
+	"kuberunner/common"
 	"kuberunner/helpers/safetext"
 )
 
 // ErrBuildLogClosed is returned by a Stream writer used after Close: its
 // held-back bytes were already flushed, so later bytes could complete a
-// masked value that is no longer recognised.
+// secret that is no longer recognised.
 var ErrBuildLogClosed = errors.New("build log closed")
 
 // Log is the job's build log. Safe for concurrent use (stdout and stderr
 // of the script arrive on two goroutines).
 //
-// Every byte written, by messages or by Stream writers, has the masked values
-// replaced by [MASKED]. Messages and section headers, the lines the runner
-// writes itself, also have control characters escaped (see runnerText);
+// Every byte written, by messages, section lines or Stream writers, has the
+// masked values and the prefixed tokens replaced by [MASKED] (see maskSet for
+// the rules). Messages and section headers, the lines the runner writes
+// itself, also have control characters escaped (see runnerText);
 // script output is passed on as the script wrote it, colours included. One
 // mutex orders all writes so that a message never lands inside another
 // write.
@@ -40,17 +42,27 @@ type Log struct {
 	now func() time.Time
 }
 
-// New writes the log to w in format; any format other than
-// LogFormatGitLab renders as LogFormatTerminal. Empty masked values are
-// ignored: they would match everywhere.
+// New writes the log to w in format, hiding the masked values; it is
+// NewWithRules without token prefixes.
 func New(w io.Writer, format Format, masked []string) *Log {
+	return NewWithRules(w, format, common.MaskRules{Values: masked})
+}
+
+// NewWithRules writes the log to w in format, hiding what rules name (a job's
+// are common.Job.MaskRules): every value, and every token that is one of the
+// TokenPrefixes followed by at least one token byte (common.IsTokenByte),
+// prefix and whole run of token bytes included, however long. A prefix with
+// no token byte after it is shown as is. Any format other than LogFormatGitLab
+// renders as LogFormatTerminal. Empty values and prefixes are ignored: they
+// would match everywhere.
+func NewWithRules(w io.Writer, format Format, rules common.MaskRules) *Log {
 	if format != LogFormatGitLab {
 		format = LogFormatTerminal
 	}
 	return &Log{
 		w:           w,
 		format:      format,
-		masks:       newMaskSet(masked),
+		masks:       newMaskSet(rules),
 		atLineStart: true,
 		now:         time.Now,
 	}
@@ -76,21 +88,34 @@ func (l *Log) SectionStart(name, header string) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.writeLine(sectionStartLine(l.format, l.now().Unix(), name, l.runnerText(header)))
+	l.writeLine(sectionStartLine(l.format, l.now().Unix(), l.sectionName(name), l.runnerText(header)))
 }
 
 // SectionEnd closes the section opened with the same name.
 func (l *Log) SectionEnd(name string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.writeLine(sectionEndLine(l.format, l.now().Unix(), name))
+	l.writeLine(sectionEndLine(l.format, l.now().Unix(), l.sectionName(name)))
+}
+
+// sectionName is name as a section marker shows it: masked, then sanitised
+// for GitLab, so that a secret becomes _MASKED_ and the marker still works.
+// Sanitising can spell a secret out of what was none ("glpat-:x" becomes the
+// token "glpat-_x"), so that result is masked and sanitised once more; the
+// sanitised form is returned, so sectionStartLine's own sanitising keeps it.
+func (l *Log) sectionName(name string) string {
+	s := sanitizeSectionName(l.masks.maskString(name))
+	if m := l.masks.maskString(s); m != s {
+		s = sanitizeSectionName(m)
+	}
+	return s
 }
 
 // Stream returns a writer for raw script output. Each call returns a new
 // writer with its own masking state, so give stdout and stderr one each: a
 // value split across two writes of one stream is then not broken up by bytes
 // of the other. Bytes are passed on as soon as they cannot be the start of a
-// masked value; the rest is released when the stream is closed or the log is.
+// secret; the rest is released when the stream is closed or the log is.
 //
 // The writer is also an io.Closer: closing it when its step ends releases
 // what it held back right away, so that those bytes come before the lines
@@ -143,11 +168,15 @@ func (l *Log) runnerText(text string) string {
 }
 
 // writeLine writes a whole line of the runner's own, starting it on a fresh
-// line if script output left one open. Callers hold mu.
+// line if script output left one open. The line is masked once more as a
+// whole, so that no path of the runner's own lines writes a secret, even one
+// that the colours or markers around its text happened to complete. Callers
+// hold mu.
 func (l *Log) writeLine(s string) {
 	if s == "" {
 		return
 	}
+	s = l.masks.maskString(s)
 	if !l.atLineStart {
 		l.writeRaw([]byte("\n"))
 	}

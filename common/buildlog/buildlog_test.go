@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"kuberunner/common"
 )
 
 func newTestLog(format Format, masked ...string) (*Log, *bytes.Buffer) {
@@ -316,3 +318,95 @@ func TestBuildLogConcurrent(t *testing.T) {
 }
 
 var _ io.WriteCloser = (*streamWriter)(nil)
+
+// TestBuildLogTokenPrefixes: NewWithRules hides prefixed tokens on every path
+// that writes: messages of each level, section headers and names, and
+// Stream output split across writes.
+func TestBuildLogTokenPrefixes(t *testing.T) {
+	rules := common.MaskRules{Values: []string{"s3cr3t-value"}, TokenPrefixes: []string{"glpat-", "gldt-"}}
+	tests := []struct {
+		name   string
+		format Format
+		write  func(l *Log)
+		want   string
+	}{
+		{"println", LogFormatTerminal, func(l *Log) { l.Println("token", "glpat-abc123") }, "token [MASKED]\n"},
+		{"info", LogFormatTerminal, func(l *Log) { l.Infoln("gldt-x1 ok") }, "\x1b[32;1m[MASKED] ok\x1b[0;m\n"},
+		{"warning", LogFormatTerminal, func(l *Log) { l.Warningln("bad glpat-Z_9.0") }, "\x1b[0;33mWARNING: bad [MASKED]\x1b[0;m\n"},
+		{"error", LogFormatTerminal, func(l *Log) { l.Errorln(errors.New("auth glpat-abc: denied")) }, "\x1b[31;1mERROR: auth [MASKED]: denied\x1b[0;m\n"},
+		{"value and token adjacent", LogFormatTerminal, func(l *Log) { l.Println("s3cr3t-value/glpat-x") }, "[MASKED]/[MASKED]\n"},
+		{"prefix alone shown", LogFormatTerminal, func(l *Log) { l.Println("tokens start with glpat-") }, "tokens start with glpat-\n"},
+		{"token before escaped control", LogFormatTerminal, func(l *Log) { l.Println("glpat-abc\x1b[2J") }, "[MASKED]\\x1b[2J\n"},
+		{"section header", LogFormatTerminal, func(l *Log) { l.SectionStart("s", "login glpat-abc") }, "\x1b[36;1mlogin [MASKED]\x1b[0;m\n"},
+		{
+			"section name keeps a working marker",
+			LogFormatGitLab,
+			func(l *Log) { l.SectionStart("login glpat-abc", "login"); l.SectionEnd("login glpat-abc") },
+			"section_start:1700000000:login__MASKED_\r\x1b[0K\x1b[36;1mlogin\x1b[0;m\n" +
+				"section_end:1700000000:login__MASKED_\r\x1b[0K\n",
+		},
+		{
+			"section name made a token by sanitising",
+			LogFormatGitLab,
+			func(l *Log) { l.SectionEnd("glpat-:abc") },
+			"section_end:1700000000:_MASKED_\r\x1b[0K\n",
+		},
+		{
+			"stream split byte by byte",
+			LogFormatTerminal,
+			func(l *Log) {
+				s := l.Stream()
+				for _, b := range []byte("push https://oauth2:glpat-abc.01@host\n") {
+					s.Write([]byte{b})
+				}
+			},
+			"push https://oauth2:[MASKED]@host\n",
+		},
+		{
+			"stream token flushed by stream close before the next line",
+			LogFormatTerminal,
+			func(l *Log) {
+				s := l.Stream()
+				fmt.Fprint(s, "tail glpat-")
+				fmt.Fprint(s, "x")
+				s.(io.Closer).Close()
+				l.Infoln("Job succeeded")
+			},
+			"tail [MASKED]\n\x1b[32;1mJob succeeded\x1b[0;m\n",
+		},
+		{
+			"stream prefix alone flushed on close",
+			LogFormatTerminal,
+			func(l *Log) { fmt.Fprint(l.Stream(), "ends with glpat-") },
+			"ends with glpat-",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			l := NewWithRules(&buf, tt.format, rules)
+			l.now = func() time.Time { return time.Unix(1700000000, 0) }
+			tt.write(l)
+			if err := l.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := buf.String(); got != tt.want {
+				t.Fatalf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestNewIsNewWithValues: New masks values only; a token prefix means
+// nothing to it.
+func TestNewIsNewWithValues(t *testing.T) {
+	var buf bytes.Buffer
+	l := New(&buf, LogFormatTerminal, []string{"s3cr3t-value", ""})
+	fmt.Fprint(l.Stream(), "s3cr3t-value glpat-abc\n")
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := buf.String(), "[MASKED] glpat-abc\n"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}

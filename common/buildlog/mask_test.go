@@ -2,20 +2,37 @@ package buildlog
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
+
+	"kuberunner/common"
 )
 
 // maskReference is the definition the streaming masker must agree with:
-// scan left to right, replace the longest value starting at each position.
-// It is deliberately naive so that it is obviously right.
-func maskReference(in string, values []string) string {
+// scan left to right, replace the longest secret starting at each position,
+// where a secret is a value or a prefix followed by its whole run (at least
+// one) of token bytes. It is deliberately naive so that it is obviously
+// right: it knows no horizon and no hold-back.
+func maskReference(in string, values, prefixes []string) string {
 	var b strings.Builder
 	for i := 0; i < len(in); {
 		best := 0
 		for _, v := range values {
 			if v != "" && len(v) > best && strings.HasPrefix(in[i:], v) {
 				best = len(v)
+			}
+		}
+		for _, p := range prefixes {
+			if p == "" || !strings.HasPrefix(in[i:], p) {
+				continue
+			}
+			end := i + len(p)
+			for end < len(in) && common.IsTokenByte(in[end]) {
+				end++
+			}
+			if end > i+len(p) && end-i > best {
+				best = end - i
 			}
 		}
 		if best == 0 {
@@ -31,7 +48,11 @@ func maskReference(in string, values []string) string {
 
 // streamMasked writes chunks through a fresh masker and returns the output.
 func streamMasked(values []string, chunks ...string) string {
-	m := masker{set: newMaskSet(values)}
+	return streamMaskedRules(common.MaskRules{Values: values}, chunks...)
+}
+
+func streamMaskedRules(rules common.MaskRules, chunks ...string) string {
+	m := masker{set: newMaskSet(rules)}
 	var out []byte
 	for _, c := range chunks {
 		out = m.write(out, []byte(c), false)
@@ -63,7 +84,7 @@ func TestMaskerTable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := maskReference(tt.in, tt.values); got != tt.want {
+			if got := maskReference(tt.in, tt.values, nil); got != tt.want {
 				t.Fatalf("reference: got %q, want %q", got, tt.want)
 			}
 			if got := streamMasked(tt.values, tt.in); got != tt.want {
@@ -89,14 +110,14 @@ func TestMaskerEverySplit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			want := maskReference(tt.in, tt.values)
+			want := maskReference(tt.in, tt.values, nil)
 			for i := 0; i <= len(tt.in); i++ {
 				if got := streamMasked(tt.values, tt.in[:i], tt.in[i:]); got != want {
 					t.Fatalf("split at %d: got %q, want %q", i, got, want)
 				}
 			}
 			bytewise := make([]string, len(tt.in))
-			for i := range tt.in {
+			for i := 0; i < len(tt.in); i++ { // bytes, not runes
 				bytewise[i] = tt.in[i : i+1]
 			}
 			if got := streamMasked(tt.values, bytewise...); got != want {
@@ -110,9 +131,10 @@ func TestMaskerEverySplit(t *testing.T) {
 // before Close: output must not wait longer than the masking needs.
 func TestMaskerHoldsOnlyWhatItMust(t *testing.T) {
 	tests := []struct {
-		name   string
-		values []string
-		writes []string
+		name     string
+		values   []string
+		writes   []string
+		prefixes []string
 		// after[i] is the output released once writes[0..i] are in.
 		after []string
 		final string
@@ -159,10 +181,52 @@ func TestMaskerHoldsOnlyWhatItMust(t *testing.T) {
 			after:  []string{"x", "x[MASKED]z"},
 			final:  "x[MASKED]z",
 		},
+		{
+			// horizon is len("glpat-")+1 = 7: a token of 7 bytes is longer
+			// than any other match could be, so it is masked at once and the
+			// rest of it dropped as it comes.
+			name:     "possible prefix is held",
+			prefixes: []string{"glpat-"},
+			writes:   []string{"id glp", "at-", "a", "bc", "d e"},
+			after:    []string{"id ", "id ", "id [MASKED]", "id [MASKED]", "id [MASKED] e"},
+			final:    "id [MASKED] e",
+		},
+		{
+			name:     "prefix without a token byte is released",
+			prefixes: []string{"glpat-"},
+			writes:   []string{"see glpat-", " docs"},
+			after:    []string{"see ", "see glpat- docs"},
+			final:    "see glpat- docs",
+		},
+		{
+			// A 12-byte value puts the horizon at 13: the token is held until
+			// it is known not to be that value.
+			name:     "token at the end of the stream is masked on close",
+			values:   []string{"glpat-abcdef"},
+			prefixes: []string{"glpat-"},
+			writes:   []string{"id glpat-abc"},
+			after:    []string{"id "},
+			final:    "id [MASKED]",
+		},
+		{
+			name:     "token past the horizon is masked at once",
+			prefixes: []string{"glpat-"},
+			writes:   []string{"id glpat-a", "bcdef", "gh", "ij k"},
+			after:    []string{"id [MASKED]", "id [MASKED]", "id [MASKED]", "id [MASKED] k"},
+			final:    "id [MASKED] k",
+		},
+		{
+			name:     "longer value waits past the token's end",
+			values:   []string{"glpat-ab cd"},
+			prefixes: []string{"glpat-"},
+			writes:   []string{"glpat-ab", " c", "e"},
+			after:    []string{"", "", "[MASKED] ce"},
+			final:    "[MASKED] ce",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := masker{set: newMaskSet(tt.values)}
+			m := masker{set: newMaskSet(common.MaskRules{Values: tt.values, TokenPrefixes: tt.prefixes})}
 			var out []byte
 			for i, w := range tt.writes {
 				out = m.write(out, []byte(w), false)
@@ -181,7 +245,7 @@ func TestMaskerHoldsOnlyWhatItMust(t *testing.T) {
 // TestMaskerDoesNotKeepCallerBuffer guards the io.Writer rule that p must not
 // be retained: the caller reuses its buffer between writes.
 func TestMaskerDoesNotKeepCallerBuffer(t *testing.T) {
-	m := masker{set: newMaskSet([]string{"secret"})}
+	m := masker{set: newMaskSet(common.MaskRules{Values: []string{"secret"}})}
 	buf := []byte("x sec")
 	out := m.write(nil, buf, false)
 	copy(buf, "zzzzz")
@@ -191,5 +255,105 @@ func TestMaskerDoesNotKeepCallerBuffer(t *testing.T) {
 	}
 	if bytes.Contains(out, []byte("z")) {
 		t.Fatalf("masker kept the caller's buffer: %q", out)
+	}
+}
+
+// TestMaskerTokenPrefixes checks token prefixes against the reference, in one
+// write, cut at every position, and byte by byte.
+func TestMaskerTokenPrefixes(t *testing.T) {
+	tests := []struct {
+		name     string
+		values   []string
+		prefixes []string
+		in       string
+		want     string
+	}{
+		{"at line start", nil, []string{"glpat-"}, "glpat-Ab3_x-9 rest\n", "[MASKED] rest\n"},
+		{"middle of line", nil, []string{"glpat-"}, "token=glpat-abc123;ok\n", "token=[MASKED];ok\n"},
+		{"end of line", nil, []string{"glpat-"}, "use glpat-abc\nnext", "use [MASKED]\nnext"},
+		{"end of stream", nil, []string{"glpat-"}, "use glpat-abc", "use [MASKED]"},
+		{"inside a word", nil, []string{"glpat-"}, "xglpat-abc", "x[MASKED]"},
+		{"dots are token bytes", nil, []string{"glpat-"}, "glpat-abc.01.0x1y2z!", "[MASKED]!"},
+		{"several tokens", nil, []string{"glpat-"}, "glpat-a glpat-b\tglpat-c", "[MASKED] [MASKED]\t[MASKED]"},
+		{"prefix inside a token is part of it", nil, []string{"glpat-"}, "glpat-aglpat-b c", "[MASKED] c"},
+		// GitLab masks a prefix followed by at least one token byte; the
+		// prefix alone is no secret (it is in every doc about tokens).
+		{"prefix alone at end", nil, []string{"glpat-"}, "prefix is glpat-", "prefix is glpat-"},
+		{"prefix alone before space", nil, []string{"glpat-"}, "glpat- and glpat-\n", "glpat- and glpat-\n"},
+		{"prefix before non-token byte", nil, []string{"glpat-"}, "glpat-!abc glpat-/x", "glpat-!abc glpat-/x"},
+		{"non-ASCII ends a token", nil, []string{"glpat-"}, "glpat-abcé", "[MASKED]é"},
+		{"incomplete prefix", nil, []string{"glpat-"}, "glpa glpatx glpat", "glpa glpatx glpat"},
+		{"overlapping prefixes: longer", nil, []string{"gl", "glpat-"}, "glpat-abc x", "[MASKED] x"},
+		{"overlapping prefixes: shorter", nil, []string{"gl", "glpat-"}, "glx gl- gl glpat-", "[MASKED] [MASKED] gl [MASKED]"},
+		{"overlapping prefixes, order", nil, []string{"glpat-", "gl"}, "glpat- gla", "[MASKED] [MASKED]"},
+		{"longest token among prefixes", nil, []string{"a", "ab:"}, "ab:cd e ab: f", "[MASKED] e [MASKED]: f"},
+		{"prefix with non-token bytes", nil, []string{"token="}, "token=abc&token=&x", "[MASKED]&token=&x"},
+		{"empty prefix ignored", nil, []string{""}, "abc def", "abc def"},
+		{"duplicate prefixes", nil, []string{"glpat-", "glpat-"}, "glpat-x", "[MASKED]"},
+		{"value then token", []string{"s3cr3t!!"}, []string{"glpat-"}, "s3cr3t!!glpat-abc", "[MASKED][MASKED]"},
+		{"token then value", []string{"s3cr3t!!"}, []string{"glpat-"}, "glpat-abc s3cr3t!!", "[MASKED] [MASKED]"},
+		// Leftmost wins: the token's run takes the value's token bytes.
+		{"token runs into value", []string{"s3cr3t!!"}, []string{"glpat-"}, "glpat-abcs3cr3t!!", "[MASKED]!!"},
+		{"value ends where token starts", []string{"pw=glp"}, []string{"glpat-"}, "pw=glpat-x", "[MASKED]at-x"},
+		{"value longer than token", []string{"glpat-ab cd"}, []string{"glpat-"}, "glpat-ab cd glpat-ab ce", "[MASKED] [MASKED] ce"},
+		{"value shorter than token", []string{"glpat-ab"}, []string{"glpat-"}, "glpat-abc glpat-ab", "[MASKED] [MASKED]"},
+		{"value equal to prefix", []string{"glpat-"}, []string{"glpat-"}, "glpat- glpat-x", "[MASKED] [MASKED]"},
+		{"token longer than horizon", []string{"abc"}, []string{"t-"}, "t-" + strings.Repeat("x", 50) + " abc", "[MASKED] [MASKED]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rules := common.MaskRules{Values: tt.values, TokenPrefixes: tt.prefixes}
+			if got := maskReference(tt.in, tt.values, tt.prefixes); got != tt.want {
+				t.Fatalf("reference: got %q, want %q", got, tt.want)
+			}
+			if got := streamMaskedRules(rules, tt.in); got != tt.want {
+				t.Fatalf("one write: got %q, want %q", got, tt.want)
+			}
+			for i := 0; i <= len(tt.in); i++ {
+				if got := streamMaskedRules(rules, tt.in[:i], tt.in[i:]); got != tt.want {
+					t.Fatalf("split at %d: got %q, want %q", i, got, tt.want)
+				}
+			}
+			bytewise := make([]string, len(tt.in))
+			for i := 0; i < len(tt.in); i++ { // bytes, not runes
+				bytewise[i] = tt.in[i : i+1]
+			}
+			if got := streamMaskedRules(rules, bytewise...); got != tt.want {
+				t.Fatalf("byte by byte: got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestMaskerLongTokenBoundedHold streams a token far longer than any rule,
+// in writes of several sizes: it must come out as one [MASKED], with no
+// byte of it shown, while the writer never holds more than horizon-1 bytes.
+// A quadratic masker would not finish: the token is a megabyte.
+func TestMaskerLongTokenBoundedHold(t *testing.T) {
+	const tokenLen = 1 << 20
+	in := "id glpat-" + strings.Repeat("aB3_-.", tokenLen/6) + " done gl"
+	want := "id [MASKED] done gl"
+	rules := common.MaskRules{Values: []string{"hunter22"}, TokenPrefixes: []string{"gl", "glpat-"}}
+	for _, size := range []int{1, 7, 4096, len(in)} {
+		t.Run(strconv.Itoa(size), func(t *testing.T) {
+			set := newMaskSet(rules)
+			if set.horizon != len("hunter22")+1 {
+				t.Fatalf("horizon = %d, want %d", set.horizon, len("hunter22")+1)
+			}
+			m := masker{set: set}
+			var out []byte
+			for rest := in; len(rest) > 0; {
+				n := min(size, len(rest))
+				out = m.write(out, []byte(rest[:n]), false)
+				rest = rest[n:]
+				if len(m.held) >= set.horizon {
+					t.Fatalf("held %d bytes, horizon %d", len(m.held), set.horizon)
+				}
+			}
+			out = m.write(out, nil, true)
+			if string(out) != want {
+				t.Fatalf("got %.80q (len %d), want %q", out, len(out), want)
+			}
+		})
 	}
 }
