@@ -6,7 +6,7 @@
 # hack/localcluster/build-kubernetes.sh, not installed from here.
 set -euo pipefail
 
-pkgs=(etcd-server containerd runc containernetworking-plugins docker-registry busybox-static iptables conntrack)
+pkgs=(etcd-server containerd runc containernetworking-plugins docker-registry busybox-static iptables conntrack git)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -31,7 +31,7 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job) {
 	started := time.Now()
 
 	trace := r.client.StartTrace(context.WithoutCancel(ctx), job, network.TraceOptions{OutputLimit: r.cfg.OutputLimit * 1024})
-	blog := buildlog.New(trace, buildlog.LogFormatGitLab, job.MaskRules().Values)
+	blog := buildlog.NewWithRules(trace, buildlog.LogFormatGitLab, job.MaskRules())
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go func() {

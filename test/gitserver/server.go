@@ -45,9 +45,18 @@ type Request struct {
 	Authorized bool
 }
 
-// New starts a server that accepts the user TokenUser with token as its
-// password. It fails the test if git or git http-backend is missing.
+// New starts a server on 127.0.0.1 that accepts the user TokenUser with
+// token as its password. It fails the test if git or git http-backend is
+// missing.
 func New(t testing.TB, token string) *Server {
+	t.Helper()
+	return NewOn(t, token, "127.0.0.1")
+}
+
+// NewOn is New listening on host, an IPv4 address of this machine: a job
+// pod cannot reach the host's loopback, so the cluster tests serve on the
+// node's own address, which never leaves the machine.
+func NewOn(t testing.TB, token, host string) *Server {
 	t.Helper()
 	if token == "" {
 		t.Fatal("gitserver: New needs a non-empty token")
@@ -67,9 +76,9 @@ func New(t testing.TB, token string) *Server {
 	// httptest.NewServer would also pick 127.0.0.1, but may fall back to
 	// [::1] or follow -httptest.serve; the listener is made here so that
 	// the server can only ever be on IPv4 loopback.
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	l, err := net.Listen("tcp4", net.JoinHostPort(host, "0"))
 	if err != nil {
-		t.Fatalf("gitserver: listen on 127.0.0.1: %v", err)
+		t.Fatalf("gitserver: listen on %s: %v", host, err)
 	}
 	srv := httptest.NewUnstartedServer(s.authenticate(backend))
 	srv.Listener.Close()
