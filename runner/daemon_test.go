@@ -33,7 +33,7 @@ func init() {
 }
 
 func (f *fakeExecutor) Prepare(_ context.Context, o executors.Options) error { f.opts = o; return nil }
-func (f *fakeExecutor) Cleanup(context.Context) error                         { return nil }
+func (f *fakeExecutor) Cleanup(context.Context) error                        { return nil }
 func (f *fakeExecutor) Run(ctx context.Context) error {
 	f.opts.Log.Println(fmt.Sprintf("job %d runs", f.opts.Job.ID))
 	fakeRelease.Lock()

@@ -30,7 +30,12 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job) {
 	defer jobsRunning.WithLabelValues(r.cfg.Name).Dec()
 	started := time.Now()
 
-	trace := r.client.StartTrace(context.WithoutCancel(ctx), job, network.TraceOptions{OutputLimit: r.cfg.OutputLimit * 1024})
+	trace := r.client.StartTrace(context.WithoutCancel(ctx), job, network.TraceOptions{
+		OutputLimit: r.cfg.OutputLimit * 1024,
+		// Contact GitLab at least every trace interval even when the job
+		// prints nothing, so that a "canceled" reaches it within one.
+		KeepAlive: network.DefaultTraceInterval,
+	})
 	blog := buildlog.NewWithRules(trace, buildlog.LogFormatGitLab, job.MaskRules())
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

@@ -30,8 +30,12 @@ const (
 	serviceCIDR    = "10.0.0.0/24"
 	serviceIP      = "10.0.0.1"
 	podSubnet      = "10.88.0.0/16"
-	bridgeName     = "kr0"
+	bridgeName     = BridgeName
 )
+
+// BridgeName is the pod network's bridge on this machine; its address is
+// the one address of the host that pods can reach (tests serve there).
+const BridgeName = "kr0"
 
 // Cluster is a handle on the local cluster whose state lives in Dir. It holds
 // no connections; every method reads what it needs from Dir.
