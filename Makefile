@@ -75,8 +75,12 @@ demo: deps
 	bash hack/demo.sh
 
 # Reaction time and API requests per job on the local cluster (docs/performance.md).
+# Then the same through `kuberunner run`: the time GitLab sees per job, and
+# 100 jobs at concurrent = 10 (throughput, RSS, goroutines, API requests).
 bench: cluster-up helper-image
 	$(GO) test -tags integration -run '^$$' -bench Job -benchtime 20x -timeout 30m ./executors/kubernetes/
+	$(GO) test -tags integration -run '^$$' -bench BenchmarkRunJob -benchtime 20x -timeout 30m ./commands/
+	$(GO) test -tags integration -run '^$$' -bench BenchmarkRunHundredJobs -benchtime 1x -timeout 30m ./commands/
 
 # Each fuzz target for FUZZTIME (go test -fuzz runs one target at a time).
 FUZZTIME ?= 60s

@@ -28,7 +28,7 @@ var (
 
 // kuberunnerBinary builds the CLI once per test process, statically, so the
 // same file can also serve as a helper image.
-func kuberunnerBinary(t *testing.T) string {
+func kuberunnerBinary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "kuberunner-it-")

@@ -151,6 +151,7 @@ func (s *Server) handleRequest(w http.ResponseWriter, r *http.Request) {
 	j := s.queue[0]
 	s.queue = s.queue[1:]
 	j.started, j.RunnerToken = true, body.Token
+	j.StartedAt = time.Now()
 	runner.running++
 	runner.maxRunning = max(runner.maxRunning, runner.running)
 	s.running++

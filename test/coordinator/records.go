@@ -3,6 +3,7 @@ package coordinator
 import (
 	"net/http"
 	"slices"
+	"time"
 )
 
 // Request is one request the server received and the status it answered.
@@ -38,6 +39,9 @@ type JobRecord struct {
 	ExitCode                int
 	Checksum                string
 	Bytesize                int
+	// StartedAt is when the 201 with the job was written, CompletedAt when
+	// the final update was answered 200: the job's time as GitLab sees it.
+	StartedAt, CompletedAt time.Time
 	// ChecksumMismatches counts final updates whose checksum or bytesize
 	// did not match Trace (each answered 412).
 	ChecksumMismatches int

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"net/http"
+	"time"
 )
 
 // handleUpdate takes PUT /jobs/:id: a keep-alive with state "running", or
@@ -67,6 +68,7 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	j.finished = true
 	j.Completed++
+	j.CompletedAt = time.Now()
 	j.State, j.FailureReason, j.ExitCode = body.State, body.FailureReason, body.ExitCode
 	j.Checksum, j.Bytesize = body.Output.Checksum, body.Output.Bytesize
 	s.running--
