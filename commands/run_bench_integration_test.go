@@ -129,14 +129,14 @@ func pct(ds []time.Duration, p int) float64 {
 // through `kuberunner run`: from the 201 that hands it out to the final
 // update, one job at a time, without and with one fallback.
 func BenchmarkRunJob(b *testing.B) {
-	img := clustertest.Push(b, clustertest.UniqueImage(b, "bench-run"))
-	clustertest.Cache(b, img)
-	clustertest.CacheShared(b, cluster.HelperImage)
 	for _, tc := range []struct{ name, policies string }{
 		{"no-fallback", `"if-not-present"`},
 		{"one-fallback", `["always", "if-not-present"]`},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
+			img := clustertest.Push(b, clustertest.UniqueImage(b, "bench-run"))
+			clustertest.Cache(b, img)
+			clustertest.CacheShared(b, cluster.HelperImage)
 			if tc.name == "one-fallback" {
 				clustertest.StopRegistry(b)
 			}
