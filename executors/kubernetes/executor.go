@@ -105,6 +105,9 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	built := e.spec.Containers[0].Image
 	log.Println(fmt.Sprintf("Using Kubernetes executor with image %s (pull policies %s)", built, e.spec.Policies[built]))
 	log.Println(fmt.Sprintf("Using Kubernetes namespace: %s", e.spec.Namespace))
+	for _, w := range maskedInImages(e.spec, e.vars) {
+		log.Warningln(w)
+	}
 	if names := privilegedContainers(e.spec); len(names) > 0 {
 		log.Warningln(fmt.Sprintf("Privileged containers: %s run privileged, with every capability of the node (config.toml privileged = true)", strings.Join(names, ", ")))
 	}

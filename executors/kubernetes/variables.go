@@ -93,3 +93,19 @@ func fileVariables(vars common.JobVariables) common.JobVariables {
 	}
 	return out
 }
+
+// maskedInImages warns about masked variables expanded into an image name:
+// the name is written into the pod spec, which anyone who may read pods
+// sees, and masking only covers the build log.
+func maskedInImages(spec *jobSpec, vars common.JobVariables) []string {
+	var out []string
+	for _, c := range spec.Containers {
+		for _, v := range vars {
+			if v.Masked && v.Value != "" && strings.Contains(c.Image, v.Value) {
+				out = append(out, fmt.Sprintf("The image of container %q uses the masked variable %s: image names are stored in the pod spec, where whoever may read pods sees them", c.Name, v.Key))
+				break
+			}
+		}
+	}
+	return out
+}

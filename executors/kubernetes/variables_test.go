@@ -53,3 +53,12 @@ func TestFileVariables(t *testing.T) {
 	got := fileVariables(vars)
 	require.Equal(t, common.JobVariables{{Key: "G", Value: "c", File: true}}, got, "the last definition decides")
 }
+
+func TestMaskedInImages(t *testing.T) {
+	spec := &jobSpec{Containers: []containerSpec{{Name: "build", Image: "registry.example/team-s3cr3tvalue/app:1"}, {Name: "helper", Image: "helper:1"}}}
+	vars := common.JobVariables{{Key: "TEAM", Value: "s3cr3tvalue", Masked: true}, {Key: "PUBLIC", Value: "helper"}}
+	got := maskedInImages(spec, vars)
+	require.Len(t, got, 1)
+	require.Contains(t, got[0], `container "build" uses the masked variable TEAM`)
+	require.NotContains(t, got[0], "s3cr3tvalue")
+}
