@@ -3,7 +3,6 @@ package kubernetes
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"time"
 
@@ -14,15 +13,15 @@ import (
 	"kuberunner/common/config"
 )
 
-// Bounds on talking to the API server, so that a server that accepts
-// connections and never answers fails the job in seconds, not at the job
-// timeout. Watches and exec streams are long by design, so there is no
-// whole-request timeout: the bound is on the connection and on the answer's
-// headers, which every request gets promptly from a live server.
-const (
-	connectTimeout       = 10 * time.Second
-	defaultHeaderTimeout = 30 * time.Second
-)
+// defaultHeaderTimeout bounds talking to the API server, so that a server
+// that accepts connections and never answers fails the job in seconds, not
+// at the job timeout. Watches and exec streams are long by design, so there
+// is no whole-request timeout: the bound is on the answer's headers, which
+// every request gets promptly from a live server. Connecting is bounded by
+// client-go's own dialer (30 s); setting a Dial of our own would make
+// client-go build a new, uncached transport, with its own idle
+// connections, for every job.
+const defaultHeaderTimeout = 30 * time.Second
 
 // restConfig finds the cluster: in-cluster credentials when kuberunner runs
 // in a pod, otherwise the kubeconfig that $KUBECONFIG or ~/.kube/config
@@ -58,9 +57,6 @@ func newAPIClient(base *rest.Config, headerTimeout time.Duration) (apiClient, er
 	// The executor's requests come in short bursts per job; the client-side
 	// rate limiter's default of 5 QPS would only add latency to a fallback.
 	rc.QPS, rc.Burst = 50, 100
-	if rc.Dial == nil {
-		rc.Dial = (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext
-	}
 	counter := &apiRequests{}
 	rc.Wrap(counter.wrap)
 	rc.Wrap(func(rt http.RoundTripper) http.RoundTripper { return headerDeadline(rt, headerTimeout) })
