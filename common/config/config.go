@@ -16,15 +16,15 @@ type Config struct {
 
 // RunnerConfig is one [[runners]] entry.
 type RunnerConfig struct {
-	Name        string            `toml:"name"`
-	URL         string            `toml:"url"`
-	Token       string            `toml:"token"`
-	Executor    string            `toml:"executor"`
-	Limit       int               `toml:"limit"`
+	Name     string `toml:"name"`
+	URL      string `toml:"url"`
+	Token    string `toml:"token"`
+	Executor string `toml:"executor"`
+	Limit    int    `toml:"limit"`
 	// RequestConcurrency caps this runner's job requests in flight.
 	RequestConcurrency int `toml:"request_concurrency"`
 	// OutputLimit is the most build log sent to GitLab, in KiB.
-	OutputLimit int `toml:"output_limit"`
+	OutputLimit int               `toml:"output_limit"`
 	Environment []string          `toml:"environment"`
 	Kubernetes  *KubernetesConfig `toml:"kubernetes"`
 }
