@@ -1,9 +1,6 @@
 package config
 
-import (
-	"bytes"
-	"errors"
-)
+import "errors"
 
 // scanShape reports whether tables, arrays and inline tables in data nest
 // at most maxDepth levels and weigh at most maxWeight, and if not, which
@@ -27,14 +24,8 @@ import (
 // an array of tables named again in a later header ([[a]] then [a.b]) is a
 // level the header does not show, so the true bound is 2×maxDepth.
 func scanShape(data []byte, maxDepth, maxWeight int) (over error, line int) {
-	s := &depthScanner{src: data, line: 1, maxDepth: maxDepth, maxWeight: maxWeight}
-	for s.pos < len(s.src) && s.over == nil {
-		start := s.pos
-		s.statement()
-		if s.pos == start {
-			s.skipLine()
-		}
-	}
+	s := &depthScanner{cursor: newCursor(data), maxDepth: maxDepth, maxWeight: maxWeight}
+	s.statements(s.header, s.keyValue)
 	return s.over, s.overLine
 }
 
@@ -45,9 +36,7 @@ var (
 )
 
 type depthScanner struct {
-	src       []byte
-	pos       int
-	line      int
+	cursor
 	maxDepth  int
 	maxWeight int
 	table     int   // depth of the table the last header opened
@@ -79,121 +68,37 @@ func (s *depthScanner) enter(first, n int) bool {
 	return false
 }
 
-func (s *depthScanner) peek() byte {
-	if s.pos < len(s.src) {
-		return s.src[s.pos]
-	}
-	return 0
-}
-
-func (s *depthScanner) next() {
-	if s.pos < len(s.src) {
-		if s.src[s.pos] == '\n' {
-			s.line++
-		}
-		s.pos++
-	}
-}
-
-func (s *depthScanner) skipLine() {
-	for s.pos < len(s.src) && s.src[s.pos] != '\n' {
-		s.pos++
-	}
-	s.next()
-}
-
-func (s *depthScanner) skipComment() {
-	for s.pos < len(s.src) && s.src[s.pos] != '\n' {
-		s.pos++
-	}
-}
-
-// skipBlank skips whitespace, newlines and comments.
-func (s *depthScanner) skipBlank() {
-	for s.pos < len(s.src) {
-		switch s.src[s.pos] {
-		case ' ', '\t', '\r', '\n':
-			s.next()
-		case '#':
-			s.skipComment()
-		default:
-			return
-		}
-	}
-}
-
-func (s *depthScanner) statement() {
-	s.skipBlank()
-	if s.pos >= len(s.src) {
-		return
-	}
-	if s.peek() == '[' {
-		s.header()
-		return
-	}
-	n := s.keyParts()
+// keyValue reads a = v, or a.b.c = v: table a at depth table+1, b below
+// it, and the key c in b, so v sits n-1 levels below the current table.
+func (s *depthScanner) keyValue() bool {
+	n, _ := s.key(nil)
 	if n == 0 || s.peek() != '=' {
 		s.skipLine()
-		return
+		return true
 	}
 	s.pos++
-	// a.b.c = v: table a at depth table+1, b below it, and the key c in
-	// b, so v sits n-1 levels below the current table.
 	if s.enter(s.table+1, n) {
 		s.value(s.table + n - 1)
 	}
+	return s.over == nil
 }
 
 // header reads [a.b] (tables at depths 1 and 2) or [[a.b]] (and the
 // element, a table inside the array, at depth 3).
-func (s *depthScanner) header() {
+func (s *depthScanner) header() bool {
 	s.pos++
 	array := 0
 	if s.peek() == '[' {
 		s.pos++
 		array = 1
 	}
-	n := s.keyParts() + array
-	if !s.enter(1, n) {
-		return
+	n, _ := s.key(nil)
+	if !s.enter(1, n+array) {
+		return false
 	}
-	s.table = n
+	s.table = n + array
 	s.skipLine()
-}
-
-// keyParts reads a dotted key and returns how many parts it has; it stops
-// at the first byte after the key that is not a space.
-func (s *depthScanner) keyParts() int {
-	n := 0
-	for {
-		for c := s.peek(); c == ' ' || c == '\t'; c = s.peek() {
-			s.pos++
-		}
-		switch c := s.peek(); {
-		case c == '"' || c == '\'':
-			if !s.skipString(c) {
-				return n
-			}
-		case c < 0x80 && isBareKeyByte(c):
-			for s.pos < len(s.src) && isBareKeyByte(s.src[s.pos]) {
-				s.pos++
-			}
-		default:
-			return n
-		}
-		n++
-		for c := s.peek(); c == ' ' || c == '\t'; c = s.peek() {
-			s.pos++
-		}
-		if s.peek() != '.' {
-			return n
-		}
-		s.pos++
-	}
-}
-
-func isBareKeyByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+	return true
 }
 
 // value moves past one value whose key lives at depth base, counting the
@@ -201,49 +106,33 @@ func isBareKeyByte(c byte) bool {
 func (s *depthScanner) value(base int) {
 	s.stack, s.inline = s.stack[:0], s.inline[:0]
 	cur := base // depth of the table or array the next value sits in
-	for s.pos < len(s.src) {
-		switch c := s.src[s.pos]; c {
-		case '\n':
-			s.next()
-			if len(s.stack) == 0 {
-				return
-			}
-		case '#':
-			s.skipComment()
-		case '"', '\'':
-			s.skipString(c)
+	s.skipValue(func(b byte) bool {
+		n := len(s.stack)
+		switch b {
 		case '[', '{':
-			s.pos++
 			if !s.enter(cur+1, 1) {
-				return
+				return false
 			}
 			cur++
 			s.stack = append(s.stack, cur)
-			s.inline = append(s.inline, c == '{')
-			if c == '{' && !s.inlineKey(&cur) {
-				return
-			}
+			s.inline = append(s.inline, b == '{')
+			return b == '[' || s.inlineKey(&cur)
 		case ',':
-			s.pos++
-			if n := len(s.stack); n > 0 {
+			if n > 0 {
 				cur = s.stack[n-1]
-				if s.inline[n-1] && !s.inlineKey(&cur) {
-					return
-				}
+				return !s.inline[n-1] || s.inlineKey(&cur)
 			}
-		case ']', '}':
-			s.pos++
-			if n := len(s.stack); n > 0 {
+		default: // ']' or '}'
+			if n > 0 {
 				s.stack, s.inline = s.stack[:n-1], s.inline[:n-1]
 			}
 			cur = base
-			if n := len(s.stack); n > 0 {
-				cur = s.stack[n-1]
+			if n > 1 {
+				cur = s.stack[n-2]
 			}
-		default:
-			s.pos++
 		}
-	}
+		return true
+	})
 }
 
 // inlineKey reads the key of an inline table's entry, if one follows, and
@@ -251,7 +140,7 @@ func (s *depthScanner) value(base int) {
 // below the inline table.
 func (s *depthScanner) inlineKey(cur *int) bool {
 	s.skipBlank()
-	n := s.keyParts()
+	n, _ := s.key(nil)
 	if n == 0 {
 		return true // "{}" or "{ }": nothing to count
 	}
@@ -259,51 +148,9 @@ func (s *depthScanner) inlineKey(cur *int) bool {
 		return false
 	}
 	*cur += n - 1
-	for c := s.peek(); c == ' ' || c == '\t'; c = s.peek() {
-		s.pos++
-	}
+	s.skipSpaces()
 	if s.peek() == '=' {
 		s.pos++
 	}
 	return true
-}
-
-// skipString moves past a basic or literal string, one-line or multi-line,
-// and reports whether it was closed.
-func (s *depthScanner) skipString(q byte) bool {
-	if bytes.HasPrefix(s.src[s.pos:], []byte{q, q, q}) {
-		s.pos += 3
-		for s.pos < len(s.src) {
-			if q == '"' && s.src[s.pos] == '\\' {
-				s.next()
-				s.next()
-				continue
-			}
-			if bytes.HasPrefix(s.src[s.pos:], []byte{q, q, q}) {
-				s.pos += 3
-				for i := 0; i < 2 && s.peek() == q; i++ {
-					s.pos++
-				}
-				return true
-			}
-			s.next()
-		}
-		return false
-	}
-	s.pos++
-	for s.pos < len(s.src) {
-		c := s.src[s.pos]
-		switch {
-		case c == '\n':
-			return false // unterminated: the caller ends the line
-		case c == '\\' && q == '"' && s.pos+1 < len(s.src) && s.src[s.pos+1] != '\n':
-			s.pos += 2
-			continue
-		}
-		s.pos++
-		if c == q {
-			return true
-		}
-	}
-	return false
 }

@@ -156,14 +156,8 @@ func TestLoadNamedFile(t *testing.T) {
 
 // weightOf is the weight scanShape gives data, without limits.
 func weightOf(data []byte) int {
-	s := &depthScanner{src: data, line: 1, maxDepth: 1 << 30, maxWeight: 1 << 60}
-	for s.pos < len(s.src) {
-		start := s.pos
-		s.statement()
-		if s.pos == start {
-			s.skipLine()
-		}
-	}
+	s := &depthScanner{cursor: newCursor(data), maxDepth: 1 << 30, maxWeight: 1 << 60}
+	s.statements(s.header, s.keyValue)
 	return s.weight
 }
 

@@ -3,8 +3,6 @@ package config
 import (
 	"bytes"
 	"strconv"
-
-	"kuberunner/common"
 )
 
 // BurntSushi/toml v1.6.0 records a position for every key while parsing
@@ -20,7 +18,7 @@ import (
 // every table and key. Values are skipped without being understood; the scan
 // only needs to know where they end, which means following strings (all four
 // kinds), comments, and brackets for arrays and inline tables that span
-// lines. Keys inside inline tables and arrays are not recorded: line() falls
+// lines: cursor's moves, shared with scanShape so the two agree. Keys inside inline tables and arrays are not recorded: line() falls
 // back to the enclosing key, which is on the same or an earlier line.
 
 // lineIndex maps keyPath.String() to the 1-based line that first defines it.
@@ -37,24 +35,16 @@ func (idx lineIndex) line(p keyPath) int {
 }
 
 type lineScanner struct {
-	src    []byte
-	pos    int
-	line   int
+	cursor
 	idx    lineIndex
 	table  keyPath
 	arrays map[string]int // array-of-tables path -> elements seen so far
 }
 
 func indexLines(data []byte) lineIndex {
-	s := &lineScanner{src: data, line: 1, idx: lineIndex{}, arrays: map[string]int{}}
+	s := &lineScanner{cursor: newCursor(data), idx: lineIndex{}, arrays: map[string]int{}}
 	s.pos = len(data) - len(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-	for s.pos < len(s.src) {
-		start := s.pos
-		s.statement()
-		if s.pos == start { // anything unexpected: never loop forever
-			s.skipLine()
-		}
-	}
+	s.statements(s.header, s.keyValue)
 	return s.idx
 }
 
@@ -65,70 +55,9 @@ func (s *lineScanner) record(p keyPath, line int) {
 	}
 }
 
-func (s *lineScanner) peek() byte {
-	if s.pos < len(s.src) {
-		return s.src[s.pos]
-	}
-	return 0
-}
-
-// next consumes one byte, counting lines.
-func (s *lineScanner) next() {
-	if s.pos < len(s.src) {
-		if s.src[s.pos] == '\n' {
-			s.line++
-		}
-		s.pos++
-	}
-}
-
-func (s *lineScanner) skipLine() {
-	for s.pos < len(s.src) && s.src[s.pos] != '\n' {
-		s.pos++
-	}
-	s.next()
-}
-
-func (s *lineScanner) skipSpaces() {
-	for c := s.peek(); c == ' ' || c == '\t'; c = s.peek() {
-		s.pos++
-	}
-}
-
-// skipBlank skips whitespace, newlines and comments between statements.
-func (s *lineScanner) skipBlank() {
-	for s.pos < len(s.src) {
-		switch s.src[s.pos] {
-		case ' ', '\t', '\r', '\n':
-			s.next()
-		case '#':
-			s.skipComment()
-		default:
-			return
-		}
-	}
-}
-
-func (s *lineScanner) skipComment() {
-	for s.pos < len(s.src) && s.src[s.pos] != '\n' {
-		s.pos++
-	}
-}
-
-func (s *lineScanner) statement() {
-	s.skipBlank()
-	if s.pos >= len(s.src) {
-		return
-	}
-	if s.peek() == '[' {
-		s.header()
-		return
-	}
-	s.keyValue()
-}
-
-// header handles [a.b] and [[a.b]].
-func (s *lineScanner) header() {
+// header handles [a.b] and [[a.b]]. It, like keyValue, always lets the
+// scan go on: the input has passed the parser, nothing in it is too much.
+func (s *lineScanner) header() bool {
 	line := s.line
 	s.pos++
 	array := s.peek() == '['
@@ -138,7 +67,7 @@ func (s *lineScanner) header() {
 	keys, ok := s.keys()
 	if !ok || s.peek() != ']' {
 		s.skipLine()
-		return
+		return true
 	}
 	s.skipLine()
 
@@ -160,14 +89,15 @@ func (s *lineScanner) header() {
 		s.record(p, line)
 	}
 	s.table = p
+	return true
 }
 
-func (s *lineScanner) keyValue() {
+func (s *lineScanner) keyValue() bool {
 	line := s.line
 	keys, ok := s.keys()
 	if !ok || s.peek() != '=' {
 		s.skipLine()
-		return
+		return true
 	}
 	s.pos++
 	p := s.table
@@ -175,140 +105,30 @@ func (s *lineScanner) keyValue() {
 		p = p.child(k)
 		s.record(p, line)
 	}
-	s.skipValue()
+	s.skipValue(nil)
+	return true
 }
 
-// keys reads a dotted key (bare, "basic" or 'literal' parts) and stops at
-// the first byte after it that is not a space.
+// keys reads a dotted key and returns its parts, unquoted.
 func (s *lineScanner) keys() ([]string, bool) {
 	var keys []string
-	for {
-		s.skipSpaces()
-		var k string
-		switch c := s.peek(); {
-		case c == '"':
-			raw, ok := s.quoted('"')
-			if !ok {
-				return nil, false
-			}
-			if u, err := strconv.Unquote(raw); err == nil {
-				k = u
-			} else {
-				k = raw[1 : len(raw)-1] // TOML-only escapes: close enough for a line number
-			}
-		case c == '\'':
-			raw, ok := s.quoted('\'')
-			if !ok {
-				return nil, false
-			}
-			k = raw[1 : len(raw)-1]
-		case c < 0x80 && common.IsBareKeyChar(rune(c)):
-			start := s.pos
-			for s.pos < len(s.src) && s.src[s.pos] < 0x80 && common.IsBareKeyChar(rune(s.src[s.pos])) {
-				s.pos++
-			}
-			k = string(s.src[start:s.pos])
-		default:
-			return nil, false
-		}
-		keys = append(keys, k)
-		s.skipSpaces()
-		if s.peek() != '.' {
-			return keys, true
-		}
-		s.pos++
-	}
+	_, ok := s.key(func(raw []byte) {
+		keys = append(keys, keyName(raw))
+	})
+	return keys, ok
 }
 
-// quoted reads a one-line string starting at the opening quote and returns
-// it with its quotes.
-func (s *lineScanner) quoted(q byte) (string, bool) {
-	start := s.pos
-	s.pos++
-	for s.pos < len(s.src) {
-		c := s.src[s.pos]
-		switch {
-		case c == '\n':
-			return "", false
-		case c == '\\' && q == '"' && s.pos+1 < len(s.src) && s.src[s.pos+1] != '\n':
-			s.pos += 2
-			continue
-		case c == q:
-			s.pos++
-			return string(s.src[start:s.pos]), true
+// keyName is the name a key part stands for: a bare part as written, a
+// quoted one without its quotes and, in "basic" ones, its escapes.
+func keyName(raw []byte) string {
+	switch raw[0] {
+	case '"':
+		if u, err := strconv.Unquote(string(raw)); err == nil {
+			return u
 		}
-		s.pos++
+		return string(raw[1 : len(raw)-1]) // TOML-only escapes: close enough for a line number
+	case '\'':
+		return string(raw[1 : len(raw)-1])
 	}
-	s.pos = len(s.src)
-	return "", false
-}
-
-// skipValue moves past one value, which may span lines, and the rest of its
-// line.
-func (s *lineScanner) skipValue() {
-	depth := 0
-	for s.pos < len(s.src) {
-		switch c := s.src[s.pos]; c {
-		case '\n':
-			s.next()
-			if depth == 0 {
-				return
-			}
-		case '#':
-			s.skipComment()
-		case '"', '\'':
-			s.skipString(c)
-		case '[', '{':
-			depth++
-			s.pos++
-		case ']', '}':
-			if depth > 0 {
-				depth--
-			}
-			s.pos++
-		default:
-			s.pos++
-		}
-	}
-}
-
-// skipString moves past a basic or literal string, one-line or multi-line.
-func (s *lineScanner) skipString(q byte) {
-	triple := bytes.HasPrefix(s.src[s.pos:], []byte{q, q, q})
-	if !triple {
-		s.pos++
-		for s.pos < len(s.src) {
-			c := s.src[s.pos]
-			switch {
-			case c == '\n':
-				return // unterminated: let the caller end the line
-			case c == '\\' && q == '"' && s.pos+1 < len(s.src) && s.src[s.pos+1] != '\n':
-				s.pos += 2
-				continue
-			}
-			s.pos++
-			if c == q {
-				return
-			}
-		}
-		return
-	}
-	s.pos += 3
-	for s.pos < len(s.src) {
-		c := s.src[s.pos]
-		if c == '\\' && q == '"' {
-			s.next()
-			s.next()
-			continue
-		}
-		if bytes.HasPrefix(s.src[s.pos:], []byte{q, q, q}) {
-			s.pos += 3
-			// Up to two more quotes belong to the content: """a""""".
-			for i := 0; i < 2 && s.peek() == q; i++ {
-				s.pos++
-			}
-			return
-		}
-		s.next()
-	}
+	return string(raw)
 }
