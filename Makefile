@@ -13,7 +13,9 @@ build:
 # the integration tests against it.
 test: unit-test integration-test
 
-unit-test:
+# A few unit tests read the Debian packages' files (busybox for the image
+# builder), so they too start from `deps`.
+unit-test: deps
 	$(GO) test -race -count=1 ./...
 
 integration-test: cluster-up helper-image

@@ -1,6 +1,7 @@
 package ciyaml
 
 import (
+	"errors"
 	"fmt"
 	"kuberunner/helpers/namedfile"
 )
@@ -23,6 +24,10 @@ func checkSize(file string, size int) error {
 // than waited on, and nothing over maxFileSize is read.
 func readFile(path string) ([]byte, error) {
 	data, err := namedfile.Read(path, maxFileSize)
+	var tooLarge *namedfile.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return nil, checkSize(path, int(tooLarge.Size))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read CI configuration: %w", err)
 	}
