@@ -165,3 +165,25 @@ func TestCancelingFromGitLab(t *testing.T) {
 	rec, _ := srv.Job(id)
 	assert.Equal(t, "failed", rec.State)
 }
+
+// A payload that cannot be read is still GitLab's job for us: it is
+// reported failed, once, not dropped.
+func TestUnreadablePayloadIsReportedFailed(t *testing.T) {
+	srv := coordinator.New(t, "tok")
+	cfg, path := testConfig(t, srv.URL, 1, "tok")
+	srv.EnqueueRaw(4242, "job-token-4242", []byte(`{"id": 4242, "token": "job-token-4242", "steps": "not a list"}`))
+	d, err := New(cfg, Options{ConfigPath: path, Log: logrus.New(), HTTPClient: srv.Client()})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	graceful := make(chan struct{})
+	done := make(chan error)
+	go func() { done <- d.Run(ctx, graceful) }()
+	require.Eventually(t, func() bool { rec, _ := srv.Job(4242); return rec.Completed == 1 }, 30*time.Second, 10*time.Millisecond)
+	close(graceful)
+	require.NoError(t, <-done)
+	rec, _ := srv.Job(4242)
+	assert.Equal(t, "failed", rec.State)
+	assert.Equal(t, 1, rec.FinalUpdates)
+	assert.Contains(t, string(rec.Trace), "cannot be read")
+}

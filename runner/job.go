@@ -23,7 +23,9 @@ const finishTimeout = 5 * time.Minute
 // exactly once. ctx ends on an abort of the whole daemon; GitLab's own
 // "canceled" ends the job's context too, and its "canceling" stops the
 // script gracefully.
-func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job) {
+// refused, when set, fails the job before it runs (a payload that could
+// not be read).
+func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, refused error) {
 	log := r.log.WithFields(logrus.Fields{"job": job.ID, "project": job.JobInfo.ProjectID})
 	log.Infof("Job received: %s", safetext.Escape(job.JobInfo.Name))
 	jobsRunning.WithLabelValues(r.cfg.Name).Inc()
@@ -50,7 +52,10 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job) {
 	blog.Println(fmt.Sprintf("Running with kuberunner %s", d.opts.Version))
 	blog.Println(fmt.Sprintf("  on %s (executor %s)", safetext.Escape(r.cfg.Name), r.cfg.Executor))
 	warnUnsupported(blog, job)
-	err := d.execute(jobCtx, r, job, blog, trace)
+	err := refused
+	if err == nil {
+		err = d.execute(jobCtx, r, job, blog, trace)
+	}
 	if err == nil {
 		blog.Infoln("Job succeeded")
 	} else {

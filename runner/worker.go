@@ -3,8 +3,10 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
+	"kuberunner/common"
 	"kuberunner/network"
 )
 
@@ -28,6 +30,13 @@ func (d *Daemon) ask(asking, jobsCtx context.Context, r *runnerState) {
 			return
 		}
 		job, err := r.client.RequestJob(asking)
+		var bad *network.PayloadError
+		if job == nil && errors.As(err, &bad) && bad.JobID != 0 {
+			// GitLab handed out a job we cannot read: it is ours now, so it
+			// is reported failed rather than left running forever.
+			job = &common.Job{ID: bad.JobID, Token: bad.Token}
+			err = common.NewConfigurationError(fmt.Errorf("the job payload cannot be read: %w", bad.Err))
+		}
 		if job != nil {
 			forbidden = 0
 			d.jobs.Add(1)
@@ -35,7 +44,7 @@ func (d *Daemon) ask(asking, jobsCtx context.Context, r *runnerState) {
 				defer d.jobs.Done()
 				defer d.concurrent.release()
 				defer r.limit.release()
-				d.runJob(jobsCtx, r, job)
+				d.runJob(jobsCtx, r, job, err)
 			}()
 			continue
 		}
