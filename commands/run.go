@@ -57,6 +57,12 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 
 	ctx, abort := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer abort()
+	go func() {
+		// After the first SIGTERM or SIGINT the default behaviour comes
+		// back, so a second one ends the process at once.
+		<-ctx.Done()
+		abort()
+	}()
 	graceful := make(chan struct{})
 	quit := make(chan os.Signal, 1)
 	signal.Notify(quit, syscall.SIGQUIT)
