@@ -2,6 +2,8 @@ package kubernetes
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sync"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/informers"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -33,7 +36,23 @@ var podInformers = struct {
 	m map[informerKey]*podInformer
 }{m: map[informerKey]*podInformer{}}
 
-type informerKey struct{ host, namespace string }
+// informerKey tells informers apart by who asks as well as where: two
+// runners with different credentials for one API server must not read
+// pods through each other's identity.
+type informerKey struct{ host, namespace, identity string }
+
+// identityOf digests the credentials of a rest config.
+func identityOf(rc *rest.Config) string {
+	h := sha256.New()
+	for _, part := range []string{rc.Username, rc.Password, rc.BearerToken, rc.BearerTokenFile, rc.CertFile, rc.KeyFile, rc.Impersonate.UserName} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	h.Write(rc.CertData)
+	h.Write([]byte{0})
+	h.Write(rc.KeyData)
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // podInformer is one namespace's shared informer and its subscribers.
 type podInformer struct {
@@ -51,7 +70,7 @@ type podInformer struct {
 // subscribeJobPods returns the events of the pods labelled with the job's
 // key, starting the namespace's informer if this process has none yet.
 func subscribeJobPods(ctx context.Context, api apiClient, namespace, key string) (*subscription, error) {
-	k := informerKey{host: api.rest.Host, namespace: namespace}
+	k := informerKey{host: api.rest.Host, namespace: namespace, identity: identityOf(api.base)}
 	podInformers.Lock()
 	inf, ok := podInformers.m[k]
 	if !ok {
