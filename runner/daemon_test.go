@@ -63,6 +63,18 @@ func testConfig(t *testing.T, url string, concurrent int, runners ...string) (*c
 	return cfg, path
 }
 
+// startDaemon runs the daemon until graceful closes (or a minute passes);
+// done receives Run's result.
+func startDaemon(t *testing.T, srv *coordinator.Server, cfg *config.Config, path string) (graceful chan struct{}, done chan error) {
+	d, err := New(cfg, Options{ConfigPath: path, Log: logrus.New(), HTTPClient: srv.Client()})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	graceful, done = make(chan struct{}), make(chan error)
+	go func() { done <- d.Run(ctx, graceful) }()
+	return graceful, done
+}
+
 func job(script string) common.Job {
 	return common.Job{JobInfo: common.JobInfo{Name: "test"}, Steps: []common.Step{{Name: common.StepScript, Script: []string{script}, When: common.WhenOnSuccess}}}
 }
@@ -84,13 +96,7 @@ func TestConcurrentCapsAllRunners(t *testing.T) {
 		}
 		ids = append(ids, srv.Enqueue(job(script)))
 	}
-	d, err := New(cfg, Options{ConfigPath: path, Log: logrus.New(), HTTPClient: srv.Client()})
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	graceful := make(chan struct{})
-	done := make(chan error)
-	go func() { done <- d.Run(ctx, graceful) }()
+	graceful, done := startDaemon(t, srv, cfg, path)
 
 	require.Eventually(t, func() bool { return srv.Running() == 4 }, 30*time.Second, 10*time.Millisecond)
 	close(release) // let every job finish from here on
@@ -152,13 +158,7 @@ func TestCancelingFromGitLab(t *testing.T) {
 	fakeRelease.Unlock()
 	id := srv.Enqueue(job("true"))
 	srv.SetJobStatus(id, "canceling", 0)
-	d, err := New(cfg, Options{ConfigPath: path, Log: logrus.New(), HTTPClient: srv.Client()})
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	graceful := make(chan struct{})
-	done := make(chan error)
-	go func() { done <- d.Run(ctx, graceful) }()
+	graceful, done := startDaemon(t, srv, cfg, path)
 	require.Eventually(t, func() bool { rec, _ := srv.Job(id); return rec.Completed == 1 }, 30*time.Second, 10*time.Millisecond)
 	close(graceful)
 	require.NoError(t, <-done)
@@ -172,13 +172,7 @@ func TestUnreadablePayloadIsReportedFailed(t *testing.T) {
 	srv := coordinator.New(t, "tok")
 	cfg, path := testConfig(t, srv.URL, 1, "tok")
 	srv.EnqueueRaw(4242, "job-token-4242", []byte(`{"id": 4242, "token": "job-token-4242", "steps": "not a list"}`))
-	d, err := New(cfg, Options{ConfigPath: path, Log: logrus.New(), HTTPClient: srv.Client()})
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	graceful := make(chan struct{})
-	done := make(chan error)
-	go func() { done <- d.Run(ctx, graceful) }()
+	graceful, done := startDaemon(t, srv, cfg, path)
 	require.Eventually(t, func() bool { rec, _ := srv.Job(4242); return rec.Completed == 1 }, 30*time.Second, 10*time.Millisecond)
 	close(graceful)
 	require.NoError(t, <-done)
