@@ -12,14 +12,14 @@ import (
 // is harmless and heals a hand-edited or half-written file.
 func (c *Cluster) writeConfigs(node string, nodeIP net.IP) error {
 	files := map[string]string{
-		"containerd/config.toml": c.containerdConfig(),
-		"containerd/certs.d/" + RegistryHost + "/hosts.toml": fmt.Sprintf(
-			"# The local registry speaks plain HTTP on loopback.\nserver = %[1]q\n\n[host.%[1]q]\n  capabilities = [\"pull\", \"resolve\", \"push\"]\n  skip_verify = true\n",
-			registryURL),
+		"containerd/config.toml":           c.containerdConfig(),
 		"cni/net.d/10-kuberunner.conflist": c.cniConfig(),
 		"cni/net.d/99-loopback.conf":       `{"cniVersion": "0.4.0", "name": "lo", "type": "loopback"}` + "\n",
 		"kubelet/config.yaml":              c.kubeletConfig(nodeIP),
 		"registry/config.yml":              c.registryConfig(),
+	}
+	for _, host := range append([]string{RegistryHost}, FrontHosts...) {
+		files["containerd/certs.d/"+host+"/hosts.toml"] = plainHTTPHost(host)
 	}
 	for rel, content := range files {
 		p := c.path(rel)
@@ -31,6 +31,12 @@ func (c *Cluster) writeConfigs(node string, nodeIP net.IP) error {
 		}
 	}
 	return nil
+}
+
+// plainHTTPHost is containerd's hosts.toml for a registry that speaks plain
+// HTTP on loopback: the local registry and the tests' fronts.
+func plainHTTPHost(host string) string {
+	return fmt.Sprintf("server = %[1]q\n\n[host.%[1]q]\n  capabilities = [\"pull\", \"resolve\", \"push\"]\n  skip_verify = true\n", "http://"+host)
 }
 
 // containerdConfig keeps all of containerd's state (root, state, network
