@@ -135,9 +135,13 @@ func (l *attemptLoop) waitStarted(ctx context.Context, pod *corev1.Pod) (*corev1
 	var running *corev1.Pod
 	var seenAt time.Time
 	told := map[string]bool{}
+	node := ""
 	err := l.watch.until(wctx, pod.Name, func(obs observation) (bool, error) {
 		st := readPod(obs, l.spec)
 		last = st
+		if obs.pod != nil && obs.pod.Spec.NodeName != "" {
+			node = obs.pod.Spec.NodeName
+		}
 		for _, h := range st.healing {
 			if !told[h] {
 				told[h] = true
@@ -162,7 +166,11 @@ func (l *attemptLoop) waitStarted(ctx context.Context, pod *corev1.Pod) (*corev1
 	case err == nil:
 		return running, seenAt, nil
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
-		return nil, seenAt, systemFailure(&PodStartTimeoutError{Pod: pod.Name, Timeout: l.timeout, Phase: last.phase, Reason: last.reason})
+		timeout := &PodStartTimeoutError{Pod: pod.Name, Timeout: l.timeout, Phase: last.phase, Reason: last.reason}
+		if node != "" {
+			timeout.Node = nodeCondition(ctx, l.client, node, time.Now())
+		}
+		return nil, seenAt, systemFailure(timeout)
 	case ctx.Err() != nil:
 		return nil, seenAt, ctx.Err()
 	}

@@ -18,18 +18,24 @@ type created struct{ secret, pods bool }
 
 // cleanup removes every pod and secret that carries the job's label: one
 // request per kind, whatever number of attempts ran, and nothing of
-// another job, because the label value is unique to this run.
+// another job, because the label value is unique to this run. An API
+// server that is restarting is waited for (within ctx): a delete lost to
+// it would leak the pod until the next start's sweep.
 func cleanup(ctx context.Context, client kube.Interface, namespace, key string, what created) error {
 	sel := metav1.ListOptions{LabelSelector: labels.SelectorFromSet(labels.Set{jobLabel: key}).String()}
 	now := metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0))}
 	var errs []error
 	if what.pods {
-		if err := client.CoreV1().Pods(namespace).DeleteCollection(ctx, now, sel); err != nil && !apierrors.IsNotFound(err) {
+		if err := retryUnavailable(ctx, func(ctx context.Context) error {
+			return client.CoreV1().Pods(namespace).DeleteCollection(ctx, now, sel)
+		}); err != nil && !apierrors.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("delete the job's pods: %w", err))
 		}
 	}
 	if what.secret {
-		if err := client.CoreV1().Secrets(namespace).DeleteCollection(ctx, now, sel); err != nil && !apierrors.IsNotFound(err) {
+		if err := retryUnavailable(ctx, func(ctx context.Context) error {
+			return client.CoreV1().Secrets(namespace).DeleteCollection(ctx, now, sel)
+		}); err != nil && !apierrors.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("delete the job's secrets: %w", err))
 		}
 	}

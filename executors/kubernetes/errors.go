@@ -38,12 +38,19 @@ type PodStartTimeoutError struct {
 	Pod           string
 	Timeout       time.Duration
 	Phase, Reason string
+	// Node is the node's condition when the pod was bound to one, e.g.
+	// "node n1: Ready=Unknown (NodeStatusUnknown: Kubelet stopped posting
+	// node status.), last heartbeat 52s ago".
+	Node string
 }
 
 func (e *PodStartTimeoutError) Error() string {
 	msg := fmt.Sprintf("pod %q did not start within poll_timeout (%s): last phase %s", e.Pod, e.Timeout, e.Phase)
 	if e.Reason != "" {
 		msg += ", reason " + e.Reason
+	}
+	if e.Node != "" {
+		msg += "; " + e.Node
 	}
 	return msg
 }

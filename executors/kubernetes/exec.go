@@ -65,8 +65,26 @@ func execInPod(ctx context.Context, api apiClient, r execRequest) error {
 	if errors.As(err, &exit) && exit.Exited() {
 		return &ExecExitError{Container: r.Container, Code: exit.ExitStatus()}
 	}
+	if err != nil && streamLost(err) && ctx.Err() == nil {
+		return &ExecStreamLostError{Pod: r.Pod, Container: r.Container, Err: err}
+	}
 	if err != nil {
 		return fmt.Errorf("exec in %s/%s: %w", r.Pod, r.Container, err)
 	}
 	return nil
 }
+
+// ExecStreamLostError: the connection carrying a command broke before the
+// command's exit status arrived — an API server restart drops every exec
+// stream it proxies. The command may still be running or may have
+// finished either way, so this is never reported as an exit code.
+type ExecStreamLostError struct {
+	Pod, Container string
+	Err            error
+}
+
+func (e *ExecStreamLostError) Error() string {
+	return fmt.Sprintf("lost the connection to the Kubernetes API server while the command ran in %s/%s, so its exit status is unknown: %v", e.Pod, e.Container, e.Err)
+}
+
+func (e *ExecStreamLostError) Unwrap() error { return e.Err }

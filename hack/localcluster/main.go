@@ -7,6 +7,7 @@
 //	go run ./hack/localcluster registry-stop|registry-start
 //	go run ./hack/localcluster push|registry-delete|cache|uncache IMAGE
 //	go run ./hack/localcluster images
+//	go run ./hack/localcluster stop|start kube-apiserver|kubelet
 //
 // IMAGE may be short ("foo:v1" means 127.0.0.1:5000/foo:v1). State lives in
 // $KUBERUNNER_CLUSTER_DIR (default <repo>/.cluster).
@@ -34,6 +35,7 @@ const usage = `usage: localcluster COMMAND [IMAGE]
   uncache IMAGE      remove IMAGE from the node's containerd
   images             list the images the node's containerd holds
   push-helper BINARY build kuberunner's helper image from a static binary and push it
+  stop|start kube-apiserver|kubelet  a fault for a test by hand (start waits until healthy)
 `
 
 func main() {
@@ -92,6 +94,14 @@ func run(args []string) error {
 			fmt.Fprintf(os.Stderr, "pushed %s@%s\n", cluster.HelperImage, d)
 		}
 		return err
+	case "stop", "start":
+		if len(args) != 2 {
+			return fmt.Errorf("%s needs a component: kube-apiserver or kubelet", args[0])
+		}
+		if args[0] == "stop" {
+			return c.StopComponent(ctx, args[1])
+		}
+		return c.StartComponent(ctx, args[1])
 	case "push", "registry-delete", "cache", "uncache":
 		img, err := image()
 		if err != nil {
