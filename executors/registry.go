@@ -1,10 +1,13 @@
 package executors
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
+
+	"kuberunner/common/config"
 )
 
 // Factory makes a fresh Executor for one job.
@@ -57,4 +60,30 @@ func Names() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Sweeper removes what the jobs of a runner that died mid-job left behind
+// (pods, secrets), returning a line per object removed. `kuberunner run`
+// calls each runner's executor's sweeper when it starts.
+type Sweeper func(ctx context.Context, runner *config.RunnerConfig) ([]string, error)
+
+var sweepers = map[string]Sweeper{}
+
+// RegisterSweeper gives executor name a Sweeper; like Register, from init.
+func RegisterSweeper(name string, s Sweeper) {
+	mu.Lock()
+	defer mu.Unlock()
+	sweepers[name] = s
+}
+
+// Sweep runs the sweeper of the runner's executor; an executor without
+// one leaves nothing behind, and Sweep does nothing.
+func Sweep(ctx context.Context, runner *config.RunnerConfig) ([]string, error) {
+	mu.RLock()
+	s := sweepers[runner.Executor]
+	mu.RUnlock()
+	if s == nil {
+		return nil, nil
+	}
+	return s(ctx, runner)
 }

@@ -105,6 +105,7 @@ func (d *Daemon) Run(ctx context.Context, graceful <-chan struct{}) error {
 		case <-asking.Done():
 		}
 	}()
+	d.sweep(ctx)
 	var workers sync.WaitGroup
 	for _, r := range d.runners {
 		for range r.cfg.RequestConcurrency {

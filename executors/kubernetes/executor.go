@@ -82,6 +82,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	if e.spec, err = newJobSpec(opts.Job, opts.Runner, e.cfg, key, e.vars); err != nil {
 		return configFailure(err)
 	}
+	e.spec.Expires = expiry(time.Now(), opts.Job.Timeout)
 	if opts.SourceDir == "" && opts.Job.GitInfo.RepoURL != "" {
 		req, err := gitRequest(opts.Job, e.vars, e.projectDir)
 		if err != nil {

@@ -1,6 +1,8 @@
 package kubernetes
 
 import (
+	"time"
+
 	corev1 "k8s.io/api/core/v1"
 
 	"kuberunner/common"
@@ -25,6 +27,10 @@ const (
 	attemptLabel   = "kuberunner.io/attempt"
 	managedByLabel = "app.kubernetes.io/managed-by"
 	managedByValue = "kuberunner"
+	// expiresAnnotation (RFC 3339) is when the object is garbage whatever
+	// happened to its runner: the job's timeout has passed by then, so a
+	// runner that restarts after a crash may delete it (see sweep.go).
+	expiresAnnotation = "kuberunner.io/expires-at"
 )
 
 // helperBinary is where the helper image keeps the kuberunner binary.
@@ -64,6 +70,9 @@ type jobSpec struct {
 	// Policies is the effective pull-policy list of every image, keyed by
 	// the image as written in Containers.
 	Policies map[string]common.PullPolicies
+	// Expires is when every object of the job may be swept; zero for a
+	// job without a timeout, whose objects only its own cleanup removes.
+	Expires time.Time
 }
 
 // imageOf is the image the spec wrote for a container, the key of its pull

@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -22,6 +23,7 @@ func buildPod(spec *jobSpec, secret string, attempt int, policyFor func(image st
 			GenerateName: podNamePrefix(spec),
 			Namespace:    spec.Namespace,
 			Labels:       podLabels(spec, attempt),
+			Annotations:  objectAnnotations(spec),
 		},
 		Spec: corev1.PodSpec{
 			RestartPolicy:                corev1.RestartPolicyNever,
@@ -101,6 +103,14 @@ func podLabels(spec *jobSpec, attempt int) map[string]string {
 		runnerLabel:    labelValue(spec.Runner),
 		attemptLabel:   strconv.Itoa(attempt),
 	}
+}
+
+// objectAnnotations mark the job's pods and secret with their expiry.
+func objectAnnotations(spec *jobSpec) map[string]string {
+	if spec.Expires.IsZero() {
+		return nil
+	}
+	return map[string]string{expiresAnnotation: spec.Expires.UTC().Format(time.RFC3339)}
 }
 
 func podNamePrefix(spec *jobSpec) string {

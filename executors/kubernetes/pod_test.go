@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
@@ -96,6 +97,7 @@ func TestBuildPod(t *testing.T) {
 			require.NoError(t, err)
 			spec, err := newJobSpec(tt.job, runner, &tt.cfg, "42-abcdef", vars)
 			require.NoError(t, err)
+			spec.Expires = expiry(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC), time.Hour)
 			attempt := tt.attempt
 			if attempt == 0 {
 				attempt = 1

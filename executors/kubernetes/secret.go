@@ -19,6 +19,7 @@ func buildSecret(spec *jobSpec, vars common.JobVariables) *corev1.Secret {
 			GenerateName: podNamePrefix(spec),
 			Namespace:    spec.Namespace,
 			Labels:       labels,
+			Annotations:  objectAnnotations(spec),
 		},
 		Type: corev1.SecretTypeOpaque,
 		Data: secretData(vars),

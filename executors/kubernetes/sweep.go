@@ -1,0 +1,108 @@
+package kubernetes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+
+	"kuberunner/common/config"
+	"kuberunner/executors"
+)
+
+func init() { executors.RegisterSweeper("kubernetes", SweepExpired) }
+
+// expiryGrace is added to the job's timeout: the runner's own cleanup runs
+// as soon as the timeout passes, so an object older than this has lost its
+// runner. It also absorbs clock skew between runner replicas.
+const expiryGrace = 30 * time.Second
+
+// expiry is when the objects of a job that starts now with this timeout
+// may be swept; zero (never) without a timeout. Why not an owner reference
+// from the Secret to the first pod instead: the fallback deletes that pod
+// while the next attempt still needs the Secret, and the garbage collector
+// would take the Secret with it.
+func expiry(now time.Time, timeout time.Duration) time.Time {
+	if timeout <= 0 {
+		return time.Time{}
+	}
+	return now.Add(timeout + expiryGrace).Truncate(time.Second)
+}
+
+// expired reports whether an object's expiry annotation has passed. An
+// object without one (or with one that does not parse) is never swept: it
+// may belong to a job without a timeout, still running.
+func expired(meta metav1.Object, now time.Time) bool {
+	at, err := time.Parse(time.RFC3339, meta.GetAnnotations()[expiresAnnotation])
+	return err == nil && now.After(at)
+}
+
+// SweepExpired deletes the pods and secrets that jobs of a runner killed
+// mid-job (SIGKILL, OOM, a lost node) left in the runner's namespace: the
+// ones kuberunner manages whose expiry has passed. `kuberunner run` calls
+// it at start. It returns what it deleted, as "pod ns/name" and "secret
+// ns/name"; each delete is conditional on the object's UID, so an object
+// recreated under the same name is never touched.
+func SweepExpired(ctx context.Context, runner *config.RunnerConfig) ([]string, error) {
+	cfg := runner.Kubernetes
+	if cfg == nil {
+		cfg = &config.KubernetesConfig{}
+	}
+	rc, err := restConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	api, err := newAPIClient(rc, defaultHeaderTimeout)
+	if err != nil {
+		return nil, err
+	}
+	namespace := cfg.Namespace
+	if namespace == "" {
+		namespace = config.DefaultNamespace
+	}
+	return sweep(ctx, api, namespace, time.Now())
+}
+
+func sweep(ctx context.Context, api apiClient, namespace string, now time.Time) ([]string, error) {
+	sel := metav1.ListOptions{LabelSelector: labels.SelectorFromSet(labels.Set{managedByLabel: managedByValue}).String()}
+	var deleted []string
+	var errs []error
+	remove := func(kind string, meta metav1.Object, del func(context.Context, string, metav1.DeleteOptions) error) {
+		if !expired(meta, now) {
+			return
+		}
+		uid := meta.GetUID()
+		opts := metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0)), Preconditions: &metav1.Preconditions{UID: ptr(types.UID(uid))}}
+		err := del(ctx, meta.GetName(), opts)
+		switch {
+		case err == nil:
+			deleted = append(deleted, fmt.Sprintf("%s %s/%s", kind, namespace, meta.GetName()))
+		case apierrors.IsNotFound(err) || apierrors.IsConflict(err):
+			// Gone already, or a new object under the name.
+		default:
+			errs = append(errs, fmt.Errorf("delete %s %s/%s: %w", kind, namespace, meta.GetName(), err))
+		}
+	}
+	pods, err := api.CoreV1().Pods(namespace).List(ctx, sel)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("list pods in %s: %w", namespace, err))
+	} else {
+		for i := range pods.Items {
+			remove("pod", &pods.Items[i], api.CoreV1().Pods(namespace).Delete)
+		}
+	}
+	secrets, err := api.CoreV1().Secrets(namespace).List(ctx, sel)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("list secrets in %s: %w", namespace, err))
+	} else {
+		for i := range secrets.Items {
+			remove("secret", &secrets.Items[i], api.CoreV1().Secrets(namespace).Delete)
+		}
+	}
+	return deleted, errors.Join(errs...)
+}
