@@ -63,9 +63,11 @@ type finalUpdate struct {
 // stops the background loop, sends what is left of the log, and sends the
 // final update with the log's checksum and size. It follows 202 (flush and
 // ask again after the server's interval) and 412 (resend the whole log
-// from 0), retries transport errors, 408, 429 and 5xx per the policy, and
-// returns a *GiveUpError when they run out or a *StatusError for another
-// answer. Pass a ctx that outlives the job's cancellation.
+// from 0), and retries transport errors, 408, 429 and 5xx until ctx ends
+// (an outage of GitLab must not lose the report), giving up with a
+// *GiveUpError on endless 202 or 412 and a *StatusError for another
+// answer. Pass a ctx that outlives the job's cancellation and bounds the
+// whole.
 func (t *Trace) Finish(ctx context.Context, res Result) (Report, error) {
 	t.mu.Lock()
 	if t.finished {
@@ -97,9 +99,10 @@ func (t *Trace) Finish(ctx context.Context, res Result) (Report, error) {
 	return rep, err
 }
 
-// flushRetrying is Flush with the client's retry policy.
+// flushRetrying is Flush retried until ctx ends (see untilDeadline): the
+// rest of the log is part of the final report.
 func (t *Trace) flushRetrying(ctx context.Context) error {
-	return t.client.retrying(ctx, "send trace", func() error { return t.Flush(ctx) })
+	return t.client.retryingWith(ctx, t.client.retry.untilDeadline(), "send trace", func() error { return t.Flush(ctx) })
 }
 
 // update sends the final update until GitLab takes it.
@@ -110,6 +113,7 @@ func (t *Trace) update(ctx context.Context, body finalUpdate, rep *Report) error
 		return err
 	}
 	notYet, resends, failures := 0, 0, 0
+	policy := t.client.retry.untilDeadline()
 	for {
 		rep.Updates++
 		resp, err := t.client.send(ctx, req)
@@ -150,10 +154,10 @@ func (t *Trace) update(ctx context.Context, body finalUpdate, rep *Report) error
 		if !retryable(err) {
 			return err
 		}
-		if failures++; failures >= t.client.retry.attempts() {
+		if failures++; failures >= policy.attempts() {
 			return &GiveUpError{Op: op, Attempts: rep.Updates, Err: err}
 		}
-		if err := t.client.sleep(ctx, t.client.retry.wait(failures-1, err)); err != nil {
+		if err := t.client.sleep(ctx, policy.wait(failures-1, err)); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,6 +52,22 @@ func (p RetryPolicy) wait(retry int, err error) time.Duration {
 	return d
 }
 
+// finalReportWait caps the pause between tries of the final report, so
+// that GitLab coming back after an outage is noticed within seconds.
+const finalReportWait = 10 * time.Second
+
+// untilDeadline is p for the final report: it is the one message GitLab
+// must get, so it is tried until its context ends (the caller bounds
+// that) rather than a number of times, with pauses of at most
+// finalReportWait.
+func (p RetryPolicy) untilDeadline() RetryPolicy {
+	p.MaxAttempts = math.MaxInt
+	if p.Backoff.Max <= 0 || p.Backoff.Max > finalReportWait {
+		p.Backoff.Max = finalReportWait
+	}
+	return p
+}
+
 // retryable is whether err may go away on its own: no answer, or a
 // retryable status.
 func retryable(err error) bool {
@@ -67,7 +84,12 @@ func retryable(err error) bool {
 // it returns a *GiveUpError wrapping the last error. A cancelled ctx ends
 // it at once with ctx's error.
 func (c *Client) retrying(ctx context.Context, op string, try func() error) error {
-	attempts := c.retry.attempts()
+	return c.retryingWith(ctx, c.retry, op, try)
+}
+
+// retryingWith is retrying under policy p.
+func (c *Client) retryingWith(ctx context.Context, p RetryPolicy, op string, try func() error) error {
+	attempts := p.attempts()
 	for n := 1; ; n++ {
 		err := try()
 		if err == nil {
@@ -82,7 +104,7 @@ func (c *Client) retrying(ctx context.Context, op string, try func() error) erro
 		if n >= attempts {
 			return &GiveUpError{Op: op, Attempts: n, Err: err}
 		}
-		d := c.retry.wait(n-1, err)
+		d := p.wait(n-1, err)
 		c.log.Warn("coordinator request failed, retrying", "op", op, "attempt", n, "wait", d, "err", err)
 		if err := c.sleep(ctx, d); err != nil {
 			return err
