@@ -40,10 +40,19 @@ type clusterRun struct {
 // binary) with one kubernetes runner per token in a fresh namespace.
 func startRun(t *testing.T, k config.KubernetesConfig, concurrent int, tokens ...string) *clusterRun {
 	t.Helper()
+	return startRunVia(t, coordinator.New(t, tokens...), "", k, concurrent, tokens...)
+}
+
+// startRunVia is startRun with a coordinator of the test's own, reached at
+// url (a proxy, say); "" is the coordinator's own URL.
+func startRunVia(t *testing.T, srv *coordinator.Server, url string, k config.KubernetesConfig, concurrent int, tokens ...string) *clusterRun {
+	t.Helper()
 	c := clustertest.Cluster(t)
 	t.Setenv("KUBECONFIG", filepath.Join(c.Dir, "kubeconfig"))
 	ns := clustertest.Namespace(t)
-	srv := coordinator.New(t, tokens...)
+	if url == "" {
+		url = srv.URL
+	}
 	srv.SetTraceInterval(1)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.toml")
@@ -58,7 +67,7 @@ func startRun(t *testing.T, k config.KubernetesConfig, concurrent int, tokens ..
 	cfg := &config.Config{Concurrent: concurrent, CheckInterval: 1, LogLevel: "info", LogFormat: "text"}
 	for _, tok := range tokens {
 		kc := k
-		cfg.Runners = append(cfg.Runners, &config.RunnerConfig{Name: "it-" + tok, URL: srv.URL, Token: tok, Executor: "kubernetes",
+		cfg.Runners = append(cfg.Runners, &config.RunnerConfig{Name: "it-" + tok, URL: url, Token: tok, Executor: "kubernetes",
 			RequestConcurrency: 1, OutputLimit: 4096, Kubernetes: &kc})
 	}
 	d, err := New(cfg, Options{ConfigPath: path, Log: logrus.New(), HTTPClient: srv.Client(), Version: "it"})

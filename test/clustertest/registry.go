@@ -247,3 +247,16 @@ func NodeImages(t testing.TB) []string {
 	}
 	return imgs
 }
+
+// PushLarge pushes a busybox image with a layer of size random bytes (see
+// cluster.PushLargeImage) and returns its full reference.
+func PushLarge(t testing.TB, image string, size int) string {
+	t.Helper()
+	NeedRegistry(t)
+	ctx, cancel := registryCtx()
+	defer cancel()
+	if _, err := Cluster(t).PushLargeImage(ctx, image, size); err != nil {
+		t.Fatalf("push large %s: %v", image, err)
+	}
+	return cluster.ImageRef(image)
+}

@@ -31,10 +31,10 @@ var busyboxApplets = []string{
 }
 
 // ImageRef qualifies a short image name with the local registry:
-// "foo:v1" → "127.0.0.1:5000/foo:v1". A name that already has the registry
-// host is returned as it is; a name without a tag gets ":latest".
+// "foo:v1" → "127.0.0.1:5000/foo:v1". A name that already has a registry
+// host (a front's, say) is returned as it is; a name without a tag gets ":latest".
 func ImageRef(image string) string {
-	if !strings.HasPrefix(image, RegistryHost+"/") {
+	if first, _, ok := strings.Cut(image, "/"); !ok || !strings.ContainsAny(first, ".:") {
 		image = RegistryHost + "/" + image
 	}
 	if i := strings.LastIndex(image, "/"); !strings.Contains(image[i:], ":") && !strings.Contains(image, "@") {
