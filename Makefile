@@ -4,7 +4,7 @@ BIN       ?= kuberunner
 CLUSTER   ?= $(GO) run ./hack/localcluster
 export KUBERUNNER_CLUSTER_DIR ?= $(CURDIR)/.cluster
 
-.PHONY: build test unit-test integration-test lint fuzz deps cluster-up cluster-down cluster-status demo bench helper-image
+.PHONY: build test unit-test integration-test lint fuzz deps cluster-up cluster-down cluster-status demo bench helper-image runner-image
 
 build:
 	$(GO) build -trimpath -o $(BIN) .
@@ -46,6 +46,12 @@ cluster-status:
 helper-image:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-helper .
 	$(CLUSTER) push-helper $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-helper
+
+# The runner's image (deploy/ runs it): the same static binary, entrypoint
+# `kuberunner run`, pushed as 127.0.0.1:5000/kuberunner:latest.
+runner-image:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-runner .
+	$(CLUSTER) push-runner $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-runner
 
 # Registry controls of the local cluster (see docs/testing.md). IMAGE may be
 # short: IMAGE=foo:v1 means 127.0.0.1:5000/foo:v1.

@@ -31,6 +31,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kuberunner run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	flagPath := fs.String("config", "", "config file (default: $"+config.EnvVar+", else /etc/kuberunner/config.toml for root, else ~/.kuberunner/config.toml)")
+	idFile := fs.String("system-id-file", os.Getenv(systemIDEnvVar), "where the system ID is kept (default: $"+systemIDEnvVar+", else .runner_system_id next to the config file)")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(flagError(err))
 	}
@@ -45,9 +46,9 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return finish(stderr, err)
 	}
-	d, err := runner.New(cfg, runner.Options{ConfigPath: path, Version: Version, Revision: Revision, Log: log})
+	d, err := runner.New(cfg, runner.Options{ConfigPath: path, SystemIDFile: *idFile, Version: Version, Revision: Revision, Log: log})
 	if err != nil {
-		return finish(stderr, err)
+		return finish(stderr, systemIDHint(err, *idFile))
 	}
 	stopMetrics, err := serveMetrics(cfg.ListenAddress, log)
 	if err != nil {
@@ -107,9 +108,24 @@ func loadDaemonConfig(flagPath string, stderr io.Writer) (*config.Config, string
 // warnReadableToken: config.toml holds runner tokens, so a file others may
 // read is worth a line.
 func warnReadableToken(path string, stderr io.Writer) {
-	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+	if st, err := os.Stat(path); err == nil && exposedMode(st) {
 		fmt.Fprintf(stderr, "WARNING: %s holds runner tokens and is readable by group or others (mode %04o); chmod 600 it\n", path, st.Mode().Perm())
 	}
+}
+
+// exposedMode: someone but us may read the file. Group access counts
+// unless the group is our own: a Secret mounted in a pod is group-readable
+// by the pod's fsGroup, which is the runner's own group there.
+func exposedMode(st os.FileInfo) bool {
+	perm := st.Mode().Perm()
+	if perm&0o007 != 0 {
+		return true
+	}
+	if perm&0o070 == 0 {
+		return false
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	return !ok || int(sys.Gid) != os.Getegid()
 }
 
 // daemonLogger is logrus at config.toml's log_level and log_format.

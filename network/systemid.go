@@ -36,7 +36,18 @@ func NewSystemID() (string, error) {
 // than an ID is an error, so that a runner never silently changes
 // identity. Two processes creating it at once end up with the same ID.
 func LoadOrCreateSystemID(configPath string) (string, error) {
-	path := filepath.Join(filepath.Dir(configPath), SystemIDFile)
+	return LoadOrCreateSystemIDFile(SystemIDPath(configPath))
+}
+
+// SystemIDPath is where the system ID of the runner configured by
+// configPath is kept by default: SystemIDFile next to config.toml.
+func SystemIDPath(configPath string) string {
+	return filepath.Join(filepath.Dir(configPath), SystemIDFile)
+}
+
+// LoadOrCreateSystemIDFile is LoadOrCreateSystemID for an explicit file,
+// for a config.toml in a read-only place (a Secret mounted in a pod).
+func LoadOrCreateSystemIDFile(path string) (string, error) {
 	id, err := readSystemID(path)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return id, err

@@ -15,8 +15,13 @@ import (
 
 // Options are what the command line adds to config.toml.
 type Options struct {
-	// ConfigPath locates the system_id file, kept next to config.toml.
-	ConfigPath        string
+	// ConfigPath locates the system_id file, kept next to config.toml
+	// unless SystemIDFile names another.
+	ConfigPath string
+	// SystemIDFile, when set, is where the system ID is kept: a
+	// config.toml mounted read-only (a Kubernetes Secret) has no writable
+	// directory next to it.
+	SystemIDFile      string
 	Version, Revision string
 	Log               *logrus.Logger
 	// ForbiddenPause is how long a runner stops asking after three 403s
@@ -67,7 +72,11 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if err := cfg.RequireRunners(opts.ConfigPath); err != nil {
 		return nil, err
 	}
-	systemID, err := network.LoadOrCreateSystemID(opts.ConfigPath)
+	idPath := opts.SystemIDFile
+	if idPath == "" {
+		idPath = network.SystemIDPath(opts.ConfigPath)
+	}
+	systemID, err := network.LoadOrCreateSystemIDFile(idPath)
 	if err != nil {
 		return nil, err
 	}

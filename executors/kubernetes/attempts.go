@@ -112,7 +112,7 @@ func (l *attemptLoop) createPod(ctx context.Context) (*corev1.Pod, error) {
 		l.created()
 	}
 	if err != nil {
-		err = fmt.Errorf("create pod (attempt %d): %w", l.stats.attempts, err)
+		err = fmt.Errorf("create pod (attempt %d): %w", l.stats.attempts, forbidden(err, "create", "pods", l.spec.Namespace))
 		// The API server refusing this pod (invalid spec, a quota, pod
 		// security, a missing service account) is the job's or the
 		// operator's configuration, and a retry would meet the same answer.
@@ -192,7 +192,7 @@ func (l *attemptLoop) deletePod(ctx context.Context, name string) []*pull.ImageP
 	err := l.client.CoreV1().Pods(l.spec.Namespace).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0))})
 	if err != nil {
 		// Cleanup deletes by label whatever is left; the job goes on.
-		l.log.Warningln(fmt.Sprintf("Could not delete pod %s: %v", name, err))
+		l.log.Warningln(fmt.Sprintf("Could not delete pod %s: %v", name, forbidden(err, "delete", "pods", l.spec.Namespace)))
 		return nil
 	}
 	var more []*pull.ImagePullError

@@ -29,14 +29,14 @@ func cleanup(ctx context.Context, client kube.Interface, namespace, key string, 
 		if err := retryUnavailable(ctx, func(ctx context.Context) error {
 			return client.CoreV1().Pods(namespace).DeleteCollection(ctx, now, sel)
 		}); err != nil && !apierrors.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("delete the job's pods: %w", err))
+			errs = append(errs, fmt.Errorf("delete the job's pods: %w", forbidden(err, "deletecollection", "pods", namespace)))
 		}
 	}
 	if what.secret {
 		if err := retryUnavailable(ctx, func(ctx context.Context) error {
 			return client.CoreV1().Secrets(namespace).DeleteCollection(ctx, now, sel)
 		}); err != nil && !apierrors.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("delete the job's secrets: %w", err))
+			errs = append(errs, fmt.Errorf("delete the job's secrets: %w", forbidden(err, "deletecollection", "secrets", namespace)))
 		}
 	}
 	return errors.Join(errs...)

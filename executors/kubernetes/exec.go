@@ -69,7 +69,9 @@ func execInPod(ctx context.Context, api apiClient, r execRequest) error {
 		return &ExecStreamLostError{Pod: r.Pod, Container: r.Container, Err: err}
 	}
 	if err != nil {
-		return fmt.Errorf("exec in %s/%s: %w", r.Pod, r.Container, err)
+		// The SPDY fallback, a POST, is what fails last when both are
+		// refused, so the verb to name is create.
+		return fmt.Errorf("exec in %s/%s: %w", r.Pod, r.Container, forbidden(err, "create", "pods/exec", r.Namespace))
 	}
 	return nil
 }

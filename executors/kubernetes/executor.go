@@ -205,7 +205,7 @@ func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 	secret, err := e.api.CoreV1().Secrets(e.spec.Namespace).Create(ctx, buildSecret(e.spec, e.vars), metav1.CreateOptions{})
 	e.created.secret = mayExist(err)
 	if err != nil {
-		return nil, systemFailure(fmt.Errorf("create the job's variables secret: %w", err))
+		return nil, systemFailure(fmt.Errorf("create the job's variables secret: %w", forbidden(err, "create", "secrets", e.spec.Namespace)))
 	}
 	if e.watch, err = startPodWatch(ctx, e.api, e.spec.Namespace, e.spec.Key); err != nil {
 		return nil, systemFailure(err)

@@ -36,6 +36,7 @@ const usage = `usage: localcluster COMMAND [IMAGE]
   images             list the images the node's containerd holds
   push-helper BINARY build kuberunner's helper image from a static binary and push it
   stop|start kube-apiserver|kubelet  a fault for a test by hand (start waits until healthy)
+  push-runner BINARY build the runner's image (entrypoint: kuberunner run) and push it
 `
 
 func main() {
@@ -102,6 +103,15 @@ func run(args []string) error {
 			return c.StopComponent(ctx, args[1])
 		}
 		return c.StartComponent(ctx, args[1])
+	case "push-runner":
+		if len(args) != 2 {
+			return fmt.Errorf("push-runner needs the path of a static kuberunner binary")
+		}
+		d, err := c.PushRunnerImage(ctx, cluster.RunnerImage, args[1])
+		if err == nil {
+			fmt.Fprintf(os.Stderr, "pushed %s@%s\n", cluster.RunnerImage, d)
+		}
+		return err
 	case "push", "registry-delete", "cache", "uncache":
 		img, err := image()
 		if err != nil {
