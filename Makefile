@@ -4,7 +4,7 @@ BIN       ?= kuberunner
 CLUSTER   ?= $(GO) run ./hack/localcluster
 export KUBERUNNER_CLUSTER_DIR ?= $(CURDIR)/.cluster
 
-.PHONY: build test unit-test integration-test lint fuzz deps cluster-up cluster-down cluster-status demo bench helper-image runner-image
+.PHONY: build test unit-test integration-test lint fuzz deps cluster-up cluster-down cluster-status demo bench helper-image runner-image fault-test soak
 
 build:
 	$(GO) build -trimpath -o $(BIN) .
@@ -20,11 +20,26 @@ unit-test: deps
 
 integration-test: cluster-up helper-image
 	$(GO) test -race -count=1 -tags integration -timeout 30m ./...
+	$(FAULTS)
+
+# Fault tests stop the API server and the kubelet under a running job, which
+# would disturb every other test: they run alone, one at a time, after the
+# rest (build tag faults; docs/reliability.md).
+FAULTS = $(GO) test -race -count=1 -p 1 -tags integration,faults -run '^TestFault' -timeout 30m ./runner/ ./commands/
+fault-test: cluster-up helper-image
+	$(FAULTS)
+
+# 300 jobs through `kuberunner run` under random faults; outside `make test`
+# because it takes minutes. Figures: docs/reliability.md.
+SOAK_JOBS ?= 300
+soak: cluster-up helper-image
+	SOAK_JOBS=$(SOAK_JOBS) $(GO) test -count=1 -tags integration,soak -run '^TestSoak$$' -timeout 60m -v ./test/soak/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./...
+	$(GO) vet -tags integration,faults,soak ./...
 
 # The Debian packages the cluster runs (etcd, containerd, runc, CNI, the
 # registry, busybox). Installed when missing; a no-op in well under a second

@@ -32,7 +32,7 @@ type benchDaemon struct {
 	metrics string
 }
 
-func startBenchDaemon(b *testing.B, srv *coordinator.Server, ns, image string, policies string, concurrent int) *benchDaemon {
+func startBenchDaemon(b testing.TB, srv *coordinator.Server, ns, image string, policies string, concurrent int) *benchDaemon {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(b, err)
 	addr := l.Addr().String()
@@ -90,17 +90,20 @@ func sum(m map[string]float64, prefix string) float64 {
 }
 
 // peakRSS is the process's high-water resident set (VmHWM), in MiB.
-func peakRSS(b *testing.B, pid int) float64 {
+func peakRSS(b testing.TB, pid int) float64 { return procStatusMiB(b, pid, "VmHWM:") }
+
+// procStatusMiB reads a kB field of /proc/PID/status, in MiB.
+func procStatusMiB(b testing.TB, pid int, field string) float64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	require.NoError(b, err)
 	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
+		if strings.HasPrefix(line, field) {
 			kb, err := strconv.ParseFloat(strings.Fields(line)[1], 64)
 			require.NoError(b, err)
 			return kb / 1024
 		}
 	}
-	b.Fatal("no VmHWM")
+	b.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
 }
 

@@ -63,9 +63,15 @@ func Names() []string {
 }
 
 // Sweeper removes what the jobs of a runner that died mid-job left behind
-// (pods, secrets), returning a line per object removed. `kuberunner run`
-// calls each runner's executor's sweeper when it starts.
-type Sweeper func(ctx context.Context, runner *config.RunnerConfig) ([]string, error)
+// (pods, secrets). `kuberunner run` calls each runner's executor's
+// sweeper when it starts.
+type Sweeper func(ctx context.Context, runner *config.RunnerConfig) (SweepReport, error)
+
+// SweepReport names objects as "pod ns/name", "secret ns/name".
+type SweepReport struct {
+	// Deleted had expired; Kept have not yet (a job may still run them).
+	Deleted, Kept []string
+}
 
 var sweepers = map[string]Sweeper{}
 
@@ -78,12 +84,12 @@ func RegisterSweeper(name string, s Sweeper) {
 
 // Sweep runs the sweeper of the runner's executor; an executor without
 // one leaves nothing behind, and Sweep does nothing.
-func Sweep(ctx context.Context, runner *config.RunnerConfig) ([]string, error) {
+func Sweep(ctx context.Context, runner *config.RunnerConfig) (SweepReport, error) {
 	mu.RLock()
 	s := sweepers[runner.Executor]
 	mu.RUnlock()
 	if s == nil {
-		return nil, nil
+		return SweepReport{}, nil
 	}
 	return s(ctx, runner)
 }

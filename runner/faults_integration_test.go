@@ -69,10 +69,14 @@ func TestFaultAPIServerRestartWhileWaiting(t *testing.T) {
 	id := r.srv.Enqueue(common.Job{Features: allReasons, Steps: script("echo survived-the-restart")})
 	waitClosed(t, stalled, "the kubelet to start pulling")
 
+	restart := time.Now()
 	clustertest.RestartAPIServer(t)
+	t.Logf("API server back after %s", time.Since(restart).Round(time.Millisecond))
+	released := time.Now()
 	release()
 
 	rec := r.finished(id)
+	t.Logf("job reported %s after the pull was released", time.Since(released).Round(time.Millisecond))
 	assert.Equal(t, "success", rec.State)
 	assert.Contains(t, string(rec.Trace), "survived-the-restart")
 	assert.NotContains(t, string(rec.Trace), "Attempt 2")

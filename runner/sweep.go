@@ -29,9 +29,14 @@ func (d *Daemon) sweep(ctx context.Context) {
 			continue
 		}
 		seen[where] = true
-		deleted, err := executors.Sweep(ctx, r.cfg)
-		if len(deleted) > 0 {
-			r.log.WithField("deleted", strings.Join(deleted, ", ")).Infof("Swept %d expired object(s) left by jobs of an earlier run", len(deleted))
+		rep, err := executors.Sweep(ctx, r.cfg)
+		if len(rep.Deleted) > 0 {
+			r.log.WithField("deleted", strings.Join(rep.Deleted, ", ")).Infof("Swept %d expired object(s) left by jobs of an earlier run", len(rep.Deleted))
+		}
+		if len(rep.Kept) > 0 {
+			// Another replica's jobs, or ours from before a crash that
+			// have not expired yet: a later start sweeps the latter.
+			r.log.WithField("kept", strings.Join(rep.Kept, ", ")).Infof("Kept %d job object(s) that have not expired", len(rep.Kept))
 		}
 		if err != nil {
 			r.log.WithError(err).Warn("Sweeping expired job objects failed; they stay until the next start")

@@ -45,21 +45,20 @@ func expired(meta metav1.Object, now time.Time) bool {
 // SweepExpired deletes the pods and secrets that jobs of a runner killed
 // mid-job (SIGKILL, OOM, a lost node) left in the runner's namespace: the
 // ones kuberunner manages whose expiry has passed. `kuberunner run` calls
-// it at start. It returns what it deleted, as "pod ns/name" and "secret
-// ns/name"; each delete is conditional on the object's UID, so an object
-// recreated under the same name is never touched.
-func SweepExpired(ctx context.Context, runner *config.RunnerConfig) ([]string, error) {
+// it at start. Each delete is conditional on the object's UID, so an
+// object recreated under the same name is never touched.
+func SweepExpired(ctx context.Context, runner *config.RunnerConfig) (executors.SweepReport, error) {
 	cfg := runner.Kubernetes
 	if cfg == nil {
 		cfg = &config.KubernetesConfig{}
 	}
 	rc, err := restConfig(cfg)
 	if err != nil {
-		return nil, err
+		return executors.SweepReport{}, err
 	}
 	api, err := newAPIClient(rc, defaultHeaderTimeout)
 	if err != nil {
-		return nil, err
+		return executors.SweepReport{}, err
 	}
 	namespace := cfg.Namespace
 	if namespace == "" {
@@ -68,12 +67,13 @@ func SweepExpired(ctx context.Context, runner *config.RunnerConfig) ([]string, e
 	return sweep(ctx, api, namespace, time.Now())
 }
 
-func sweep(ctx context.Context, api apiClient, namespace string, now time.Time) ([]string, error) {
+func sweep(ctx context.Context, api apiClient, namespace string, now time.Time) (executors.SweepReport, error) {
 	sel := metav1.ListOptions{LabelSelector: labels.SelectorFromSet(labels.Set{managedByLabel: managedByValue}).String()}
-	var deleted []string
+	var rep executors.SweepReport
 	var errs []error
 	remove := func(kind string, meta metav1.Object, del func(context.Context, string, metav1.DeleteOptions) error) {
 		if !expired(meta, now) {
+			rep.Kept = append(rep.Kept, fmt.Sprintf("%s %s/%s", kind, namespace, meta.GetName()))
 			return
 		}
 		uid := meta.GetUID()
@@ -81,7 +81,7 @@ func sweep(ctx context.Context, api apiClient, namespace string, now time.Time) 
 		err := del(ctx, meta.GetName(), opts)
 		switch {
 		case err == nil:
-			deleted = append(deleted, fmt.Sprintf("%s %s/%s", kind, namespace, meta.GetName()))
+			rep.Deleted = append(rep.Deleted, fmt.Sprintf("%s %s/%s", kind, namespace, meta.GetName()))
 		case apierrors.IsNotFound(err) || apierrors.IsConflict(err):
 			// Gone already, or a new object under the name.
 		default:
@@ -104,5 +104,5 @@ func sweep(ctx context.Context, api apiClient, namespace string, now time.Time) 
 			remove("secret", &secrets.Items[i], api.CoreV1().Secrets(namespace).Delete)
 		}
 	}
-	return deleted, errors.Join(errs...)
+	return rep, errors.Join(errs...)
 }

@@ -41,9 +41,10 @@ func TestSweep(t *testing.T) {
 		&corev1.Secret{ObjectMeta: meta("garbled-secret", "yesterday", true)},
 	}
 	cs := fake.NewClientset(objs...)
-	deleted, err := sweep(context.Background(), apiClient{Interface: cs}, "ci", now)
+	rep, err := sweep(context.Background(), apiClient{Interface: cs}, "ci", now)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"pod ci/expired-pod", "secret ci/expired-secret"}, deleted)
+	assert.Equal(t, []string{"pod ci/expired-pod", "secret ci/expired-secret"}, rep.Deleted)
+	assert.ElementsMatch(t, []string{"pod ci/running-pod", "pod ci/no-timeout-pod", "secret ci/garbled-secret"}, rep.Kept)
 
 	pods, err := cs.CoreV1().Pods("ci").List(context.Background(), metav1.ListOptions{})
 	require.NoError(t, err)
