@@ -114,7 +114,7 @@ func (p *nodePlacer) logNoNodes(attempt int, err error) {
 	if errors.As(err, &forbidden) {
 		if _, warned := forbiddenWarned.LoadOrStore(p.key, true); !warned {
 			p.log.Warningln(fmt.Sprintf("Cannot steer fallback pods to nodes that hold their images: %v. "+
-				"Allow the runner's identity to list and watch nodes, or set pull_policy_node_affinity = %q", err, config.NodeAffinityOff))
+				"Grant list and watch on nodes (deploy/node-access, docs/deploy.md), or set pull_policy_node_affinity = %q", err, config.NodeAffinityOff))
 		}
 		p.log.Println(fmt.Sprintf("Attempt %d is placed as before: the runner may not list nodes", attempt))
 		return
