@@ -145,7 +145,7 @@ func steeringLines(attempt int, s steering) []string {
 		}
 	}
 	if len(missing) > 0 {
-		return []string{fmt.Sprintf("No node lists image %s in its status (a node lists its %d largest images only); attempt %d is placed as before",
+		return []string{fmt.Sprintf("No node lists image %s in its status (a node lists its %d largest images, refreshed about every 30 s); attempt %d is placed as before",
 			quoteAll(missing), kubeletMaxImages, attempt)}
 	}
 	if len(s.Hosts) == 0 {

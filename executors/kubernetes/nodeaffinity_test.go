@@ -180,7 +180,7 @@ func TestSteeringLines(t *testing.T) {
 		{"required, many nodes", steering{Required: true, Images: []string{img}, Hosts: []string{"a", "b", "c", "d", "e"}, Holders: map[string][]string{img: {"a", "b", "c", "d", "e"}}},
 			`Attempt 2 requires a node that holds its images: nodes a, b, c and 2 more hold image "127.0.0.1:5000/app:v1"`},
 		{"none", steering{Images: []string{img}, Holders: map[string][]string{}},
-			`No node lists image "127.0.0.1:5000/app:v1" in its status (a node lists its 50 largest images only); attempt 2 is placed as before`},
+			`No node lists image "127.0.0.1:5000/app:v1" in its status (a node lists its 50 largest images, refreshed about every 30 s); attempt 2 is placed as before`},
 		{"not together", steering{Images: []string{img, "h:1"}, Holders: map[string][]string{img: {"a"}, "h:1": {"b"}}},
 			`No node lists all of "127.0.0.1:5000/app:v1", "h:1"; attempt 2 is placed as before`},
 	}
