@@ -42,6 +42,12 @@ type KubernetesConfig struct {
 	Privileged     *bool             `toml:"privileged"`
 	ServiceAccount string            `toml:"service_account"`
 	NodeSelector   map[string]string `toml:"node_selector"`
+	// NodeTolerations: "key=value" or "key" → effect ("" for every
+	// effect), GitLab Runner's shape; see nodetolerations.go.
+	NodeTolerations map[string]string `toml:"node_tolerations"`
+	// PullPolicyNodeAffinity steers a fallback pod to nodes that hold its
+	// image: NodeAffinityPreferred, NodeAffinityRequired or NodeAffinityOff.
+	PullPolicyNodeAffinity string `toml:"pull_policy_node_affinity"`
 
 	CPURequest    string `toml:"cpu_request"`
 	CPULimit      string `toml:"cpu_limit"`

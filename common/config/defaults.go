@@ -14,6 +14,18 @@ const (
 	DefaultRequestConcurrency = 1
 	// DefaultOutputLimit is GitLab Runner's output_limit, in KiB.
 	DefaultOutputLimit = 4096
+	// DefaultPullPolicyNodeAffinity: a fallback pod prefers, and does not
+	// require, a node that lists its image, because a node's list is cut
+	// at 50 images and a required term would shut out nodes that hold it
+	// unlisted.
+	DefaultPullPolicyNodeAffinity = NodeAffinityPreferred
+)
+
+// Values of pull_policy_node_affinity.
+const (
+	NodeAffinityPreferred = "preferred"
+	NodeAffinityRequired  = "required"
+	NodeAffinityOff       = "off"
 )
 
 // applyDefaults fills zero values. Negative numbers are left alone for the
@@ -53,6 +65,9 @@ func (c *Config) applyDefaults() {
 		}
 		if k.PollTimeout == 0 {
 			k.PollTimeout = DefaultPollTimeout
+		}
+		if k.PullPolicyNodeAffinity == "" {
+			k.PullPolicyNodeAffinity = DefaultPullPolicyNodeAffinity
 		}
 	}
 }

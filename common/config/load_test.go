@@ -119,7 +119,6 @@ func TestLoadConfigGitLabRunnerFile(t *testing.T) {
 		{53, "runners[0].kubernetes.poll_interval"},
 		{56, "runners[0].kubernetes.service_account_overwrite_allowed"},
 		{57, "runners[0].kubernetes.pod_annotations_overwrite_allowed"},
-		{69, "runners[0].kubernetes.node_tolerations"},
 		{71, "runners[0].kubernetes.pod_labels"},
 		{72, "runners[0].kubernetes.pod_annotations"},
 		{74, "runners[0].kubernetes.init_permissions_container_security_context"},
@@ -139,6 +138,7 @@ func TestLoadConfigGitLabRunnerFile(t *testing.T) {
 	assert.Equal(t, 360, k.PollTimeout)
 	assert.Equal(t, common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent, common.PullPolicyNever}, k.AllowedPullPolicies)
 	assert.Equal(t, map[string]string{"kubernetes.io/os": "linux", "node.example.com/pool": "ci"}, k.NodeSelector)
+	assert.Equal(t, map[string]string{"ci=true": "NoSchedule"}, k.NodeTolerations)
 	require.Len(t, k.Services, 2)
 	assert.Equal(t, "api", k.Services[1].Alias)
 	assert.Equal(t, 10, cfg.Concurrent)

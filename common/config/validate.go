@@ -128,6 +128,11 @@ func (d *decoder) validateKubernetes(p keyPath, k *KubernetesConfig) {
 	for key, value := range k.NodeSelector {
 		d.label(p.child("node_selector").child(key), key, value)
 	}
+	for key, effect := range k.NodeTolerations {
+		d.toleration(p.child("node_tolerations").child(key), key, effect)
+	}
+	d.oneOf(p.child("pull_policy_node_affinity"), k.PullPolicyNodeAffinity,
+		[]string{NodeAffinityPreferred, NodeAffinityRequired, NodeAffinityOff})
 	for _, q := range []struct{ key, value string }{
 		{"cpu_request", k.CPURequest}, {"cpu_limit", k.CPULimit},
 		{"memory_request", k.MemoryRequest}, {"memory_limit", k.MemoryLimit},

@@ -65,6 +65,9 @@ type attemptLoop struct {
 	// created is set once a pod create may have reached the API server.
 	created func()
 	stats   attemptStats
+
+	// place may change a pod's placement before its create (nodeplacement.go).
+	place func(ctx context.Context, pod *corev1.Pod, attempt int)
 }
 
 // run returns the running pod, or the BuildError that ends the job.
@@ -107,6 +110,9 @@ func (l *attemptLoop) run(ctx context.Context) (*corev1.Pod, error) {
 func (l *attemptLoop) createPod(ctx context.Context) (*corev1.Pod, error) {
 	l.stats.attempts++
 	pod := buildPod(l.spec, l.secret, l.stats.attempts, l.pulls.Policy)
+	if l.place != nil {
+		l.place(ctx, pod, l.stats.attempts)
+	}
 	created, err := l.client.CoreV1().Pods(l.spec.Namespace).Create(ctx, pod, metav1.CreateOptions{})
 	if mayExist(err) {
 		l.created()

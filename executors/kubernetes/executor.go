@@ -210,11 +210,16 @@ func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 	if e.watch, err = startPodWatch(ctx, e.api, e.spec.Namespace, e.spec.Key); err != nil {
 		return nil, systemFailure(err)
 	}
+	pulls := pull.NewManager(e.spec.Policies, e.opts.Log)
+	placer := newNodePlacer(e.api, e.cfg, pulls, e.opts.Log)
+	// Nodes are read only while pods are created.
+	defer placer.close()
 	loop := &attemptLoop{
 		client: e.api, spec: e.spec, secret: secret.Name, watch: e.watch, log: e.opts.Log,
-		pulls:   pull.NewManager(e.spec.Policies, e.opts.Log),
+		pulls:   pulls,
 		timeout: pollTimeout(e.cfg),
 		created: func() { e.created.pods = true },
+		place:   placer.place,
 	}
 	pod, err := loop.run(ctx)
 	e.stats = loop.stats

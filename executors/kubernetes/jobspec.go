@@ -62,6 +62,7 @@ type jobSpec struct {
 	Namespace      string
 	ServiceAccount string
 	NodeSelector   map[string]string
+	Tolerations    []corev1.Toleration
 	PodSecurity    *corev1.PodSecurityContext
 	// AutomountToken mounts the service account's token; off unless
 	// automount_service_account_token = true.

@@ -31,12 +31,16 @@ func newJobSpec(job *common.Job, runner *config.RunnerConfig, cfg *config.Kubern
 	if namespace == "" {
 		namespace = config.DefaultNamespace
 	}
+	var err error
 	spec := &jobSpec{
 		Key: key, JobID: job.ID, Runner: runner.Name, Namespace: namespace,
 		ServiceAccount: cfg.ServiceAccount, NodeSelector: cfg.NodeSelector,
 		PodSecurity:    podSecurity(cfg),
 		AutomountToken: cfg.AutomountServiceAccountToken != nil && *cfg.AutomountServiceAccountToken,
 		Policies:       map[string]common.PullPolicies{},
+	}
+	if spec.Tolerations, err = tolerations(cfg); err != nil {
+		return nil, err
 	}
 	res, err := containerResources(cfg)
 	if err != nil {
@@ -151,6 +155,19 @@ func runnerServices(svcs []config.KubernetesService) []common.Image {
 		out = append(out, common.Image{Name: s.Name, Alias: s.Alias, Entrypoint: s.Entrypoint, Command: s.Command, PullPolicies: s.PullPolicy})
 	}
 	return out
+}
+
+// tolerations are node_tolerations in the API's terms.
+func tolerations(cfg *config.KubernetesConfig) ([]corev1.Toleration, error) {
+	ts, err := cfg.Tolerations()
+	if err != nil {
+		return nil, &ConfigError{Msg: err.Error()}
+	}
+	var out []corev1.Toleration
+	for _, t := range ts {
+		out = append(out, corev1.Toleration{Key: t.Key, Operator: corev1.TolerationOperator(t.Operator), Value: t.Value, Effect: corev1.TaintEffect(t.Effect)})
+	}
+	return out, nil
 }
 
 // podResources are the requests and limits of each kind of container.

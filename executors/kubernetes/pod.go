@@ -31,6 +31,7 @@ func buildPod(spec *jobSpec, secret string, attempt int, policyFor func(image st
 			AutomountServiceAccountToken: ptr(spec.AutomountToken),
 			SecurityContext:              spec.PodSecurity,
 			NodeSelector:                 spec.NodeSelector,
+			Tolerations:                  spec.Tolerations,
 			EnableServiceLinks:           ptr(false),
 			HostAliases:                  hostAliases(spec.Containers),
 			Volumes: []corev1.Volume{{

@@ -66,6 +66,7 @@ func TestBuildPod(t *testing.T) {
 			cfg: config.KubernetesConfig{
 				Namespace: "ci", Image: "alpine:3", HelperImage: "helper:1", ServiceAccount: "ci-runner",
 				NodeSelector: map[string]string{"kubernetes.io/os": "linux"}, Privileged: &yes,
+				NodeTolerations:     map[string]string{"ci=true": "NoSchedule", "gpu": ""},
 				PullPolicy:          common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
 				AllowedPullPolicies: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
 				CPURequest:          "500m", CPULimit: "2", MemoryRequest: "256Mi", MemoryLimit: "1Gi",
@@ -130,6 +131,7 @@ func TestNewJobSpecErrors(t *testing.T) {
 		want string
 	}{
 		{"no image", *job, config.KubernetesConfig{}, "no image"},
+		{"bad toleration", *job, config.KubernetesConfig{Image: "a", NodeTolerations: map[string]string{"k": "Never"}}, `node_tolerations: taint effect "Never"`},
 		{"bad quantity", *job, config.KubernetesConfig{Image: "a", CPULimit: "two"}, `cpu_limit "two" is not a Kubernetes quantity`},
 		{"bad alias", common.Job{Services: []common.Image{{Name: "x", Alias: "Not_Valid"}}}, config.KubernetesConfig{Image: "a"}, `alias "Not_Valid" is not a valid host name`},
 		{"empty intersection", common.Job{Image: common.Image{Name: "a", PullPolicies: common.PullPolicies{common.PullPolicyNever}}},

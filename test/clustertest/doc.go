@@ -1,7 +1,9 @@
 // Package clustertest connects integration tests (build tag integration) to
 // the local cluster that `make cluster-up` starts (hack/localcluster): an
-// admin client, a fresh namespace per test, the registry controls, and
-// watch-based waits and exec helpers.
+// admin client, a fresh namespace per test, the registry controls,
+// watch-based waits and exec helpers, and a fake second node (FakeNode: a
+// tainted Node kept Ready that no kubelet runs, FailPulls to play its
+// kubelet's image pulls).
 //
 // When the cluster is not up, every helper fails the test with a message
 // saying to run `make cluster-up`; nothing is skipped silently.

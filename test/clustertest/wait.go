@@ -98,3 +98,34 @@ func Describe(p *corev1.Pod) string {
 	}
 	return b.String()
 }
+
+// WaitNodeListsImage watches node until its status.images names image
+// exactly. The kubelet refreshes its image list about every 30 s and
+// posts it with the next status update, so an image cached a moment ago
+// is not listed yet: a test about what nodes list must wait for it.
+func WaitNodeListsImage(t testing.TB, node, image string, timeout time.Duration) {
+	t.Helper()
+	cs, _ := Client(t)
+	began := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	lw := cache.NewListWatchFromClient(cs.CoreV1().RESTClient(), "nodes", "", fields.OneTermEqualSelector("metadata.name", node))
+	_, err := watchtools.UntilWithSync(ctx, lw, &corev1.Node{}, nil, func(ev watch.Event) (bool, error) {
+		n, ok := ev.Object.(*corev1.Node)
+		if !ok {
+			return false, nil
+		}
+		for _, img := range n.Status.Images {
+			for _, name := range img.Names {
+				if name == image {
+					return true, nil
+				}
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		t.Fatalf("node %s did not list image %s within %s: %v", node, image, timeout, err)
+	}
+	t.Logf("node %s lists image %s after %s", node, image, time.Since(began).Round(time.Millisecond))
+}

@@ -1,0 +1,175 @@
+package kubernetes
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/informers"
+	kube "k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+)
+
+// The nodes of a cluster are read through one shared informer per API
+// server and identity, like the job pods (informer.go), so that a hundred
+// jobs falling back at once cost one list and one watch. It starts only
+// when a fallback first needs it: a runner whose jobs never fall back
+// never reads a node. It lingers informerLinger after its last job.
+
+// nodeSyncTimeout bounds how long a fallback waits for the first list of
+// nodes; past it the pod is placed as before rather than held back.
+const nodeSyncTimeout = 10 * time.Second
+
+var nodeInformers = struct {
+	sync.Mutex
+	m map[informerKey]*nodeInformer
+}{m: map[informerKey]*nodeInformer{}}
+
+// NodeListForbiddenError: the runner's identity may not list nodes, so no
+// pod can be steered by the images nodes hold.
+type NodeListForbiddenError struct{ Err error }
+
+func (e *NodeListForbiddenError) Error() string {
+	return fmt.Sprintf("the runner may not list nodes: %v", e.Err)
+}
+
+func (e *NodeListForbiddenError) Unwrap() error { return e.Err }
+
+// nodeInformer is the shared view of a cluster's nodes.
+type nodeInformer struct {
+	key    informerKey
+	stop   context.CancelFunc
+	synced chan struct{}
+	once   sync.Once
+	err    error // set before synced closes when the first list failed for good
+	store  cache.Store
+
+	mu    sync.Mutex
+	users int
+	idle  *time.Timer
+}
+
+// acquireNodes returns the shared node view for k, starting it with the
+// client newClient makes if there is none; release it when done.
+func acquireNodes(k informerKey, newClient func() (kube.Interface, error)) (*nodeInformer, error) {
+	nodeInformers.Lock()
+	defer nodeInformers.Unlock()
+	inf, ok := nodeInformers.m[k]
+	if !ok {
+		client, err := newClient()
+		if err != nil {
+			return nil, err
+		}
+		inf = startNodeInformer(client, k)
+		nodeInformers.m[k] = inf
+	}
+	inf.mu.Lock()
+	defer inf.mu.Unlock()
+	if inf.idle != nil {
+		inf.idle.Stop()
+		inf.idle = nil
+	}
+	inf.users++
+	return inf, nil
+}
+
+func startNodeInformer(client kube.Interface, k informerKey) *nodeInformer {
+	ctx, cancel := context.WithCancel(context.Background())
+	inf := &nodeInformer{key: k, stop: cancel, synced: make(chan struct{})}
+	nodes := informers.NewSharedInformerFactoryWithOptions(client, 0).Core().V1().Nodes().Informer()
+	// Only what steering reads is kept: a node's full status (conditions,
+	// volumes, addresses) would multiply the memory by nodes.
+	_ = nodes.SetTransform(slimNode)
+	_ = nodes.SetWatchErrorHandlerWithContext(func(ctx context.Context, r *cache.Reflector, err error) {
+		if apierrors.IsForbidden(err) {
+			// The reflector would retry for ever; RBAC rarely changes by
+			// itself, and the next fallback starts a fresh informer.
+			inf.fail(&NodeListForbiddenError{Err: err})
+			return
+		}
+		cache.DefaultWatchErrorHandler(ctx, r, err)
+	})
+	inf.store = nodes.GetStore()
+	go nodes.RunWithContext(ctx)
+	go func() {
+		if cache.WaitForCacheSync(ctx.Done(), nodes.HasSynced) {
+			inf.once.Do(func() { close(inf.synced) })
+		}
+	}()
+	return inf
+}
+
+// fail ends the informer with err, for the jobs waiting on it, and drops
+// it from the shared map so a later job tries again.
+func (inf *nodeInformer) fail(err error) {
+	inf.once.Do(func() {
+		inf.err = err
+		close(inf.synced)
+	})
+	inf.stop()
+	nodeInformers.Lock()
+	if nodeInformers.m[inf.key] == inf {
+		delete(nodeInformers.m, inf.key)
+	}
+	nodeInformers.Unlock()
+}
+
+// nodes waits, within ctx and nodeSyncTimeout, for the first list, then
+// returns the nodes as the informer last saw them.
+func (inf *nodeInformer) nodes(ctx context.Context) ([]*corev1.Node, error) {
+	wctx, cancel := context.WithTimeout(ctx, nodeSyncTimeout)
+	defer cancel()
+	select {
+	case <-inf.synced:
+	case <-wctx.Done():
+		return nil, fmt.Errorf("list nodes: %w", wctx.Err())
+	}
+	if inf.err != nil {
+		return nil, inf.err
+	}
+	objs := inf.store.List()
+	out := make([]*corev1.Node, 0, len(objs))
+	for _, o := range objs {
+		if n, ok := o.(*corev1.Node); ok {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// release drops one job; the last one leaves the informer to linger.
+func (inf *nodeInformer) release() {
+	inf.mu.Lock()
+	defer inf.mu.Unlock()
+	inf.users--
+	if inf.users > 0 {
+		return
+	}
+	inf.idle = time.AfterFunc(informerLinger, func() {
+		nodeInformers.Lock()
+		defer nodeInformers.Unlock()
+		inf.mu.Lock()
+		defer inf.mu.Unlock()
+		if inf.users == 0 && nodeInformers.m[inf.key] == inf {
+			delete(nodeInformers.m, inf.key)
+			inf.stop()
+		}
+	})
+}
+
+// slimNode keeps a node's name, labels, taints, cordon and image list.
+func slimNode(obj any) (any, error) {
+	n, ok := obj.(*corev1.Node)
+	if !ok {
+		return obj, nil
+	}
+	return &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: n.Name, Labels: n.Labels, ResourceVersion: n.ResourceVersion},
+		Spec:       corev1.NodeSpec{Taints: n.Spec.Taints, Unschedulable: n.Spec.Unschedulable},
+		Status:     corev1.NodeStatus{Images: n.Status.Images},
+	}, nil
+}

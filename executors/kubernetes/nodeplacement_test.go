@@ -1,0 +1,141 @@
+package kubernetes
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	kube "k8s.io/client-go/kubernetes"
+	k8stesting "k8s.io/client-go/testing"
+
+	"kuberunner/common"
+	"kuberunner/common/config"
+	"kuberunner/executors/kubernetes/internal/pull"
+)
+
+// placedRun runs the fallback loop on the fake cluster with a placer
+// whose node informer reads fc, under its own informer key.
+func placedRun(t *testing.T, fc *fakeCluster, key informerKey, mode string, scripts ...attemptScript) (*lineLog, []*corev1.Pod) {
+	t.Helper()
+	fc.scripts = scripts
+	log := &lineLog{}
+	spec := testSpec(common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent})
+	pulls := pull.NewManager(spec.Policies, log)
+	placer := &nodePlacer{mode: mode, key: key, pulls: pulls, log: log, newFn: func() (kube.Interface, error) { return fc, nil }}
+	defer placer.close()
+	loop := &attemptLoop{
+		client: fc, spec: spec, secret: "s", watch: &podWatch{w: fc.watch}, log: log,
+		pulls: pulls, timeout: time.Minute, created: func() {}, place: placer.place,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := loop.run(ctx)
+	require.NoError(t, err, log.text())
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	pods := fc.pods
+	fc.pods = nil
+	return log, pods
+}
+
+func nodeListed(fc *fakeCluster) int {
+	n := 0
+	for _, a := range fc.Actions() {
+		if a.GetResource().Resource == "nodes" && a.GetVerb() == "list" {
+			n++
+		}
+	}
+	return n
+}
+
+func TestNodePlacement(t *testing.T) {
+	refused := waitingFor("ErrImagePull", "dial tcp 127.0.0.1:5000: connect: connection refused")
+	buildFails := attemptScript{created: statuses{with(starting, buildContainer, refused)}}
+	startsAtOnce := attemptScript{created: statuses{up}}
+
+	t.Run("the fallback pod prefers the node that holds the image", func(t *testing.T) {
+		fc := newFakeCluster()
+		for _, n := range []*corev1.Node{node("holder", "reg/build:1"), node("empty")} {
+			_, err := fc.CoreV1().Nodes().Create(context.Background(), n, metav1.CreateOptions{})
+			require.NoError(t, err)
+		}
+		log, pods := placedRun(t, fc, informerKey{host: t.Name()}, config.NodeAffinityPreferred, buildFails, startsAtOnce)
+		require.Len(t, pods, 2)
+		assert.Nil(t, pods[0].Spec.Affinity, "attempt 1 is placed as before")
+		assert.Equal(t, steeredAffinity(nil, steering{Hosts: []string{"holder"}}), pods[1].Spec.Affinity)
+		assert.Contains(t, log.text(), `Attempt 2 prefers a node that holds its images: node holder holds image "reg/build:1"`)
+		assert.Equal(t, 1, nodeListed(fc))
+	})
+
+	t.Run("no fallback, no node read", func(t *testing.T) {
+		fc := newFakeCluster()
+		_, pods := placedRun(t, fc, informerKey{host: t.Name()}, config.NodeAffinityPreferred, startsAtOnce)
+		require.Len(t, pods, 1)
+		assert.Zero(t, nodeListed(fc))
+	})
+
+	t.Run("off", func(t *testing.T) {
+		fc := newFakeCluster()
+		_, err := fc.CoreV1().Nodes().Create(context.Background(), node("holder", "reg/build:1"), metav1.CreateOptions{})
+		require.NoError(t, err)
+		_, pods := placedRun(t, fc, informerKey{host: t.Name()}, config.NodeAffinityOff, buildFails, startsAtOnce)
+		require.Len(t, pods, 2)
+		assert.Nil(t, pods[1].Spec.Affinity)
+		assert.Zero(t, nodeListed(fc))
+	})
+
+	t.Run("no node lists the image", func(t *testing.T) {
+		fc := newFakeCluster()
+		_, err := fc.CoreV1().Nodes().Create(context.Background(), node("empty"), metav1.CreateOptions{})
+		require.NoError(t, err)
+		log, pods := placedRun(t, fc, informerKey{host: t.Name()}, config.NodeAffinityRequired, buildFails, startsAtOnce)
+		require.Len(t, pods, 2)
+		assert.Nil(t, pods[1].Spec.Affinity)
+		assert.Contains(t, log.text(), `No node lists image "reg/build:1" in its status`)
+	})
+
+	t.Run("forbidden: one warning per identity, the jobs go on", func(t *testing.T) {
+		fc := newFakeCluster()
+		fc.PrependReactor("list", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
+			return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "nodes"}, "", errors.New(`User "system:serviceaccount:ci:runner" cannot list resource "nodes"`))
+		})
+		key := informerKey{host: t.Name(), identity: "runner"}
+		first, pods := placedRun(t, fc, key, config.NodeAffinityPreferred, buildFails, startsAtOnce)
+		require.Len(t, pods, 2)
+		assert.Nil(t, pods[1].Spec.Affinity)
+		assert.Equal(t, 1, strings.Count(first.text(), "WARNING: Cannot steer fallback pods"), first.text())
+		assert.Contains(t, first.text(), "Attempt 2 is placed as before: the runner may not list nodes")
+
+		second, pods := placedRun(t, fc, key, config.NodeAffinityPreferred, buildFails, startsAtOnce)
+		require.Len(t, pods, 2)
+		assert.NotContains(t, second.text(), "WARNING: Cannot steer", "the warning is once per identity, not per job")
+		assert.Contains(t, second.text(), "Attempt 2 is placed as before: the runner may not list nodes")
+	})
+}
+
+// TestNodeInformerShared: jobs of one identity share one informer, and it
+// is gone a while after the last one.
+func TestNodeInformerShared(t *testing.T) {
+	fc := newFakeCluster()
+	key := informerKey{host: t.Name()}
+	newFn := func() (kube.Interface, error) { return fc, nil }
+	a, err := acquireNodes(key, newFn)
+	require.NoError(t, err)
+	b, err := acquireNodes(key, newFn)
+	require.NoError(t, err)
+	assert.Same(t, a, b)
+	_, err = a.nodes(context.Background())
+	require.NoError(t, err)
+	a.release()
+	b.release()
+	assert.Equal(t, 1, nodeListed(fc))
+}
