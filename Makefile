@@ -33,7 +33,7 @@ fault-test: cluster-up helper-image
 # because it takes minutes. Figures: docs/reliability.md.
 SOAK_JOBS ?= 300
 soak: cluster-up helper-image
-	SOAK_JOBS=$(SOAK_JOBS) $(GO) test -count=1 -tags integration,soak -run '^TestSoak$$' -timeout 60m -v ./test/soak/
+	SOAK_JOBS=$(SOAK_JOBS) $(GO) test -count=1 -tags integration,soak -run '^TestSoak$$' -timeout 60m -v ./commands/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
