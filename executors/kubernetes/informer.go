@@ -9,6 +9,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/watch"
@@ -56,10 +57,11 @@ func identityOf(rc *rest.Config) string {
 
 // podInformer is one namespace's shared informer and its subscribers.
 type podInformer struct {
-	key    informerKey
-	stop   context.CancelFunc
-	synced chan struct{}
-	err    error // set before synced closes when the first sync failed
+	key      informerKey
+	stop     context.CancelFunc
+	synced   chan struct{}
+	syncOnce sync.Once
+	err      error // set before synced closes when the first sync failed
 
 	mu    sync.Mutex
 	subs  map[string]*subscription // by job label value
@@ -113,14 +115,40 @@ func startPodInformer(api apiClient, k informerKey) *podInformer {
 		UpdateFunc: func(_, obj any) { inf.dispatch(watch.Modified, obj) },
 		DeleteFunc: func(obj any) { inf.dispatch(watch.Deleted, obj) },
 	})
+	// A reflector retries a refused list for ever; a runner whose Role
+	// lacks list or watch on pods would then wait out the sync timeout and
+	// say nothing useful. A 403 before the first sync ends the informer at
+	// once with the refusal, and a later job starts a fresh one.
+	_ = pods.SetWatchErrorHandlerWithContext(func(ctx context.Context, r *cache.Reflector, err error) {
+		if !apierrors.IsForbidden(err) || pods.HasSynced() {
+			cache.DefaultWatchErrorHandler(ctx, r, err)
+			return
+		}
+		inf.finishSync(forbidden(err, "list/watch", "pods", k.namespace))
+		podInformers.Lock()
+		if podInformers.m[k] == inf {
+			delete(podInformers.m, k)
+		}
+		podInformers.Unlock()
+		cancel()
+	})
 	go pods.RunWithContext(ctx)
 	go func() {
 		if !cache.WaitForCacheSync(ctx.Done(), pods.HasSynced) {
-			inf.err = fmt.Errorf("the pod informer of namespace %q stopped before its first sync", k.namespace)
+			inf.finishSync(fmt.Errorf("the pod informer of namespace %q stopped before its first sync", k.namespace))
+			return
 		}
-		close(inf.synced)
+		inf.finishSync(nil)
 	}()
 	return inf
+}
+
+// finishSync records the first sync's outcome once.
+func (inf *podInformer) finishSync(err error) {
+	inf.syncOnce.Do(func() {
+		inf.err = err
+		close(inf.synced)
+	})
 }
 
 // dispatch hands one pod event to the job it belongs to.
