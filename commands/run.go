@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/sirupsen/logrus"
+	"k8s.io/klog/v2"
 
 	"kuberunner/common/config"
 	"kuberunner/runner"
@@ -142,6 +143,11 @@ func daemonLogger(cfg *config.Config, stderr io.Writer) (*logrus.Logger, error) 
 	} else {
 		log.SetFormatter(&logrus.TextFormatter{FullTimestamp: true})
 	}
+	// client-go reports what it retries by itself (a watch the API server
+	// dropped in a restart) through klog; those lines go through the
+	// daemon's log, in its format, rather than raw to stderr.
+	klog.LogToStderr(false)
+	klog.SetOutput(log.WriterLevel(logrus.WarnLevel))
 	return log, nil
 }
 
