@@ -13,7 +13,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/informers"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 )
@@ -106,10 +105,9 @@ func startPodInformer(api apiClient, k informerKey) *podInformer {
 	ctx, cancel := context.WithCancel(context.Background())
 	inf := &podInformer{key: k, stop: cancel, synced: make(chan struct{}), subs: map[string]*subscription{}}
 	selector := labels.SelectorFromSet(labels.Set{managedByLabel: managedByValue}).String()
-	factory := informers.NewSharedInformerFactoryWithOptions(api, 0,
-		informers.WithNamespace(k.namespace),
-		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = selector }))
-	pods := factory.Core().V1().Pods().Informer()
+	lw := cache.NewFilteredListWatchFromClient(api.CoreV1().RESTClient(), "pods", k.namespace,
+		func(o *metav1.ListOptions) { o.LabelSelector = selector })
+	pods := cache.NewSharedIndexInformer(patient(lw), &corev1.Pod{}, 0, cache.Indexers{})
 	_, _ = pods.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { inf.dispatch(watch.Added, obj) },
 		UpdateFunc: func(_, obj any) { inf.dispatch(watch.Modified, obj) },

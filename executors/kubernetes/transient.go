@@ -49,11 +49,22 @@ func streamLost(err error) bool {
 // waits grow to 10 s and the caller's context bounds the whole.
 var apiRetry = wait.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Jitter: 0.2, Steps: 30, Cap: 10 * time.Second}
 
+// reconnectRetry is the backoff of the informers' list and watch calls
+// (patient.go): short pauses, so a job sees its pod within a second of the
+// API server's return, for about two minutes before the reflector's own
+// backoff takes over.
+var reconnectRetry = wait.Backoff{Duration: 200 * time.Millisecond, Factor: 1.5, Jitter: 0.2, Steps: 130, Cap: time.Second}
+
 // retryUnavailable runs fn until it succeeds, fails for a reason other
 // than apiUnavailable, or ctx ends; it returns fn's last error.
 func retryUnavailable(ctx context.Context, fn func(context.Context) error) error {
+	return retryUnavailableWith(ctx, apiRetry, fn)
+}
+
+// retryUnavailableWith is retryUnavailable with backoff b.
+func retryUnavailableWith(ctx context.Context, b wait.Backoff, fn func(context.Context) error) error {
 	var last error
-	err := wait.ExponentialBackoffWithContext(ctx, apiRetry, func(ctx context.Context) (bool, error) {
+	err := wait.ExponentialBackoffWithContext(ctx, b, func(ctx context.Context) (bool, error) {
 		last = fn(ctx)
 		return !apiUnavailable(last), nil
 	})
