@@ -138,7 +138,10 @@ func TestSoak(t *testing.T) {
 	}
 }
 
-// injectFaults strikes every 8–15 s until stop, and returns what it did.
+// injectFaults strikes every 8–15 s until stop, and returns what it did:
+// registry outages and pod deletes two times in five each, an API server
+// restart one time in five (a restart every minute or so is already far
+// more than a real control plane sees).
 func injectFaults(t *testing.T, ns string, stop <-chan struct{}) []string {
 	cs, _ := clustertest.Client(t)
 	var did []string
@@ -148,13 +151,13 @@ func injectFaults(t *testing.T, ns string, stop <-chan struct{}) []string {
 			return did
 		case <-time.After(time.Duration(8000+rand.IntN(7000)) * time.Millisecond):
 		}
-		switch rand.IntN(3) {
-		case 0:
+		switch rand.IntN(5) {
+		case 0, 3:
 			clustertest.StopRegistry(t)
 			time.Sleep(time.Duration(3+rand.IntN(8)) * time.Second) // the outage's length
 			clustertest.StartRegistry(t)
 			did = append(did, "registry stop+start")
-		case 1:
+		case 1, 4:
 			pods, err := cs.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: "app.kubernetes.io/managed-by=kuberunner"})
 			if err != nil || len(pods.Items) == 0 {
 				continue
