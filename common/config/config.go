@@ -38,10 +38,15 @@ type KubernetesConfig struct {
 	PullPolicy          common.PullPolicies `toml:"pull_policy"`
 	AllowedPullPolicies common.PullPolicies `toml:"allowed_pull_policies"`
 	// PollTimeout is in seconds, how long a pod may take to start.
-	PollTimeout    int               `toml:"poll_timeout"`
-	Privileged     *bool             `toml:"privileged"`
-	ServiceAccount string            `toml:"service_account"`
-	NodeSelector   map[string]string `toml:"node_selector"`
+	PollTimeout int `toml:"poll_timeout"`
+	// PullRetryBudget is how many times a transient pull failure (429, 5xx,
+	// a timeout) retries the same pull policy before the next one; nil is
+	// DefaultPullRetryBudget, and 0 falls back at once. Read it with
+	// PullRetries.
+	PullRetryBudget *int              `toml:"pull_retry_budget"`
+	Privileged      *bool             `toml:"privileged"`
+	ServiceAccount  string            `toml:"service_account"`
+	NodeSelector    map[string]string `toml:"node_selector"`
 	// NodeTolerations: "key=value" or "key" → effect ("" for every
 	// effect), GitLab Runner's shape; see nodetolerations.go.
 	NodeTolerations map[string]string `toml:"node_tolerations"`
@@ -76,6 +81,11 @@ type KubernetesConfig struct {
 	BuildContainerSecurityContext   *ContainerSecurityContext `toml:"build_container_security_context"`
 	HelperContainerSecurityContext  *ContainerSecurityContext `toml:"helper_container_security_context"`
 	ServiceContainerSecurityContext *ContainerSecurityContext `toml:"service_container_security_context"`
+	// PullPolicyFallbackOnDenied lets a pull the registry denied (401, 403)
+	// fall back to the next policy, which may run a copy the node holds
+	// that the job's credentials may not pull. Off by default; see
+	// docs/configuration.md.
+	PullPolicyFallbackOnDenied bool `toml:"pull_policy_fallback_on_denied"`
 
 	effective effectivePolicies // filled by the loader; see pull_policy.go
 }

@@ -14,6 +14,13 @@ const (
 	DefaultRequestConcurrency = 1
 	// DefaultOutputLimit is GitLab Runner's output_limit, in KiB.
 	DefaultOutputLimit = 4096
+	// DefaultPullRetryBudget: a transient pull failure retries its pull
+	// policy twice before the next policy.
+	DefaultPullRetryBudget = 2
+	// MaxPullRetryBudget bounds pull_retry_budget so that the retries'
+	// backoff stays under 30 s (executors/kubernetes/retrybudget.go): a
+	// registry that stays throttled that long is treated as down.
+	MaxPullRetryBudget = 5
 	// DefaultPullPolicyNodeAffinity: a fallback pod prefers, and does not
 	// require, a node that lists its image, because a node's list is cut
 	// at 50 images and a required term would shut out nodes that hold it
@@ -27,6 +34,15 @@ const (
 	NodeAffinityRequired  = "required"
 	NodeAffinityOff       = "off"
 )
+
+// PullRetries is pull_retry_budget, or its default when unset (nil: the
+// key is absent, or the config did not come through the loader).
+func (k *KubernetesConfig) PullRetries() int {
+	if k == nil || k.PullRetryBudget == nil {
+		return DefaultPullRetryBudget
+	}
+	return *k.PullRetryBudget
+}
 
 // applyDefaults fills zero values. Negative numbers are left alone for the
 // validator to report: they are mistakes, not omissions.
@@ -68,6 +84,10 @@ func (c *Config) applyDefaults() {
 		}
 		if k.PullPolicyNodeAffinity == "" {
 			k.PullPolicyNodeAffinity = DefaultPullPolicyNodeAffinity
+		}
+		if k.PullRetryBudget == nil {
+			n := DefaultPullRetryBudget
+			k.PullRetryBudget = &n
 		}
 	}
 }

@@ -123,6 +123,12 @@ func (d *decoder) validateKubernetes(p keyPath, k *KubernetesConfig) {
 		d.dnsSubdomain(p.child("service_account"), k.ServiceAccount, "a service-account name")
 	}
 	d.nonNegative(p.child("poll_timeout"), k.PollTimeout, fmt.Sprintf("0 or more seconds (0 means %d)", DefaultPollTimeout))
+	if n := k.PullRetryBudget; n != nil && (*n < 0 || *n > MaxPullRetryBudget) {
+		d.fail(p.child("pull_retry_budget"), &Error{
+			Value: fmt.Sprint(*n), Msg: fmt.Sprintf("%d is not a number of retries kuberunner allows", *n),
+			Allowed: fmt.Sprintf("0 to %d (0: fall back at once; unset means %d)", MaxPullRetryBudget, DefaultPullRetryBudget),
+		})
+	}
 	d.imageName(p.child("image"), k.Image)
 	d.imageName(p.child("helper_image"), k.HelperImage)
 	for key, value := range k.NodeSelector {

@@ -53,6 +53,7 @@ func readPod(obs observation, spec *jobSpec) podState {
 		case pullFailed:
 			st.pullErrors = append(st.pullErrors, &pull.ImagePullError{
 				Image: spec.imageOf(cs.Name, cs.Image), Container: cs.Name, Reason: w.Reason, Message: w.Message,
+				Class: classifyPullFailure(w.Reason, w.Message),
 			})
 		case healing:
 			st.healing = append(st.healing, fmt.Sprintf("container %q: %s: %s", cs.Name, w.Reason, w.Message))

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"kuberunner/executors/kubernetes/internal/pull"
 )
 
 // verdict is what a container's waiting reason means for the job.
@@ -105,4 +107,74 @@ func classifyWaiting(w *corev1.ContainerStateWaiting, jobPrefix string) verdict 
 		return healing
 	}
 	return v
+}
+
+// pullFailureClasses reads what a pull failure says about the registry
+// from the kubelet's message (and, for ErrImageNeverPull, its reason). It is
+// the only reader of pull-failure messages; internal/pull acts on the class
+// alone. The message is matched in lower case, and the first row that
+// matches wins, so the rows are ordered by what a wrong reading would cost:
+// denied first (misreading it would run a cached image the job may not
+// pull), then transient (misreading it as unreachable would run a stale
+// cached image while the registry is fine), then unreachable and absent. A
+// message no row matches is pull.ClassUnknown, which falls back as every
+// failure did before failures had classes. Messages quote the image
+// reference, so single words are matched only with the ": " a registry's
+// error code is followed by, which no reference contains.
+//
+//	class        text in the message                           who writes it
+//	denied       401 unauthorized, "unauthorized: "            a registry refusing credentials (containerd quotes the status, registries their error code)
+//	denied       403 forbidden                                 a registry refusing the repository
+//	denied       access denied, requested access to the        Docker Hub, Harbor, GitLab's registry ("denied: requested access
+//	             resource is denied, authentication required     to the resource is denied"); containerd's "pull access denied"
+//	transient    429 too many requests, "toomanyrequests: "    a registry's rate limit (Docker Hub: "toomanyrequests: You have reached ...")
+//	transient    500/502/503/504 status texts                  a registry or a proxy in front of it failing for now
+//	transient    pull qps exceeded                             the kubelet's own registryPullQPS limit (gitlab-runner#29432)
+//	transient    tls handshake timeout                         Go's net/http, a slow or overloaded registry
+//	transient    i/o timeout                                   Go's net, a read or dial that timed out
+//	unreachable  connection refused                            nothing listens at the registry's address
+//	unreachable  no such host                                  DNS has no such registry
+//	unreachable  network is unreachable, no route to host      no route from the node
+//	absent       manifest unknown                              the registry API's error code for a missing tag
+//	absent       not found                                     containerd: "<ref>: not found"
+//	absent       reason ErrImageNeverPull                      the node has no copy, for pull policy "never"
+var pullFailureClasses = []struct {
+	class pull.Class
+	text  string
+}{
+	{pull.ClassDenied, "401 unauthorized"},
+	{pull.ClassDenied, "403 forbidden"},
+	{pull.ClassDenied, "unauthorized: "},
+	{pull.ClassDenied, "access denied"},
+	{pull.ClassDenied, "requested access to the resource is denied"},
+	{pull.ClassDenied, "authentication required"},
+	{pull.ClassTransient, "429 too many requests"},
+	{pull.ClassTransient, "toomanyrequests: "},
+	{pull.ClassTransient, "500 internal server error"},
+	{pull.ClassTransient, "502 bad gateway"},
+	{pull.ClassTransient, "503 service unavailable"},
+	{pull.ClassTransient, "504 gateway timeout"},
+	{pull.ClassTransient, "pull qps exceeded"},
+	{pull.ClassTransient, "tls handshake timeout"},
+	{pull.ClassTransient, "i/o timeout"},
+	{pull.ClassUnreachable, "connection refused"},
+	{pull.ClassUnreachable, "no such host"},
+	{pull.ClassUnreachable, "network is unreachable"},
+	{pull.ClassUnreachable, "no route to host"},
+	{pull.ClassAbsent, "manifest unknown"},
+	{pull.ClassAbsent, "not found"},
+}
+
+// classifyPullFailure is the one reader of a pull failure's message.
+func classifyPullFailure(reason, message string) pull.Class {
+	msg := strings.ToLower(message)
+	for _, row := range pullFailureClasses {
+		if strings.Contains(msg, row.text) {
+			return row.class
+		}
+	}
+	if reason == "ErrImageNeverPull" {
+		return pull.ClassAbsent
+	}
+	return pull.ClassUnknown
 }
