@@ -64,7 +64,9 @@ type attemptLoop struct {
 	timeout time.Duration // poll_timeout, per attempt
 	// created is set once a pod create may have reached the API server.
 	created func()
-	stats   attemptStats
+	// retry waits before a pod that retries a policy (retrybudget.go).
+	retry pullRetry
+	stats attemptStats
 
 	// place may change a pod's placement before its create (nodeplacement.go).
 	place func(ctx context.Context, pod *corev1.Pod, attempt int)
@@ -73,12 +75,14 @@ type attemptLoop struct {
 // run returns the running pod, or the BuildError that ends the job.
 func (l *attemptLoop) run(ctx context.Context) (*corev1.Pod, error) {
 	var failedAt time.Time
+	var action string
+	defer func() { podAttempts.Observe(float64(l.stats.attempts)) }()
 	for {
 		pod, err := l.createPod(ctx)
 		if !failedAt.IsZero() {
 			d := time.Since(failedAt)
 			l.stats.reactions = append(l.stats.reactions, d)
-			fallbackReaction.Observe(d.Seconds())
+			fallbackReaction.WithLabelValues(action).Observe(d.Seconds())
 		}
 		if err != nil {
 			return nil, err
@@ -95,14 +99,12 @@ func (l *attemptLoop) run(ctx context.Context) (*corev1.Pod, error) {
 		}
 		failedAt = seenAt
 		l.stats.detections = append(l.stats.detections, failedAt.Sub(createdAt))
+		pullFailureDetection.Observe(failedAt.Sub(createdAt).Seconds())
 		// Failures the kubelet reports until the pod is gone belong to this
 		// attempt too, so one outage across images costs one extra pod.
 		fails = mergeFailures(fails, l.deletePod(ctx, pod.Name))
-		for _, f := range fails {
-			pullFailuresTotal.WithLabelValues(f.Reason, string(l.pulls.Policy(f.Image))).Inc()
-		}
-		if err := l.pulls.Fail(fails...); err != nil {
-			return nil, &common.BuildError{Inner: err, FailureReason: common.ImagePullFailure}
+		if action, err = l.react(ctx, fails); err != nil {
+			return nil, err
 		}
 	}
 }

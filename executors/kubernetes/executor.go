@@ -214,12 +214,14 @@ func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 	placer := newNodePlacer(e.api, e.cfg, pulls, e.opts.Log)
 	// Nodes are read only while pods are created.
 	defer placer.close()
+	pulls.SetRules(pullRules(e.cfg))
 	loop := &attemptLoop{
 		client: e.api, spec: e.spec, secret: secret.Name, watch: e.watch, log: e.opts.Log,
 		pulls:   pulls,
 		timeout: pollTimeout(e.cfg),
 		created: func() { e.created.pods = true },
 		place:   placer.place,
+		retry:   newPullRetry(),
 	}
 	pod, err := loop.run(ctx)
 	e.stats = loop.stats

@@ -79,13 +79,14 @@ func (m *Manager) Policy(image string) common.PullPolicy {
 	return common.PullPolicyDefault
 }
 
-// Attempt is the 1-based number of the attempt Policy belongs to, counting
-// this image's retries too.
+// Attempt is the 1-based number of the attempt Policy belongs to, by its
+// place in the list: retries of a policy do not count, so Attempt(image) >= 2
+// means the image fell back (the node placer relies on that).
 func (m *Manager) Attempt(image string) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if s, ok := m.images[image]; ok {
-		return min(s.pos, len(s.list)-1) + 1 + s.retried
+		return min(s.pos, len(s.list)-1) + 1
 	}
 	return 1
 }

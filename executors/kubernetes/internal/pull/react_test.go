@@ -22,7 +22,7 @@ func TestReactByClass(t *testing.T) {
 		retry    int               // Reaction.Retry
 		fallback *Fallback         // the one expected fallback, if any
 		policy   common.PullPolicy // Policy after the step
-		attempt  int               // Attempt after the step
+		attempt  int               // Attempt after the step: the policy's place, retries not counted
 		lines    []string
 		err      error // matched with errors.Is
 	}
@@ -36,21 +36,21 @@ func TestReactByClass(t *testing.T) {
 			name: "transient retries the same policy, then falls back", list: common.PullPolicies{always, ifnp},
 			rules: Rules{RetryBudget: 2},
 			steps: []step{
-				{class: ClassTransient, retry: 1, policy: always, attempt: 2, lines: []string{
+				{class: ClassTransient, retry: 1, policy: always, attempt: 1, lines: []string{
 					`WARNING: Failed to pull image "img" for container "build" with pull policy "always": ErrImagePull: msg`,
 					`Pull failure of image "img" is transient: the registry or the kubelet asked to slow down, failed for now or timed out: retry 1 of 2 with pull policy "always" (attempt 2)`,
 				}},
-				{class: ClassTransient, retry: 2, policy: always, attempt: 3, lines: []string{
+				{class: ClassTransient, retry: 2, policy: always, attempt: 1, lines: []string{
 					`WARNING: Failed to pull image "img" for container "build" with pull policy "always": ErrImagePull: msg`,
 					`Pull failure of image "img" is transient: the registry or the kubelet asked to slow down, failed for now or timed out: retry 2 of 2 with pull policy "always" (attempt 3)`,
 				}},
-				{class: ClassTransient, fallback: &Fallback{Image: "img", From: always, To: ifnp}, policy: ifnp, attempt: 4, lines: []string{
+				{class: ClassTransient, fallback: &Fallback{Image: "img", From: always, To: ifnp}, policy: ifnp, attempt: 2, lines: []string{
 					`WARNING: Failed to pull image "img" for container "build" with pull policy "always": ErrImagePull: msg`,
 					`Pull failure of image "img" is transient: the registry or the kubelet asked to slow down, failed for now or timed out: its 2 retries with pull policy "always" are spent; falling back`,
 					`Falling back for image "img": attempt 4 will use pull policy "if-not-present" (no more after this)`,
 				}},
 				// The budget starts again at the next policy.
-				{class: ClassTransient, retry: 1, policy: ifnp, attempt: 5},
+				{class: ClassTransient, retry: 1, policy: ifnp, attempt: 2},
 			},
 		},
 		{
@@ -88,8 +88,8 @@ func TestReactByClass(t *testing.T) {
 		{
 			name: "transient on the last policy retries, then exhausts", list: common.PullPolicies{always}, rules: Rules{RetryBudget: 1},
 			steps: []step{
-				{class: ClassTransient, retry: 1, policy: always, attempt: 2},
-				{class: ClassTransient, policy: always, attempt: 2, err: ErrPoliciesExhausted, lines: []string{
+				{class: ClassTransient, retry: 1, policy: always, attempt: 1},
+				{class: ClassTransient, policy: always, attempt: 1, err: ErrPoliciesExhausted, lines: []string{
 					`WARNING: Failed to pull image "img" for container "build" with pull policy "always": ErrImagePull: msg`,
 					`Pull failure of image "img" is transient: the registry or the kubelet asked to slow down, failed for now or timed out: no pull policy is left`,
 				}},
