@@ -146,8 +146,13 @@ func daemonLogger(cfg *config.Config, stderr io.Writer) (*logrus.Logger, error) 
 	// client-go reports what it retries by itself (a watch the API server
 	// dropped in a restart) through klog; those lines go through the
 	// daemon's log, in its format, rather than raw to stderr.
+	// klog copies each line to the outputs of every lower severity, so
+	// only INFO's output is ours; the others would repeat the line.
 	klog.LogToStderr(false)
-	klog.SetOutput(log.WriterLevel(logrus.WarnLevel))
+	klog.SetOutputBySeverity("INFO", log.WriterLevel(logrus.WarnLevel))
+	for _, s := range []string{"WARNING", "ERROR", "FATAL"} {
+		klog.SetOutputBySeverity(s, io.Discard)
+	}
 	return log, nil
 }
 
