@@ -41,6 +41,7 @@ func TestPodListForbiddenFailsFast(t *testing.T) {
 		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "runner", Namespace: ns}}}, metav1.CreateOptions{})
 	require.NoError(t, err)
 	rc.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + ns + ":runner"}
+	clustertest.WaitAuthorization(t, rc.Impersonate.UserName, ns, "create", "secrets", true)
 
 	var buf bytes.Buffer
 	log := buildlog.New(&buf, buildlog.Format("terminal"), nil)

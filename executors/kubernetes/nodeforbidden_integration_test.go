@@ -45,6 +45,7 @@ func TestNodeListForbiddenPlacesAsBefore(t *testing.T) {
 		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "runner", Namespace: ns}}}, metav1.CreateOptions{})
 	require.NoError(t, err)
 	rc.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + ns + ":runner"}
+	clustertest.WaitAuthorization(t, rc.Impersonate.UserName, ns, "create", "secrets", true)
 
 	img := cachedImage(t, "node-forbidden")
 	clustertest.StopRegistry(t)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Kubernetes server binaries the local cluster runs, once per version,
+# Builds the Kubernetes server binaries the local cluster runs, and the kubectl
+# that test/deploy applies deploy/ with (a fresh Debian has none), once per version,
 # into a cache outside the checkout so that CI's fresh clone and a developer's
 # tree on the same machine share them. A cold build takes ~14 minutes on 2 cores.
 set -euo pipefail
@@ -7,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 version=$(sed -n 's/^require k8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' "$here/k8sbuild/go.mod")
 cache=${KUBERUNNER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kuberunner}
 out="$cache/kubernetes/$version/bin"
-cmds=(kube-apiserver kubelet kube-scheduler kube-controller-manager)
+cmds=(kube-apiserver kubelet kube-scheduler kube-controller-manager kubectl)
 
 missing=0
 for c in "${cmds[@]}"; do [ -x "$out/$c" ] || missing=1; done

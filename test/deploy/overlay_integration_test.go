@@ -172,12 +172,15 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// kubectl runs /usr/bin/kubectl against the local cluster, bounded.
+// kubectl runs the cluster's own kubectl (cluster.Kubectl) against the
+// local cluster, bounded.
 func kubectl(t *testing.T, args ...string) string {
 	t.Helper()
+	bin, err := clustertest.Cluster(t).Kubectl()
+	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "kubectl", args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+clustertest.Cluster(t).KubeconfigPath())
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "kubectl %v:\n%s", args, out)

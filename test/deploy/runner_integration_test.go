@@ -12,11 +12,11 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/stretchr/testify/require"
-	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"kuberunner/test/clustertest"
 	"kuberunner/test/coordinator"
 )
 
@@ -132,14 +132,7 @@ func (d *deployed) revoke(verb, resource string) {
 	}
 	_, err = roles.Update(ctx, role, metav1.UpdateOptions{})
 	require.NoError(d.t, err)
-	sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
-		User:               "system:serviceaccount:" + d.ns + ":" + d.sa,
-		ResourceAttributes: &authorizationv1.ResourceAttributes{Namespace: d.ns, Verb: verb, Resource: resource},
-	}}
-	require.Eventually(d.t, func() bool {
-		got, err := d.cs.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
-		return err == nil && !got.Status.Allowed
-	}, 30*time.Second, 100*time.Millisecond, "the authorizer still allows %s %s", verb, resource)
+	clustertest.WaitAuthorization(d.t, "system:serviceaccount:"+d.ns+":"+d.sa, d.ns, verb, resource, false)
 }
 
 // finished waits until job id is reported and returns its record.

@@ -173,8 +173,19 @@ func (c *Cluster) clientset() (kubernetes.Interface, error) {
 	return kubernetes.NewForConfig(cfg)
 }
 
+// Kubectl returns the kubectl built with the cluster's binaries, of the
+// same version: tests apply manifests with it as an operator would, and a
+// fresh machine has no kubectl of its own.
+func (c *Cluster) Kubectl() (string, error) {
+	dir, err := c.kubernetesBinaries()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "kubectl"), nil
+}
+
 // kubernetesBinaries returns the folder holding kube-apiserver, kubelet,
-// kube-scheduler and kube-controller-manager: $KUBERUNNER_K8S_BIN if set,
+// kube-scheduler, kube-controller-manager and kubectl: $KUBERUNNER_K8S_BIN if set,
 // else what build-kubernetes.sh prints (it builds them once per version into
 // the user's cache, ~14 minutes cold, and is a no-op afterwards).
 func (c *Cluster) kubernetesBinaries() (string, error) {
