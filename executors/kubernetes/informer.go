@@ -31,10 +31,7 @@ const informerLinger = 30 * time.Second
 // informerSyncTimeout bounds the first list of a namespace's pods.
 const informerSyncTimeout = 60 * time.Second
 
-var podInformers = struct {
-	sync.Mutex
-	m map[informerKey]*podInformer
-}{m: map[informerKey]*podInformer{}}
+var podInformers = newSharedSet[*podInformer]()
 
 // informerKey tells informers apart by who asks as well as where: two
 // runners with different credentials for one API server must not read
@@ -56,56 +53,41 @@ func identityOf(rc *rest.Config) string {
 
 // podInformer is one namespace's shared informer and its subscribers.
 type podInformer struct {
-	key      informerKey
-	stop     context.CancelFunc
-	synced   chan struct{}
-	syncOnce sync.Once
-	err      error // set before synced closes when the first sync failed
+	*lifecycle
 
-	mu    sync.Mutex
-	subs  map[string]*subscription // by job label value
-	idle  *time.Timer
-	users int
+	mu   sync.Mutex
+	subs map[string]*subscription // by job label value
 }
+
+func (inf *podInformer) life() *lifecycle { return inf.lifecycle }
 
 // subscribeJobPods returns the events of the pods labelled with the job's
 // key, starting the namespace's informer if this process has none yet.
 func subscribeJobPods(ctx context.Context, api apiClient, namespace, key string) (*subscription, error) {
 	k := informerKey{host: api.rest.Host, namespace: namespace, identity: identityOf(api.base)}
-	podInformers.Lock()
-	inf, ok := podInformers.m[k]
-	if !ok {
+	inf, err := podInformers.acquire(k, func(ctx context.Context, l *lifecycle) (*podInformer, error) {
 		own, err := newAPIClient(api.base, defaultHeaderTimeout)
 		if err != nil {
-			podInformers.Unlock()
 			return nil, err
 		}
-		inf = startPodInformer(own, k)
-		podInformers.m[k] = inf
+		return startPodInformer(ctx, own, l), nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sub := inf.subscribe(key)
-	podInformers.Unlock()
-
-	sctx, cancel := context.WithTimeout(ctx, informerSyncTimeout)
-	defer cancel()
-	select {
-	case <-inf.synced:
-	case <-sctx.Done():
+	if err := inf.waitSynced(ctx, informerSyncTimeout, "list the namespace's job pods"); err != nil {
 		sub.Stop()
-		return nil, fmt.Errorf("list the namespace's job pods: %w", sctx.Err())
-	}
-	if inf.err != nil {
-		sub.Stop()
-		return nil, inf.err
+		return nil, err
 	}
 	return sub, nil
 }
 
-func startPodInformer(api apiClient, k informerKey) *podInformer {
-	ctx, cancel := context.WithCancel(context.Background())
-	inf := &podInformer{key: k, stop: cancel, synced: make(chan struct{}), subs: map[string]*subscription{}}
+func startPodInformer(ctx context.Context, api apiClient, l *lifecycle) *podInformer {
+	inf := &podInformer{lifecycle: l, subs: map[string]*subscription{}}
+	namespace := l.key.namespace
 	selector := labels.SelectorFromSet(labels.Set{managedByLabel: managedByValue}).String()
-	lw := cache.NewFilteredListWatchFromClient(api.CoreV1().RESTClient(), "pods", k.namespace,
+	lw := cache.NewFilteredListWatchFromClient(api.CoreV1().RESTClient(), "pods", namespace,
 		func(o *metav1.ListOptions) { o.LabelSelector = selector })
 	pods := cache.NewSharedIndexInformer(patient(lw), &corev1.Pod{}, 0, cache.Indexers{})
 	_, _ = pods.AddEventHandler(cache.ResourceEventHandlerFuncs{
@@ -122,31 +104,18 @@ func startPodInformer(api apiClient, k informerKey) *podInformer {
 			cache.DefaultWatchErrorHandler(ctx, r, err)
 			return
 		}
-		inf.finishSync(forbidden(err, "list/watch", "pods", k.namespace))
-		podInformers.Lock()
-		if podInformers.m[k] == inf {
-			delete(podInformers.m, k)
-		}
-		podInformers.Unlock()
-		cancel()
+		inf.finishSync(forbidden(err, "list/watch", "pods", namespace))
+		podInformers.drop(inf)
 	})
 	go pods.RunWithContext(ctx)
 	go func() {
 		if !cache.WaitForCacheSync(ctx.Done(), pods.HasSynced) {
-			inf.finishSync(fmt.Errorf("the pod informer of namespace %q stopped before its first sync", k.namespace))
+			inf.finishSync(fmt.Errorf("the pod informer of namespace %q stopped before its first sync", namespace))
 			return
 		}
 		inf.finishSync(nil)
 	}()
 	return inf
-}
-
-// finishSync records the first sync's outcome once.
-func (inf *podInformer) finishSync(err error) {
-	inf.syncOnce.Do(func() {
-		inf.err = err
-		close(inf.synced)
-	})
 }
 
 // dispatch hands one pod event to the job it belongs to.
@@ -169,33 +138,15 @@ func (inf *podInformer) dispatch(t watch.EventType, obj any) {
 func (inf *podInformer) subscribe(key string) *subscription {
 	inf.mu.Lock()
 	defer inf.mu.Unlock()
-	if inf.idle != nil {
-		inf.idle.Stop()
-		inf.idle = nil
-	}
-	inf.users++
 	sub := newSubscription(func() { inf.unsubscribe(key) })
 	inf.subs[key] = sub
 	return sub
 }
 
-// unsubscribe drops a job; the last one leaves the informer to linger.
+// unsubscribe drops a job and lets go of the informer.
 func (inf *podInformer) unsubscribe(key string) {
 	inf.mu.Lock()
-	defer inf.mu.Unlock()
 	delete(inf.subs, key)
-	inf.users--
-	if inf.users > 0 {
-		return
-	}
-	inf.idle = time.AfterFunc(informerLinger, func() {
-		podInformers.Lock()
-		defer podInformers.Unlock()
-		inf.mu.Lock()
-		defer inf.mu.Unlock()
-		if inf.users == 0 && podInformers.m[inf.key] == inf {
-			delete(podInformers.m, inf.key)
-			inf.stop()
-		}
-	})
+	inf.mu.Unlock()
+	podInformers.release(inf)
 }

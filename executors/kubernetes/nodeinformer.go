@@ -3,7 +3,6 @@ package kubernetes
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -24,10 +23,7 @@ import (
 // nodes; past it the pod is placed as before rather than held back.
 const nodeSyncTimeout = 10 * time.Second
 
-var nodeInformers = struct {
-	sync.Mutex
-	m map[informerKey]*nodeInformer
-}{m: map[informerKey]*nodeInformer{}}
+var nodeInformers = newSharedSet[*nodeInformer]()
 
 // NodeListForbiddenError: the runner's identity may not list nodes, so no
 // pod can be steered by the images nodes hold.
@@ -41,45 +37,26 @@ func (e *NodeListForbiddenError) Unwrap() error { return e.Err }
 
 // nodeInformer is the shared view of a cluster's nodes.
 type nodeInformer struct {
-	key    informerKey
-	stop   context.CancelFunc
-	synced chan struct{}
-	once   sync.Once
-	err    error // set before synced closes when the first list failed for good
-	store  cache.Store
-
-	mu    sync.Mutex
-	users int
-	idle  *time.Timer
+	*lifecycle
+	store cache.Store
 }
+
+func (inf *nodeInformer) life() *lifecycle { return inf.lifecycle }
 
 // acquireNodes returns the shared node view for k, starting it with the
 // client newClient makes if there is none; release it when done.
 func acquireNodes(k informerKey, newClient func() (kube.Interface, error)) (*nodeInformer, error) {
-	nodeInformers.Lock()
-	defer nodeInformers.Unlock()
-	inf, ok := nodeInformers.m[k]
-	if !ok {
+	return nodeInformers.acquire(k, func(ctx context.Context, l *lifecycle) (*nodeInformer, error) {
 		client, err := newClient()
 		if err != nil {
 			return nil, err
 		}
-		inf = startNodeInformer(client, k)
-		nodeInformers.m[k] = inf
-	}
-	inf.mu.Lock()
-	defer inf.mu.Unlock()
-	if inf.idle != nil {
-		inf.idle.Stop()
-		inf.idle = nil
-	}
-	inf.users++
-	return inf, nil
+		return startNodeInformer(ctx, client, l), nil
+	})
 }
 
-func startNodeInformer(client kube.Interface, k informerKey) *nodeInformer {
-	ctx, cancel := context.WithCancel(context.Background())
-	inf := &nodeInformer{key: k, stop: cancel, synced: make(chan struct{})}
+func startNodeInformer(ctx context.Context, client kube.Interface, l *lifecycle) *nodeInformer {
+	inf := &nodeInformer{lifecycle: l}
 	nodes := informers.NewSharedInformerFactoryWithOptions(client, 0).Core().V1().Nodes().Informer()
 	// Only what steering reads is kept: a node's full status (conditions,
 	// volumes, addresses) would multiply the memory by nodes.
@@ -88,7 +65,8 @@ func startNodeInformer(client kube.Interface, k informerKey) *nodeInformer {
 		if apierrors.IsForbidden(err) {
 			// The reflector would retry for ever; RBAC rarely changes by
 			// itself, and the next fallback starts a fresh informer.
-			inf.fail(&NodeListForbiddenError{Err: err})
+			inf.finishSync(&NodeListForbiddenError{Err: err})
+			nodeInformers.drop(inf)
 			return
 		}
 		cache.DefaultWatchErrorHandler(ctx, r, err)
@@ -97,39 +75,17 @@ func startNodeInformer(client kube.Interface, k informerKey) *nodeInformer {
 	go nodes.RunWithContext(ctx)
 	go func() {
 		if cache.WaitForCacheSync(ctx.Done(), nodes.HasSynced) {
-			inf.once.Do(func() { close(inf.synced) })
+			inf.finishSync(nil)
 		}
 	}()
 	return inf
 }
 
-// fail ends the informer with err, for the jobs waiting on it, and drops
-// it from the shared map so a later job tries again.
-func (inf *nodeInformer) fail(err error) {
-	inf.once.Do(func() {
-		inf.err = err
-		close(inf.synced)
-	})
-	inf.stop()
-	nodeInformers.Lock()
-	if nodeInformers.m[inf.key] == inf {
-		delete(nodeInformers.m, inf.key)
-	}
-	nodeInformers.Unlock()
-}
-
 // nodes waits, within ctx and nodeSyncTimeout, for the first list, then
 // returns the nodes as the informer last saw them.
 func (inf *nodeInformer) nodes(ctx context.Context) ([]*corev1.Node, error) {
-	wctx, cancel := context.WithTimeout(ctx, nodeSyncTimeout)
-	defer cancel()
-	select {
-	case <-inf.synced:
-	case <-wctx.Done():
-		return nil, fmt.Errorf("list nodes: %w", wctx.Err())
-	}
-	if inf.err != nil {
-		return nil, inf.err
+	if err := inf.waitSynced(ctx, nodeSyncTimeout, "list nodes"); err != nil {
+		return nil, err
 	}
 	objs := inf.store.List()
 	out := make([]*corev1.Node, 0, len(objs))
@@ -141,25 +97,8 @@ func (inf *nodeInformer) nodes(ctx context.Context) ([]*corev1.Node, error) {
 	return out, nil
 }
 
-// release drops one job; the last one leaves the informer to linger.
-func (inf *nodeInformer) release() {
-	inf.mu.Lock()
-	defer inf.mu.Unlock()
-	inf.users--
-	if inf.users > 0 {
-		return
-	}
-	inf.idle = time.AfterFunc(informerLinger, func() {
-		nodeInformers.Lock()
-		defer nodeInformers.Unlock()
-		inf.mu.Lock()
-		defer inf.mu.Unlock()
-		if inf.users == 0 && nodeInformers.m[inf.key] == inf {
-			delete(nodeInformers.m, inf.key)
-			inf.stop()
-		}
-	})
-}
+// release lets go of the node view; the last job leaves it to linger.
+func (inf *nodeInformer) release() { nodeInformers.release(inf) }
 
 // slimNode keeps a node's name, labels, taints, cordon and image list.
 func slimNode(obj any) (any, error) {
