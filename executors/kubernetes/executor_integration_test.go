@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 
 	"kuberunner/common"
 	"kuberunner/common/buildlog"
@@ -39,7 +40,15 @@ type jobRun struct {
 // nothing of the job is left in the namespace afterwards, whatever happened.
 func runOnCluster(t *testing.T, ns string, cfg config.KubernetesConfig, job *common.Job) jobRun {
 	t.Helper()
-	cs, rc := clustertest.Client(t)
+	_, rc := clustertest.Client(t)
+	return runOnClusterAs(t, rc, ns, cfg, job)
+}
+
+// runOnClusterAs is runOnCluster with the runner acting as rc says (a
+// service account, say); the check that nothing is left uses the admin.
+func runOnClusterAs(t *testing.T, rc *rest.Config, ns string, cfg config.KubernetesConfig, job *common.Job) jobRun {
+	t.Helper()
+	cs, _ := clustertest.Client(t)
 	cfg.Namespace = ns
 	if cfg.HelperImage == "" {
 		cfg.HelperImage = cluster.HelperImage
