@@ -40,11 +40,7 @@ func (c *Cluster) StartComponent(ctx context.Context, name string) error {
 		return err
 	}
 	defer unlock()
-	k8sBin, err := c.kubernetesBinaries()
-	if err != nil {
-		return err
-	}
-	nodeIP, err := nodeAddress()
+	k8sBin, nodeIP, err := c.hostFacts()
 	if err != nil {
 		return err
 	}

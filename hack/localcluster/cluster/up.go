@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,11 +34,7 @@ func (c *Cluster) Up(ctx context.Context) error {
 		return err
 	}
 	defer unlock()
-	k8sBin, err := c.kubernetesBinaries()
-	if err != nil {
-		return err
-	}
-	nodeIP, err := nodeAddress()
+	k8sBin, nodeIP, err := c.hostFacts()
 	if err != nil {
 		return err
 	}
@@ -171,6 +168,17 @@ func (c *Cluster) clientset() (kubernetes.Interface, error) {
 	}
 	cfg.Timeout = 5 * time.Second
 	return kubernetes.NewForConfig(cfg)
+}
+
+// hostFacts are what the components' command lines need from this
+// machine: where the Kubernetes binaries are (built if missing) and the
+// node's address.
+func (c *Cluster) hostFacts() (k8sBin string, nodeIP net.IP, err error) {
+	if k8sBin, err = c.kubernetesBinaries(); err != nil {
+		return "", nil, err
+	}
+	nodeIP, err = nodeAddress()
+	return k8sBin, nodeIP, err
 }
 
 // Kubectl returns the kubectl built with the cluster's binaries, of the
