@@ -85,15 +85,26 @@ func (c *Cluster) ownsProcess(pid int) bool {
 	return err == nil && bytes.Contains(cmdline, []byte(c.Dir))
 }
 
-// alive reports whether pid exists and is not a zombie.
+// alive reports whether pid exists and is not a finished zombie. A
+// multi-threaded process's main thread turns zombie before its other threads
+// have exited, and those still hold its files — a listening socket, say — so
+// a zombie with threads left counts as alive.
 func alive(pid int) bool {
-	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	dir := filepath.Join("/proc", strconv.Itoa(pid))
+	stat, err := os.ReadFile(filepath.Join(dir, "stat"))
 	if err != nil {
 		return false
 	}
 	// The state follows the parenthesised command name, which may contain spaces.
 	i := bytes.LastIndexByte(stat, ')')
-	return i >= 0 && i+2 < len(stat) && stat[i+2] != 'Z'
+	if i < 0 || i+2 >= len(stat) {
+		return false
+	}
+	if stat[i+2] != 'Z' {
+		return true
+	}
+	tasks, err := os.ReadDir(filepath.Join(dir, "task"))
+	return err == nil && len(tasks) > 1
 }
 
 // stop sends SIGTERM to component name, escalating to SIGKILL after grace,
