@@ -8,7 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/informers"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
 	kube "k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 )
@@ -57,7 +58,17 @@ func acquireNodes(k informerKey, newClient func() (kube.Interface, error)) (*nod
 
 func startNodeInformer(ctx context.Context, client kube.Interface, l *lifecycle) *nodeInformer {
 	inf := &nodeInformer{lifecycle: l}
-	nodes := informers.NewSharedInformerFactoryWithOptions(client, 0).Core().V1().Nodes().Informer()
+	// Patient like the pod informer's: after an API server restart the
+	// reflector's own backoff would leave steering on a node list up to a
+	// minute old.
+	nodes := cache.NewSharedIndexInformer(patient(&cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return client.CoreV1().Nodes().List(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return client.CoreV1().Nodes().Watch(ctx, o)
+		},
+	}), &corev1.Node{}, 0, cache.Indexers{})
 	// Only what steering reads is kept: a node's full status (conditions,
 	// volumes, addresses) would multiply the memory by nodes.
 	_ = nodes.SetTransform(slimNode)
