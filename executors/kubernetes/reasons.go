@@ -132,6 +132,8 @@ func classifyWaiting(w *corev1.ContainerStateWaiting, jobPrefix string) verdict 
 //	transient    pull qps exceeded                             the kubelet's own registryPullQPS limit (gitlab-runner#29432)
 //	transient    tls handshake timeout                         Go's net/http, a slow or overloaded registry
 //	transient    i/o timeout                                   Go's net, a read or dial that timed out
+//	transient    unexpected eof, connection reset by peer      a transfer cut mid-way: a registry or proxy restarting,
+//	                                                             a dropped connection (a dead registry then refuses the retry)
 //	unreachable  connection refused                            nothing listens at the registry's address
 //	unreachable  no such host                                  DNS has no such registry
 //	unreachable  network is unreachable, no route to host      no route from the node
@@ -157,6 +159,8 @@ var pullFailureClasses = []struct {
 	{pull.ClassTransient, "pull qps exceeded"},
 	{pull.ClassTransient, "tls handshake timeout"},
 	{pull.ClassTransient, "i/o timeout"},
+	{pull.ClassTransient, "unexpected eof"},
+	{pull.ClassTransient, "connection reset by peer"},
 	{pull.ClassUnreachable, "connection refused"},
 	{pull.ClassUnreachable, "no such host"},
 	{pull.ClassUnreachable, "network is unreachable"},

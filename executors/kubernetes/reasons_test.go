@@ -33,6 +33,8 @@ func TestClassifyPullFailure(t *testing.T) {
 		{"TLS handshake timeout", "ErrImagePull", `failed to do request: Head "https://reg/v2/x/manifests/v1": net/http: TLS handshake timeout`, pull.ClassTransient},
 		{"i/o timeout", "ErrImagePull", "dial tcp 10.0.0.5:443: i/o timeout", pull.ClassTransient},
 		{"DNS timeout is a timeout", "ErrImagePull", "dial tcp: lookup reg.example.com on 10.0.0.10:53: read udp 10.88.0.1:40000->10.0.0.10:53: i/o timeout", pull.ClassTransient},
+		{"registry killed mid-pull", "ErrImagePull", `failed to pull and unpack image "127.0.0.1:5001/x:v1": failed to copy: httpReadSeeker: failed open: failed to read expected number of bytes: unexpected EOF`, pull.ClassTransient},
+		{"connection reset", "ErrImagePull", `failed to copy: read tcp 10.0.0.4:51234->10.0.0.5:443: read: connection reset by peer`, pull.ClassTransient},
 		{"no such host", "ErrImagePull", "dial tcp: lookup reg.example.com on 10.0.0.10:53: no such host", pull.ClassUnreachable},
 		{"network unreachable", "ErrImagePull", "dial tcp 10.0.0.5:443: connect: network is unreachable", pull.ClassUnreachable},
 		{"no route", "ErrImagePull", "dial tcp 10.0.0.5:443: connect: no route to host", pull.ClassUnreachable},
@@ -44,7 +46,7 @@ func TestClassifyPullFailure(t *testing.T) {
 		{"denied wins over not found", "ErrImagePull", "401 Unauthorized: not found", pull.ClassDenied},
 		{"transient wins over unreachable", "ErrImagePull", "503 Service Unavailable after connection refused", pull.ClassTransient},
 
-		{"a word in the image name is not a class", "ErrImagePull", `failed to pull and unpack image "reg/unauthorized-tools:v1": 127.0.0.1:5000/x: unexpected EOF`, pull.ClassUnknown},
+		{"a word in the image name is not a class", "ErrImagePull", `failed to pull and unpack image "reg/unauthorized-tools:v1": failed to extract layer sha256:0a1b: write /var/lib/containerd/x: no space left on device`, pull.ClassUnknown},
 		{"an image named toomanyrequests", "ErrImagePull", `failed to pull and unpack image "reg/toomanyrequests:v1": reg/toomanyrequests:v1: not found`, pull.ClassAbsent},
 		{"case does not matter", "ErrImagePull", "CONNECTION REFUSED", pull.ClassUnreachable},
 		{"empty", "ErrImagePull", "", pull.ClassUnknown},

@@ -62,7 +62,7 @@ func TestPullRetry(t *testing.T) {
 			scripts: []attemptScript{fails(throttled), fails(throttled), ok}, attempts: 3, waits: 2,
 			buildPolicies: []corev1.PullPolicy{corev1.PullAlways, corev1.PullAlways, corev1.PullAlways},
 			inLog: []string{
-				`Pull failure of image "reg/build:1" is transient: the registry or the kubelet asked to slow down, failed for now or timed out: retry 1 of 2 with pull policy "always" (attempt 2)`,
+				`Pull failure of image "reg/build:1" is transient: the registry or the kubelet asked to slow down, failed for now, timed out or cut the transfer: retry 1 of 2 with pull policy "always" (attempt 2)`,
 				`retry 2 of 2 with pull policy "always" (attempt 3)`,
 				"before the next attempt, so that the registry can recover",
 			},

@@ -38,7 +38,7 @@ var Classes = []Class{ClassTransient, ClassUnreachable, ClassAbsent, ClassDenied
 func (c Class) describe() string {
 	switch c {
 	case ClassTransient:
-		return "transient: the registry or the kubelet asked to slow down, failed for now or timed out"
+		return "transient: the registry or the kubelet asked to slow down, failed for now, timed out or cut the transfer"
 	case ClassUnreachable:
 		return "unreachable: the registry could not be reached"
 	case ClassAbsent:

@@ -38,15 +38,15 @@ func TestReactByClass(t *testing.T) {
 			steps: []step{
 				{class: ClassTransient, retry: 1, policy: always, attempt: 1, lines: []string{
 					`WARNING: Failed to pull image "img" for container "build" with pull policy "always": ErrImagePull: msg`,
-					`Pull failure of image "img" is transient: the registry or the kubelet asked to slow down, failed for now or timed out: retry 1 of 2 with pull policy "always" (attempt 2)`,
+					`Pull failure of image "img" is transient: the registry or the kubelet asked to slow down, failed for now, timed out or cut the transfer: retry 1 of 2 with pull policy "always" (attempt 2)`,
 				}},
 				{class: ClassTransient, retry: 2, policy: always, attempt: 1, lines: []string{
 					`WARNING: Failed to pull image "img" for container "build" with pull policy "always": ErrImagePull: msg`,
-					`Pull failure of image "img" is transient: the registry or the kubelet asked to slow down, failed for now or timed out: retry 2 of 2 with pull policy "always" (attempt 3)`,
+					`Pull failure of image "img" is transient: the registry or the kubelet asked to slow down, failed for now, timed out or cut the transfer: retry 2 of 2 with pull policy "always" (attempt 3)`,
 				}},
 				{class: ClassTransient, fallback: &Fallback{Image: "img", From: always, To: ifnp}, policy: ifnp, attempt: 2, lines: []string{
 					`WARNING: Failed to pull image "img" for container "build" with pull policy "always": ErrImagePull: msg`,
-					`Pull failure of image "img" is transient: the registry or the kubelet asked to slow down, failed for now or timed out: its 2 retries with pull policy "always" are spent; falling back`,
+					`Pull failure of image "img" is transient: the registry or the kubelet asked to slow down, failed for now, timed out or cut the transfer: its 2 retries with pull policy "always" are spent; falling back`,
 					`Falling back for image "img": attempt 4 will use pull policy "if-not-present" (no more after this)`,
 				}},
 				// The budget starts again at the next policy.
@@ -91,7 +91,7 @@ func TestReactByClass(t *testing.T) {
 				{class: ClassTransient, retry: 1, policy: always, attempt: 1},
 				{class: ClassTransient, policy: always, attempt: 1, err: ErrPoliciesExhausted, lines: []string{
 					`WARNING: Failed to pull image "img" for container "build" with pull policy "always": ErrImagePull: msg`,
-					`Pull failure of image "img" is transient: the registry or the kubelet asked to slow down, failed for now or timed out: no pull policy is left`,
+					`Pull failure of image "img" is transient: the registry or the kubelet asked to slow down, failed for now, timed out or cut the transfer: no pull policy is left`,
 				}},
 			},
 		},
