@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/common/config"
+	"kuberunner/helpers/exitmark"
 )
 
 func TestExitCode(t *testing.T) {
@@ -94,6 +96,8 @@ func TestExitCodesOfEveryCommand(t *testing.T) {
 		{"helper receive unknown flag", []string{"helper", "receive", "--nope"}, ExitUsage},
 		{"helper receive without dir", []string{"helper", "receive"}, ExitUsage},
 		{"helper receive help", []string{"helper", "receive", "-h"}, ExitOK},
+		{"helper report-exit without subcommand", []string{"helper", "report-exit", "n"}, ExitUsage},
+		{"helper report-exit passes the code on", []string{"helper", "report-exit", "n", "receive"}, ExitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,4 +106,14 @@ func TestExitCodesOfEveryCommand(t *testing.T) {
 			assert.Equal(t, tt.want, Main(tt.args, &stdout, &stderr), "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 		})
 	}
+}
+
+// report-exit ends the subcommand's stderr with the exit marker the
+// executor reads, carrying the subcommand's code.
+func TestHelperReportExitMarksTheCode(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	got := Main([]string{"helper", "report-exit", "0123", "receive"}, &stdout, &stderr)
+	assert.Equal(t, ExitUsage, got)
+	assert.Contains(t, stderr.String(), "--dir is required")
+	assert.True(t, strings.HasSuffix(stderr.String(), exitmark.Line("0123", ExitUsage)), "stderr:\n%q", stderr.String())
 }

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"kuberunner/helpers/exitmark"
 	"kuberunner/helpers/tarstream"
 )
 
@@ -21,7 +22,7 @@ func init() {
 // fetches the job's repository into it (helper_clone.go).
 func helperCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: kuberunner helper wait | receive --dir DIR | clone [flags] < request.json")
+		fmt.Fprintln(stderr, "usage: kuberunner helper wait | receive --dir DIR | clone [flags] < request.json | report-exit NONCE SUBCOMMAND...")
 		return ExitUsage
 	}
 	switch args[0] {
@@ -30,6 +31,17 @@ func helperCommand(args []string, stdout, stderr io.Writer) int {
 		signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 		<-sig
 		return ExitOK
+	case "report-exit":
+		// report-exit NONCE SUBCOMMAND...: the executor's way to learn the
+		// subcommand's exit status even over an exec stream that cannot
+		// tell a cut from an exit (helpers/exitmark).
+		if len(args) < 3 {
+			fmt.Fprintln(stderr, "usage: kuberunner helper report-exit NONCE SUBCOMMAND [ARGS]")
+			return ExitUsage
+		}
+		code := helperCommand(args[2:], stdout, stderr)
+		fmt.Fprint(stderr, exitmark.Line(args[1], code))
+		return code
 	case "clone":
 		return helperClone(args[1:], os.Stdin, stdout, stderr)
 	case "receive":

@@ -36,6 +36,13 @@ const (
 // helperBinary is where the helper image keeps the kuberunner binary.
 const helperBinary = "/usr/local/bin/kuberunner"
 
+// helperCommand is the helper subcommand cmd run so that it reports its
+// exit status in its stderr (exitmark): the helper image has no sh for
+// exitmark.Shell.
+func helperCommand(nonce string, cmd []string) []string {
+	return append([]string{helperBinary, "helper", "report-exit", nonce}, cmd...)
+}
+
 // containerSpec is one container of the job pod before a pull policy is
 // chosen for it.
 type containerSpec struct {

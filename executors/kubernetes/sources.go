@@ -66,8 +66,9 @@ func (e *Executor) fetchSources(ctx context.Context) error {
 	defer closeStream(stdout)
 	err = execInPod(ctx, e.api, execRequest{
 		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: helperContainer,
-		Command: []string{helperBinary, "helper", "clone"},
+		Command: []string{"clone"},
 		Stdin:   bytes.NewReader(body), Stdout: stdout, Stderr: stderr,
+		Mark: helperCommand,
 	})
 	if err != nil {
 		return systemFailure(fmt.Errorf("get sources into %s: %w", e.projectDir, err))

@@ -9,6 +9,7 @@ import (
 
 	"kuberunner/common"
 	"kuberunner/executors"
+	"kuberunner/helpers/exitmark"
 	"kuberunner/helpers/tarstream"
 )
 
@@ -22,8 +23,9 @@ func (e *Executor) copySources(ctx context.Context) error {
 	var stderr strings.Builder
 	err := execInPod(ctx, e.api, execRequest{
 		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: helperContainer,
-		Command: []string{helperBinary, "helper", "receive", "--dir", e.projectDir},
+		Command: []string{"receive", "--dir", e.projectDir},
 		Stdin:   pr, Stdout: io.Discard, Stderr: &stderr,
+		Mark: helperCommand,
 	})
 	pr.Close()
 	if err != nil {
@@ -113,6 +115,7 @@ func (e *Executor) exec(ctx context.Context, step common.Step, stdout, stderr io
 		Command: []string{"sh"},
 		Stdin:   strings.NewReader(stepScript(step, fileVariables(e.vars))),
 		Stdout:  stdout, Stderr: stderr,
+		Mark: exitmark.Shell,
 	})
 }
 
