@@ -19,9 +19,12 @@ import (
 	"strings"
 )
 
-// word starts the line after a newline and an ASCII record separator,
-// which no text a person writes contains.
-const word = "\n\x1ekuberunner-exit "
+// word starts the marker with an ASCII record separator, which no text a
+// person writes contains. The marker needs no line of its own: the filter
+// finds it anywhere, so it follows output that lacks a final newline
+// unchanged, and a line's newline is never held back waiting to see
+// whether a marker follows.
+const word = "\x1ekuberunner-exit "
 
 // NewNonce returns a fresh random nonce for one command.
 func NewNonce() string {
@@ -40,7 +43,7 @@ func Line(nonce string, code int) string {
 // keeps stdin, stdout and stderr; any trap or exit in a script it runs is
 // its own, since the marker comes from the enclosing sh.
 func Shell(nonce string, cmd []string) []string {
-	format := strings.NewReplacer("\n", `\n`, "\x1e", `\036`).Replace(word) + nonce + ` %d\n`
+	format := strings.NewReplacer("\x1e", `\036`).Replace(word) + nonce + ` %d\n`
 	script := `"$@"; s=$?; printf '` + format + `' "$s" >&2; exit "$s"`
 	return append([]string{"sh", "-c", script, "sh"}, cmd...)
 }

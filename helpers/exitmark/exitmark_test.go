@@ -85,3 +85,16 @@ func TestShell(t *testing.T) {
 		})
 	}
 }
+
+// A live log shows each line whole as it is written: only bytes that may
+// begin the marker wait, and a newline never does.
+func TestFilterHoldsBackOnlyAMarkerStart(t *testing.T) {
+	var out bytes.Buffer
+	f := NewFilter(&out, nonce)
+	_, _ = f.Write([]byte("line\n"))
+	assert.Equal(t, "line\n", out.String())
+	_, _ = f.Write([]byte("next\x1ekuberunner"))
+	assert.Equal(t, "line\nnext", out.String())
+	_, _ = f.Write([]byte("-exit 99\n"))
+	assert.Equal(t, "line\nnext\x1ekuberunner-exit 99\n", out.String(), "another nonce: output after all")
+}
