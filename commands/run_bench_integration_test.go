@@ -89,8 +89,12 @@ func sum(m map[string]float64, prefix string) float64 {
 	return total
 }
 
-// peakRSS is the process's high-water resident set (VmHWM), in MiB.
-func peakRSS(b testing.TB, pid int) float64 { return procStatusMiB(b, pid, "VmHWM:") }
+// peakRSS is the process's high-water resident set, in MiB. The kernel
+// raises VmHWM only on some paths (an unmap, say), so it can lag the
+// current VmRSS; the larger of the two is the peak so far.
+func peakRSS(b testing.TB, pid int) float64 {
+	return max(procStatusMiB(b, pid, "VmHWM:"), procStatusMiB(b, pid, "VmRSS:"))
+}
 
 // procStatusMiB reads a kB field of /proc/PID/status, in MiB.
 func procStatusMiB(b testing.TB, pid int, field string) float64 {
