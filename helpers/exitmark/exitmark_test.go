@@ -2,6 +2,7 @@ package exitmark
 
 import (
 	"bytes"
+	"io"
 	"os/exec"
 	"strings"
 	"testing"
@@ -97,4 +98,16 @@ func TestFilterHoldsBackOnlyAMarkerStart(t *testing.T) {
 	assert.Equal(t, "line\nnext", out.String())
 	_, _ = f.Write([]byte("-exit 99\n"))
 	assert.Equal(t, "line\nnext\x1ekuberunner-exit 99\n", out.String(), "another nonce: output after all")
+}
+
+// BenchmarkFilter is a megabyte of ordinary stderr through the filter.
+func BenchmarkFilter(b *testing.B) {
+	chunk := bytes.Repeat([]byte("compiling module 42 of 97: ok\n"), 1<<15/32)
+	b.SetBytes(int64(len(chunk)) * 32)
+	for b.Loop() {
+		f := NewFilter(io.Discard, nonce)
+		for range 32 {
+			_, _ = f.Write(chunk)
+		}
+	}
 }

@@ -34,11 +34,21 @@ func (f *Filter) Write(p []byte) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := make([]byte, 0, len(p))
-	for _, b := range p {
-		f.held = append(f.held, b)
+	for rest := p; len(rest) > 0; {
+		if len(f.held) == 0 {
+			// Nothing held: everything before the next record separator
+			// is output as it is, in one piece.
+			i := bytes.IndexByte(rest, f.head[0])
+			if i < 0 {
+				out = append(out, rest...)
+				break
+			}
+			out, rest = append(out, rest[:i]...), rest[i:]
+		}
+		f.held, rest = append(f.held, rest[0]), rest[1:]
 		for len(f.held) > 0 && !f.mayBeMarker() {
 			out = append(out, f.held[0])
-			f.held = f.held[1:]
+			f.held = append(f.held[:0], f.held[1:]...) // at most a marker's length
 		}
 		if code, ok := f.complete(); ok {
 			f.code, f.seen = code, true
