@@ -16,8 +16,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
+	"kuberunner/test/localcluster"
 )
 
 var (
@@ -105,16 +105,16 @@ func TestExecRegistryOutage(t *testing.T) {
 	ns := clustertest.Namespace(t)
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "exec-outage"))
 	clustertest.Cache(t, img)
-	clustertest.CacheShared(t, cluster.HelperImage)
-	name, tag, _ := strings.Cut(strings.TrimPrefix(img, cluster.RegistryHost+"/"), ":")
+	clustertest.CacheShared(t, localcluster.HelperImage)
+	name, tag, _ := strings.Cut(strings.TrimPrefix(img, localcluster.RegistryHost+"/"), ":")
 	dir := project(t, fmt.Sprintf(`variables:
   IMAGE_NAME: %s/%s
   IMAGE_VERSION: %q
 build:
   script:
     - echo Done
-`, cluster.RegistryHost, name, tag),
-		runnerConfig(ns, "${IMAGE_NAME}:${IMAGE_VERSION}", cluster.HelperImage, `    pull_policy = ["always", "if-not-present"]`),
+`, localcluster.RegistryHost, name, tag),
+		runnerConfig(ns, "${IMAGE_NAME}:${IMAGE_VERSION}", localcluster.HelperImage, `    pull_policy = ["always", "if-not-present"]`),
 		map[string]string{})
 	clustertest.StopRegistry(t)
 
@@ -135,7 +135,7 @@ func TestExecServicesSourcesMasking(t *testing.T) {
 	clustertest.Cache(t, img)
 	clustertest.Delete(t, img) // only the node has it: the job's own list must fall back
 	svc := clustertest.Push(t, clustertest.UniqueImage(t, "exec-svc"))
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	secret := "s3cr3t-value-1234"
 	dir := project(t, fmt.Sprintf(`build:
   image:
@@ -153,7 +153,7 @@ func TestExecServicesSourcesMasking(t *testing.T) {
     - echo "token=$SECRET_TOKEN"
     - printf 's3cr3t-'; printf 'value-1234\n'
 `, img, svc),
-		runnerConfig(ns, "unused:1", cluster.HelperImage, `    pull_policy = "always"
+		runnerConfig(ns, "unused:1", localcluster.HelperImage, `    pull_policy = "always"
     allowed_pull_policies = ["always", "if-not-present"]`),
 		map[string]string{"from-sources.txt": "the sources arrived\n"})
 
@@ -199,9 +199,9 @@ func TestExecHelperFallsBackAlone(t *testing.T) {
 func TestExecFailurePath(t *testing.T) {
 	ns := clustertest.Namespace(t)
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "exec-uncached"))
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	dir := project(t, "build:\n  script:\n    - echo Done\n",
-		runnerConfig(ns, img, cluster.HelperImage, `    pull_policy = ["always", "if-not-present"]`), map[string]string{})
+		runnerConfig(ns, img, localcluster.HelperImage, `    pull_policy = ["always", "if-not-present"]`), map[string]string{})
 	clustertest.StopRegistry(t)
 	out, code := runExec(t, dir, "build")
 	require.Equal(t, 1, code)

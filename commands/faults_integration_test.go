@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/coordinator"
+	"kuberunner/test/localcluster"
 )
 
 // `kuberunner run` killed with SIGKILL mid-job leaves the job's pod and
@@ -24,7 +24,7 @@ import (
 func TestFaultRunKilled(t *testing.T) {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "fault-kill"))
 	clustertest.Cache(t, img)
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	ns := clustertest.Namespace(t)
 	srv := coordinator.New(t, "tok")
 	srv.SetTraceInterval(1)

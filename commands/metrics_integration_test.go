@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/common"
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/coordinator"
+	"kuberunner/test/localcluster"
 )
 
 // The reference scenario through the `kuberunner run` binary, then its
@@ -28,7 +28,7 @@ import (
 func TestSeedScenarioMetrics(t *testing.T) {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "metrics-seed"))
 	clustertest.Cache(t, img)
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	clustertest.StopRegistry(t)
 	srv := coordinator.New(t, "tok")
 	d := startBenchDaemon(t, srv, clustertest.Namespace(t), img, `["always", "if-not-present"]`, 1)

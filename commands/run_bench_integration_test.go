@@ -19,9 +19,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/common"
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/coordinator"
+	"kuberunner/test/localcluster"
 )
 
 // benchDaemon is `kuberunner run` as a process with its metrics served, so
@@ -38,7 +38,7 @@ func startBenchDaemon(b testing.TB, srv *coordinator.Server, ns, image string, p
 	addr := l.Addr().String()
 	l.Close()
 	cfg := fmt.Sprintf("concurrent = %d\ncheck_interval = 1\nlisten_address = %q\nlog_level = \"warning\"\n\n[[runners]]\n  name = \"bench\"\n  url = %q\n  token = \"tok\"\n  request_concurrency = %d\n  [runners.kubernetes]\n    namespace = %q\n    image = %q\n    helper_image = %q\n    pull_policy = %s\n",
-		concurrent, addr, srv.URL, min(concurrent, 4), ns, image, cluster.HelperImage, policies)
+		concurrent, addr, srv.URL, min(concurrent, 4), ns, image, localcluster.HelperImage, policies)
 	path := filepath.Join(b.TempDir(), "config.toml")
 	require.NoError(b, os.WriteFile(path, []byte(cfg), 0o600))
 	cmd := exec.Command(kuberunnerBinary(b), "run", "--config", path)
@@ -143,7 +143,7 @@ func BenchmarkRunJob(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			img := clustertest.Push(b, clustertest.UniqueImage(b, "bench-run"))
 			clustertest.Cache(b, img)
-			clustertest.CacheShared(b, cluster.HelperImage)
+			clustertest.CacheShared(b, localcluster.HelperImage)
 			if tc.name == "one-fallback" {
 				clustertest.StopRegistry(b)
 			}
@@ -168,7 +168,7 @@ func BenchmarkRunJob(b *testing.B) {
 func BenchmarkRunHundredJobs(b *testing.B) {
 	img := clustertest.Push(b, clustertest.UniqueImage(b, "bench-hundred"))
 	clustertest.Cache(b, img)
-	clustertest.CacheShared(b, cluster.HelperImage)
+	clustertest.CacheShared(b, localcluster.HelperImage)
 	for range b.N {
 		srv := coordinator.New(b, "tok")
 		d := startBenchDaemon(b, srv, clustertest.Namespace(b), img, `"if-not-present"`, 10)

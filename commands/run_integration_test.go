@@ -20,9 +20,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kuberunner/common"
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/coordinator"
+	"kuberunner/test/localcluster"
 )
 
 // lockedBuffer collects a process's output while the test reads it.
@@ -48,7 +48,7 @@ func (l *lockedBuffer) String() string {
 func startDaemon(t *testing.T, srv *coordinator.Server, ns, image string) (*exec.Cmd, *lockedBuffer) {
 	dir := t.TempDir()
 	cfg := fmt.Sprintf("concurrent = 2\ncheck_interval = 1\n\n[[runners]]\n  name = \"it\"\n  url = %q\n  token = \"tok\"\n  executor = \"kubernetes\"\n  [runners.kubernetes]\n    namespace = %q\n    image = %q\n    helper_image = %q\n    pull_policy = \"if-not-present\"\n",
-		srv.URL, ns, image, cluster.HelperImage)
+		srv.URL, ns, image, localcluster.HelperImage)
 	path := filepath.Join(dir, "config.toml")
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
 	cmd := exec.Command(kuberunnerBinary(t), "run", "--config", path)
@@ -112,7 +112,7 @@ func daemonJob(lines ...string) common.Job {
 func TestRunSignals(t *testing.T) {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "run-signals"))
 	clustertest.Cache(t, img)
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	tests := []struct {
 		name   string
 		sig    syscall.Signal

@@ -19,9 +19,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kuberunner/common"
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/coordinator"
+	"kuberunner/test/localcluster"
 )
 
 // soakSample is the runner process at one point of the soak.
@@ -46,7 +46,7 @@ func TestSoak(t *testing.T) {
 	}
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "soak"))
 	clustertest.Cache(t, img)
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	ns := clustertest.Namespace(t)
 	srv := coordinator.New(t, "tok")
 	d := startBenchDaemon(t, srv, ns, img, `["always", "if-not-present"]`, 10)

@@ -16,9 +16,9 @@ import (
 
 	"kuberunner/common"
 	"kuberunner/common/config"
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/coordinator"
+	"kuberunner/test/localcluster"
 	"kuberunner/test/netfault"
 )
 
@@ -63,7 +63,7 @@ func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
 // with its one attempt.
 func TestFaultAPIServerRestartWhileWaiting(t *testing.T) {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "fault-wait"))
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	front, stalled, release := stallingFront(t)
 	r := startRun(t, config.KubernetesConfig{Image: front.Image(img), PullPolicy: common.PullPolicies{common.PullPolicyAlways}}, 1, "tok")
 	id := r.srv.Enqueue(common.Job{Features: allReasons, Steps: script("echo survived-the-restart")})
@@ -108,7 +108,7 @@ func TestFaultAPIServerRestartWhileScriptRuns(t *testing.T) {
 // starts, and the job fails at poll_timeout naming the node's condition.
 func TestFaultKubeletStopped(t *testing.T) {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "fault-kubelet"))
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	front, stalled, release := stallingFront(t)
 	const pollTimeout = 60
 	r := startRun(t, config.KubernetesConfig{Image: front.Image(img), PullPolicy: common.PullPolicies{common.PullPolicyAlways}, PollTimeout: pollTimeout}, 1, "tok")
@@ -124,7 +124,7 @@ func TestFaultKubeletStopped(t *testing.T) {
 	assert.Equal(t, "failed", rec.State)
 	assert.Equal(t, "runner_system_failure", rec.FailureReason)
 	assert.Contains(t, string(rec.Trace), "did not start within poll_timeout")
-	assert.Contains(t, string(rec.Trace), "node "+cluster.NodeName+": Ready=")
+	assert.Contains(t, string(rec.Trace), "node "+localcluster.NodeName+": Ready=")
 	assert.Contains(t, string(rec.Trace), "last heartbeat")
 	assertClean(t, r, rec)
 }
@@ -136,7 +136,7 @@ func TestFaultKubeletStopped(t *testing.T) {
 func TestFaultRegistryKilledMidPull(t *testing.T) {
 	name := clustertest.UniqueImage(t, "fault-large")
 	clustertest.Push(t, name)
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	const size, cutAt = 40 << 20, 8 << 20
 	var armed, killed atomic.Bool
 	var sent atomic.Int64
@@ -158,7 +158,7 @@ func TestFaultRegistryKilledMidPull(t *testing.T) {
 
 	r := startRun(t, config.KubernetesConfig{Image: image, PullPolicy: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent}}, 1, "tok")
 	id := r.srv.Enqueue(common.Job{Features: allReasons, Steps: script(
-		fmt.Sprintf("if test -e %s; then echo ran-the-large-image; else echo ran-the-cached-image; fi", cluster.LargeImageMarker))})
+		fmt.Sprintf("if test -e %s; then echo ran-the-large-image; else echo ran-the-cached-image; fi", localcluster.LargeImageMarker))})
 	rec := r.finished(id)
 
 	require.True(t, killed.Load(), "the front was never cut mid-pull (sent %d bytes)", sent.Load())

@@ -20,10 +20,10 @@ import (
 	"kuberunner/common"
 	"kuberunner/common/config"
 	_ "kuberunner/executors/kubernetes" // registers the executor, as the binary does
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/coordinator"
 	"kuberunner/test/gitserver"
+	"kuberunner/test/localcluster"
 )
 
 // clusterRun is a daemon on the local cluster, fed by a test coordinator.
@@ -59,7 +59,7 @@ func startRunVia(t *testing.T, srv *coordinator.Server, url string, k config.Kub
 	require.NoError(t, os.WriteFile(path, nil, 0o600))
 	k.Namespace = ns
 	if k.HelperImage == "" {
-		k.HelperImage = cluster.HelperImage
+		k.HelperImage = localcluster.HelperImage
 	}
 	if k.PollTimeout == 0 {
 		k.PollTimeout = 120
@@ -126,7 +126,7 @@ func script(lines ...string) []common.Step {
 func cached(t *testing.T, base string) string {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, base))
 	clustertest.Cache(t, img)
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	return img
 }
 
@@ -135,7 +135,7 @@ func cached(t *testing.T, base string) string {
 // has no route to anything else, loopback included). Traffic to it never
 // leaves the machine.
 func podReachableAddress(t *testing.T) string {
-	iface, err := net.InterfaceByName(cluster.BridgeName)
+	iface, err := net.InterfaceByName(localcluster.BridgeName)
 	require.NoError(t, err, "the local cluster's bridge")
 	addrs, err := iface.Addrs()
 	require.NoError(t, err)
@@ -144,7 +144,7 @@ func podReachableAddress(t *testing.T) string {
 			return ipn.IP.String()
 		}
 	}
-	t.Fatalf("bridge %s has no IPv4 address", cluster.BridgeName)
+	t.Fatalf("bridge %s has no IPv4 address", localcluster.BridgeName)
 	return ""
 }
 
@@ -199,7 +199,7 @@ func TestRunReferenceScenario(t *testing.T) {
 func TestRunPoliciesExhausted(t *testing.T) {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "run-gone"))
 	clustertest.Uncache(t, img)
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	clustertest.StopRegistry(t)
 	r := startRun(t, config.KubernetesConfig{Image: img, PullPolicy: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent}}, 2, "tok")
 	knows := r.srv.Enqueue(common.Job{Steps: script("true"), Features: common.JobFeatures{FailureReasons: []string{"script_failure", "runner_system_failure", "image_pull_failure"}}})

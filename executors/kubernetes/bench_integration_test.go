@@ -16,8 +16,8 @@ import (
 	"kuberunner/common/buildlog"
 	"kuberunner/common/config"
 	"kuberunner/executors"
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
+	"kuberunner/test/localcluster"
 )
 
 // BenchmarkJob runs whole jobs on the local cluster and reports what
@@ -33,7 +33,7 @@ func BenchmarkJob(b *testing.B) {
 	unserved := clustertest.Push(b, clustertest.UniqueImage(b, "bench-unserved"))
 	clustertest.Cache(b, unserved)
 	clustertest.Delete(b, unserved) // the registry is up but lacks it: attempt 1 fails
-	clustertest.CacheShared(b, cluster.HelperImage)
+	clustertest.CacheShared(b, localcluster.HelperImage)
 
 	for _, bc := range []struct {
 		name  string
@@ -48,7 +48,7 @@ func BenchmarkJob(b *testing.B) {
 			requests, attempts := 0, 0
 			byKind := map[string]int{}
 			for i := 0; i < b.N; i++ {
-				cfg := config.KubernetesConfig{Namespace: ns, Image: bc.image, HelperImage: cluster.HelperImage,
+				cfg := config.KubernetesConfig{Namespace: ns, Image: bc.image, HelperImage: localcluster.HelperImage,
 					PullPolicy: alwaysThenCached, PollTimeout: 120}
 				job := &common.Job{ID: int64(i), Steps: []common.Step{{Name: common.StepScript, Script: []string{"true"}, When: common.WhenOnSuccess}}}
 				log := buildlog.New(io.Discard, buildlog.Format("terminal"), nil)
@@ -119,7 +119,7 @@ func BenchmarkJobTwoNodeFallback(b *testing.B) {
 	var reactions, jobs []time.Duration
 	for i := 0; i < b.N; i++ {
 		cfg := tn.config("")
-		cfg.Namespace, cfg.HelperImage, cfg.PollTimeout = tn.ns, cluster.HelperImage, 60
+		cfg.Namespace, cfg.HelperImage, cfg.PollTimeout = tn.ns, localcluster.HelperImage, 60
 		job := &common.Job{ID: int64(i), Steps: []common.Step{{Name: common.StepScript, Script: []string{"true"}, When: common.WhenOnSuccess}}}
 		log := buildlog.New(io.Discard, buildlog.Format("terminal"), nil)
 		e := New(rc)
@@ -131,8 +131,8 @@ func BenchmarkJobTwoNodeFallback(b *testing.B) {
 		if err != nil {
 			b.Fatalf("job %d: %v", i, err)
 		}
-		if e.pod.Spec.NodeName != cluster.NodeName {
-			b.Fatalf("job %d: the fallback pod ran on %s, not on %s, which holds the image", i, e.pod.Spec.NodeName, cluster.NodeName)
+		if e.pod.Spec.NodeName != localcluster.NodeName {
+			b.Fatalf("job %d: the fallback pod ran on %s, not on %s, which holds the image", i, e.pod.Spec.NodeName, localcluster.NodeName)
 		}
 		reactions = append(reactions, e.stats.reactions...)
 	}
@@ -144,5 +144,5 @@ func BenchmarkJobTwoNodeFallback(b *testing.B) {
 	b.ReportMetric(ms(percentile(jobs, 50)), "job-p50-ms")
 	b.ReportMetric(ms(jobs[len(jobs)-1]), "job-max-ms")
 	b.Logf("%d jobs, %d fallbacks, %d first attempts on the empty node %s; every fallback pod ran on %s",
-		b.N, len(reactions), len(tn.fakePulls.Bound()), tn.fake, cluster.NodeName)
+		b.N, len(reactions), len(tn.fakePulls.Bound()), tn.fake, localcluster.NodeName)
 }

@@ -21,8 +21,8 @@ import (
 	"kuberunner/common/config"
 	"kuberunner/executors"
 	"kuberunner/executors/kubernetes/internal/pull"
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
+	"kuberunner/test/localcluster"
 )
 
 var alwaysThenCached = common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent}
@@ -51,7 +51,7 @@ func runOnClusterAs(t *testing.T, rc *rest.Config, ns string, cfg config.Kuberne
 	cs, _ := clustertest.Client(t)
 	cfg.Namespace = ns
 	if cfg.HelperImage == "" {
-		cfg.HelperImage = cluster.HelperImage
+		cfg.HelperImage = localcluster.HelperImage
 	}
 	if cfg.PollTimeout == 0 {
 		cfg.PollTimeout = 120
@@ -86,7 +86,7 @@ func runOnClusterAs(t *testing.T, rc *rest.Config, ns string, cfg config.Kuberne
 func cachedImage(t *testing.T, base string) string {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, base))
 	clustertest.Cache(t, img)
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	return img
 }
 
@@ -133,7 +133,7 @@ func TestSeedScenario(t *testing.T) {
 func TestNotCachedRegistryDown(t *testing.T) {
 	ns := clustertest.Namespace(t)
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "uncached"))
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	clustertest.StopRegistry(t)
 
 	r := runOnCluster(t, ns, config.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, &common.Job{ID: 2})
@@ -151,7 +151,7 @@ func TestNotCachedRegistryDown(t *testing.T) {
 func TestNeverThenIfNotPresent(t *testing.T) {
 	ns := clustertest.Namespace(t)
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "never"))
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 
 	r := runOnCluster(t, ns, config.KubernetesConfig{
 		Image: img, PullPolicy: common.PullPolicies{common.PullPolicyNever, common.PullPolicyIfNotPresent},
@@ -201,7 +201,7 @@ func TestTwoImagesFailTogether(t *testing.T) {
 // An invalid image name is a configuration error: no policy can fix it.
 func TestInvalidImageName(t *testing.T) {
 	ns := clustertest.Namespace(t)
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	r := runOnCluster(t, ns, config.KubernetesConfig{Image: "127.0.0.1:5000/Not_A_Valid:Name:x", PullPolicy: alwaysThenCached}, &common.Job{ID: 6})
 	requireBuildError(t, r.err, common.ConfigurationFailure)
 	var ce *ContainerConfigError

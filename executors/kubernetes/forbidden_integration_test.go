@@ -12,8 +12,8 @@ import (
 
 	"kuberunner/common"
 	"kuberunner/common/config"
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
+	"kuberunner/test/localcluster"
 )
 
 // A runner whose Role lacks list and watch on pods learns it from the
@@ -25,7 +25,7 @@ func TestPodListForbiddenFailsFast(t *testing.T) {
 		{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"create", "delete", "deletecollection"}},
 	})
 	began := time.Now()
-	r := runOnClusterAs(t, rc, ns, config.KubernetesConfig{Image: cluster.BusyboxImage}, &common.Job{ID: 1})
+	r := runOnClusterAs(t, rc, ns, config.KubernetesConfig{Image: localcluster.BusyboxImage}, &common.Job{ID: 1})
 	t.Logf("failed after %s: %v", time.Since(began).Round(time.Millisecond), r.err)
 	var fe *ForbiddenError
 	require.ErrorAs(t, r.err, &fe)

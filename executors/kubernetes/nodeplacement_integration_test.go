@@ -15,8 +15,8 @@ import (
 	"kuberunner/common"
 	"kuberunner/common/config"
 	"kuberunner/executors/kubernetes/internal/pull"
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
+	"kuberunner/test/localcluster"
 )
 
 // twoNodes is a pool of two nodes during a registry outage: the real node
@@ -32,10 +32,10 @@ func newTwoNodes(t testing.TB, base string) twoNodes {
 	ns := clustertest.Namespace(t)
 	img := clustertest.Push(t, clustertest.UniqueImage(t, base))
 	clustertest.Cache(t, img)
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	// Steering reads what nodes list, which lags what they hold.
-	clustertest.WaitNodeListsImage(t, cluster.NodeName, img, 2*time.Minute)
-	clustertest.WaitNodeListsImage(t, cluster.NodeName, cluster.HelperImage, 2*time.Minute)
+	clustertest.WaitNodeListsImage(t, localcluster.NodeName, img, 2*time.Minute)
+	clustertest.WaitNodeListsImage(t, localcluster.NodeName, localcluster.HelperImage, 2*time.Minute)
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
 	fake := "kuberunner-fake-" + hex.EncodeToString(b)
@@ -95,8 +95,8 @@ func TestFallbackSteeredToNodeWithImage(t *testing.T) {
 			r := runOnCluster(t, tn.ns, tn.config(mode), &common.Job{ID: int64(100 + i)})
 			require.NoError(t, r.err)
 			require.GreaterOrEqual(t, r.exec.stats.attempts, 2)
-			require.Equal(t, cluster.NodeName, r.exec.pod.Spec.NodeName, "the fallback pod must run on the node that holds the image")
-			require.Contains(t, r.log, fmt.Sprintf("node %s holds image %q", cluster.NodeName, tn.image))
+			require.Equal(t, localcluster.NodeName, r.exec.pod.Spec.NodeName, "the fallback pod must run on the node that holds the image")
+			require.Contains(t, r.log, fmt.Sprintf("node %s holds image %q", localcluster.NodeName, tn.image))
 			if mode == config.NodeAffinityRequired {
 				require.Contains(t, r.log, "requires a node that holds its images")
 			}
@@ -104,5 +104,5 @@ func TestFallbackSteeredToNodeWithImage(t *testing.T) {
 	}
 	require.Empty(t, tn.fallbacksOnFake(), "no fallback pod may be bound to the empty node")
 	t.Logf("%d runs: %d first attempts were bound to the empty node %s, every fallback pod ran on %s",
-		runs, len(tn.fakePulls.Bound()), tn.fake, cluster.NodeName)
+		runs, len(tn.fakePulls.Bound()), tn.fake, localcluster.NodeName)
 }

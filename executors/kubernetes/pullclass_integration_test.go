@@ -16,8 +16,8 @@ import (
 	"kuberunner/common"
 	"kuberunner/common/config"
 	"kuberunner/executors/kubernetes/internal/pull"
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
+	"kuberunner/test/localcluster"
 )
 
 // tagFront is a registry front for one repository whose tag "v1" the test
@@ -111,7 +111,7 @@ func pushTag(t *testing.T, repo, tag string) string {
 
 // uniqueRepo is a fresh repository name of the local registry.
 func uniqueRepo(t *testing.T, base string) string {
-	ref := strings.TrimPrefix(clustertest.UniqueImage(t, base), cluster.RegistryHost+"/")
+	ref := strings.TrimPrefix(clustertest.UniqueImage(t, base), localcluster.RegistryHost+"/")
 	repo, _, _ := strings.Cut(ref, ":")
 	return repo
 }
@@ -126,7 +126,7 @@ func setupStale(t *testing.T, base string) (f *tagFront, img, repo, newDigest st
 	repo = uniqueRepo(t, base)
 	pushTag(t, repo, "old")
 	newDigest = pushTag(t, repo, "new")
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	f = startTagFront(t, repo, "old")
 	img = f.Host + "/" + repo + ":v1"
 	clustertest.Cache(t, img) // the node's copy is "old"
@@ -163,7 +163,7 @@ func TestTransient429TwiceRunsTheCurrentImage(t *testing.T) {
 	f.mu.Unlock()
 	require.NotContains(t, r.log, "Falling back")
 	require.NotContains(t, r.log, "IfNotPresent")
-	require.Contains(t, r.log, "\n"+cluster.RegistryHost+"/"+repo+":new\n", "the registry's current image ran")
+	require.Contains(t, r.log, "\n"+localcluster.RegistryHost+"/"+repo+":new\n", "the registry's current image ran")
 	require.NotContains(t, r.log, repo+":old", "the node's older copy did not run")
 	require.True(t, strings.HasSuffix(buildImageID(r), newDigest), "build ran %s, want digest %s", buildImageID(r), newDigest)
 }
@@ -192,7 +192,7 @@ func TestTransientPullRetriesTheSamePolicy(t *testing.T) {
 	require.Contains(t, r.log, `429 Too Many Requests`)
 	require.NotContains(t, r.log, "Falling back")
 	require.NotContains(t, r.log, "IfNotPresent")
-	require.Contains(t, r.log, "\n"+cluster.RegistryHost+"/"+repo+":new\n", "the registry's current image ran")
+	require.Contains(t, r.log, "\n"+localcluster.RegistryHost+"/"+repo+":new\n", "the registry's current image ran")
 	require.NotContains(t, r.log, repo+":old", "the node's older copy did not run")
 	require.True(t, strings.HasSuffix(buildImageID(r), newDigest), "build ran %s, want digest %s", buildImageID(r), newDigest)
 }
@@ -212,7 +212,7 @@ func TestTransientPastTheBudgetFallsBack(t *testing.T) {
 	require.Equal(t, 3, r.exec.stats.attempts, "one retry, then if-not-present")
 	require.Contains(t, r.log, `its 1 retries with pull policy "always" are spent; falling back`)
 	require.Contains(t, r.log, "build=IfNotPresent")
-	require.Contains(t, r.log, "\n"+cluster.RegistryHost+"/"+repo+":old\n", "the fallback ran the node's copy")
+	require.Contains(t, r.log, "\n"+localcluster.RegistryHost+"/"+repo+":old\n", "the fallback ran the node's copy")
 }
 
 // The node holds the image (pulled through the registry with the job's
@@ -222,7 +222,7 @@ func TestDeniedPullDoesNotRunTheCachedImage(t *testing.T) {
 	ns := clustertest.Namespace(t)
 	repo := uniqueRepo(t, "denied")
 	pushTag(t, repo, "v1")
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 
 	f := startTagFront(t, repo, "v1")
 	img := f.Host + "/" + repo + ":v1"
@@ -242,7 +242,7 @@ func TestDeniedPullDoesNotRunTheCachedImage(t *testing.T) {
 	require.Equal(t, 1, r.exec.stats.attempts)
 	require.Contains(t, r.log, fmt.Sprintf(`Pull failure of image %q is denied`, img))
 	require.NotContains(t, r.log, "IfNotPresent")
-	require.NotContains(t, r.log, cluster.RegistryHost+"/"+repo+":v1\n", "the cached copy did not run")
+	require.NotContains(t, r.log, localcluster.RegistryHost+"/"+repo+":v1\n", "the cached copy did not run")
 }
 
 // With pull_policy_fallback_on_denied the operator accepts the risk: the
@@ -251,7 +251,7 @@ func TestDeniedPullFallsBackWhenAllowed(t *testing.T) {
 	ns := clustertest.Namespace(t)
 	repo := uniqueRepo(t, "denied-allowed")
 	pushTag(t, repo, "v1")
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 
 	f := startTagFront(t, repo, "v1")
 	img := f.Host + "/" + repo + ":v1"
@@ -266,5 +266,5 @@ func TestDeniedPullFallsBackWhenAllowed(t *testing.T) {
 	require.Contains(t, r.log, "403 Forbidden")
 	require.Contains(t, r.log, "falling back, as pull_policy_fallback_on_denied allows")
 	require.Contains(t, r.log, "build=IfNotPresent")
-	require.Contains(t, r.log, "\n"+cluster.RegistryHost+"/"+repo+":v1\n", "the node's copy ran")
+	require.Contains(t, r.log, "\n"+localcluster.RegistryHost+"/"+repo+":v1\n", "the node's copy ran")
 }

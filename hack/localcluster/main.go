@@ -20,7 +20,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"kuberunner/hack/localcluster/cluster"
+	"kuberunner/test/localcluster"
 )
 
 const usage = `usage: localcluster COMMAND [IMAGE]
@@ -51,7 +51,7 @@ func run(args []string) error {
 		fmt.Fprint(os.Stderr, usage)
 		return fmt.Errorf("no command")
 	}
-	c, err := cluster.FromEnv()
+	c, err := localcluster.FromEnv()
 	if err != nil {
 		return err
 	}
@@ -90,9 +90,9 @@ func run(args []string) error {
 		if len(args) != 2 {
 			return fmt.Errorf("push-helper needs the path of a static kuberunner binary")
 		}
-		d, err := c.PushHelperImage(ctx, cluster.HelperImage, args[1])
+		d, err := c.PushHelperImage(ctx, localcluster.HelperImage, args[1])
 		if err == nil {
-			fmt.Fprintf(os.Stderr, "pushed %s@%s\n", cluster.HelperImage, d)
+			fmt.Fprintf(os.Stderr, "pushed %s@%s\n", localcluster.HelperImage, d)
 		}
 		return err
 	case "stop", "start":
@@ -107,9 +107,9 @@ func run(args []string) error {
 		if len(args) != 2 {
 			return fmt.Errorf("push-runner needs the path of a static kuberunner binary")
 		}
-		d, err := c.PushRunnerImage(ctx, cluster.RunnerImage, args[1])
+		d, err := c.PushRunnerImage(ctx, localcluster.RunnerImage, args[1])
 		if err == nil {
-			fmt.Fprintf(os.Stderr, "pushed %s@%s\n", cluster.RunnerImage, d)
+			fmt.Fprintf(os.Stderr, "pushed %s@%s\n", localcluster.RunnerImage, d)
 		}
 		return err
 	case "push", "registry-delete", "cache", "uncache":
@@ -124,12 +124,12 @@ func run(args []string) error {
 	}
 }
 
-func imageCommand(ctx context.Context, c *cluster.Cluster, cmd, img string) error {
+func imageCommand(ctx context.Context, c *localcluster.Cluster, cmd, img string) error {
 	switch cmd {
 	case "push":
 		digest, err := c.PushImage(ctx, img)
 		if err == nil {
-			fmt.Printf("%s@%s\n", cluster.ImageRef(img), digest)
+			fmt.Printf("%s@%s\n", localcluster.ImageRef(img), digest)
 		}
 		return err
 	case "registry-delete":

@@ -23,11 +23,11 @@ import (
 	"k8s.io/client-go/tools/cache"
 	watchtools "k8s.io/client-go/tools/watch"
 
-	"kuberunner/hack/localcluster/cluster"
+	"kuberunner/test/localcluster"
 )
 
 type conn struct {
-	c   *cluster.Cluster
+	c   *localcluster.Cluster
 	cs  kubernetes.Interface
 	cfg *rest.Config
 }
@@ -35,7 +35,7 @@ type conn struct {
 // connect is done once per test process: locating the state dir and checking
 // the node is Ready costs a few API calls that every test would repeat.
 var connect = sync.OnceValues(func() (*conn, error) {
-	c, err := cluster.FromEnv()
+	c, err := localcluster.FromEnv()
 	if err != nil {
 		return nil, fmt.Errorf("local cluster not found (%v): run `make cluster-up`", err)
 	}
@@ -65,7 +65,7 @@ func mustConnect(t testing.TB) *conn {
 }
 
 // Cluster returns the local cluster's handle, for operations not wrapped here.
-func Cluster(t testing.TB) *cluster.Cluster { t.Helper(); return mustConnect(t).c }
+func Cluster(t testing.TB) *localcluster.Cluster { t.Helper(); return mustConnect(t).c }
 
 // Client returns an admin clientset and its REST config for the local cluster.
 func Client(t testing.TB) (kubernetes.Interface, *rest.Config) {
@@ -119,7 +119,7 @@ func waitNamed(ctx context.Context, t testing.TB, rc rest.Interface, resource, n
 func UniqueImage(t testing.TB, base string) string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	return fmt.Sprintf("%s/%s-%s:v1", cluster.RegistryHost, dnsLabel(base, 30), hex.EncodeToString(b))
+	return fmt.Sprintf("%s/%s-%s:v1", localcluster.RegistryHost, dnsLabel(base, 30), hex.EncodeToString(b))
 }
 
 var nonLabel = regexp.MustCompile(`[^a-z0-9]+`)

@@ -12,16 +12,16 @@ import (
 	"sync"
 	"testing"
 
-	"kuberunner/hack/localcluster/cluster"
+	"kuberunner/test/localcluster"
 )
 
-// Front is a registry the test controls, on one of cluster.FrontHosts: it
+// Front is a registry the test controls, on one of localcluster.FrontHosts: it
 // passes requests to the local registry through the test's handler, which
 // may answer them itself (429, 401, a stall) instead. containerd pulls
 // from it over plain HTTP like from the local registry.
 type Front struct {
 	// Host is its host:port, to use in image names in place of
-	// cluster.RegistryHost.
+	// localcluster.RegistryHost.
 	Host string
 
 	srv   *http.Server
@@ -42,15 +42,15 @@ func StartFront(t testing.TB, h FrontHandler) *Front {
 	}
 	var ln net.Listener
 	var err error
-	for _, host := range cluster.FrontHosts {
+	for _, host := range localcluster.FrontHosts {
 		if ln, err = net.Listen("tcp", host); err == nil {
 			break
 		}
 	}
 	if ln == nil {
-		t.Fatalf("no free registry front port among %v: %v", cluster.FrontHosts, err)
+		t.Fatalf("no free registry front port among %v: %v", localcluster.FrontHosts, err)
 	}
-	target := &url.URL{Scheme: "http", Host: cluster.RegistryHost}
+	target := &url.URL{Scheme: "http", Host: localcluster.RegistryHost}
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	f := &Front{Host: ln.Addr().String(), conns: map[net.Conn]struct{}{}}
 	f.srv = &http.Server{
@@ -78,7 +78,7 @@ func StartFront(t testing.TB, h FrontHandler) *Front {
 // Image is image (a local-registry reference or a short name) as served by
 // the front.
 func (f *Front) Image(image string) string {
-	return f.Host + strings.TrimPrefix(cluster.ImageRef(image), cluster.RegistryHost)
+	return f.Host + strings.TrimPrefix(localcluster.ImageRef(image), localcluster.RegistryHost)
 }
 
 // Kill closes the listener and every open connection at once, as a

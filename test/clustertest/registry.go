@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"kuberunner/hack/localcluster/cluster"
+	"kuberunner/test/localcluster"
 )
 
 // held records the registry lock each running test holds, so that a test's
@@ -23,7 +23,7 @@ var held = struct {
 
 type testLock struct {
 	name              string
-	l                 *cluster.RegistryLock
+	l                 *localcluster.RegistryLock
 	shared, exclusive bool
 }
 
@@ -172,7 +172,7 @@ func StartRegistry(t testing.TB) {
 	}
 }
 
-// Push builds a busybox image named image (see cluster.ImageRef for short
+// Push builds a busybox image named image (see localcluster.ImageRef for short
 // names), pushes it and returns its full reference.
 func Push(t testing.TB, image string) string {
 	t.Helper()
@@ -182,7 +182,7 @@ func Push(t testing.TB, image string) string {
 	if _, err := Cluster(t).PushImage(ctx, image); err != nil {
 		t.Fatalf("push %s: %v", image, err)
 	}
-	return cluster.ImageRef(image)
+	return localcluster.ImageRef(image)
 }
 
 // Delete removes image's tag and manifest from the registry.
@@ -249,7 +249,7 @@ func NodeImages(t testing.TB) []string {
 }
 
 // PushLarge pushes a busybox image with a layer of size random bytes (see
-// cluster.PushLargeImage) and returns its full reference.
+// localcluster.PushLargeImage) and returns its full reference.
 func PushLarge(t testing.TB, image string, size int) string {
 	t.Helper()
 	NeedRegistry(t)
@@ -258,5 +258,5 @@ func PushLarge(t testing.TB, image string, size int) string {
 	if _, err := Cluster(t).PushLargeImage(ctx, image, size); err != nil {
 		t.Fatalf("push large %s: %v", image, err)
 	}
-	return cluster.ImageRef(image)
+	return localcluster.ImageRef(image)
 }

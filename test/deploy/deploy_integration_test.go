@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/common"
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
+	"kuberunner/test/localcluster"
 )
 
 func script(lines ...string) []common.Step {
@@ -27,7 +27,7 @@ func script(lines ...string) []common.Step {
 func TestDeployedRunner(t *testing.T) {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "deploy-seed"))
 	clustertest.Cache(t, img)
-	clustertest.CacheShared(t, cluster.HelperImage)
+	clustertest.CacheShared(t, localcluster.HelperImage)
 	d := deploy(t, img)
 	// Registry down, image on the node: attempt 1 (always) fails, attempt 2
 	// (if-not-present) runs from the cache. The runner's own image is on

@@ -18,9 +18,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/coordinator"
+	"kuberunner/test/localcluster"
 )
 
 // deployed is deploy/ applied to the local cluster through a test overlay,
@@ -138,9 +138,9 @@ func deploy(t *testing.T, jobImage string) *deployed {
 	tag := "deploy-" + suffix
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	_, err = c.PushRunnerImage(ctx, cluster.RegistryHost+"/kuberunner:"+tag, bin)
+	_, err = c.PushRunnerImage(ctx, localcluster.RegistryHost+"/kuberunner:"+tag, bin)
 	require.NoError(t, err)
-	t.Cleanup(func() { clustertest.Uncache(t, cluster.RegistryHost+"/kuberunner:"+tag) })
+	t.Cleanup(func() { clustertest.Uncache(t, localcluster.RegistryHost+"/kuberunner:"+tag) })
 
 	port := freePort(t)
 	d.metricsURL = fmt.Sprintf("http://127.0.0.1:%d/metrics", port)
@@ -151,7 +151,7 @@ func deploy(t *testing.T, jobImage string) *deployed {
 	write(t, filepath.Join(ov, "kustomization.yaml"), fmt.Sprintf(overlay, base, filepath.Join(base, "node-access"), d.ns, suffix, tag))
 	write(t, filepath.Join(ov, "local-cluster.yaml"), localPatch)
 	write(t, filepath.Join(ov, "config.toml"), fmt.Sprintf(testConfig,
-		fmt.Sprintf("127.0.0.1:%d", port), d.srv.URL, d.runnerToken, d.ns, jobImage, cluster.HelperImage))
+		fmt.Sprintf("127.0.0.1:%d", port), d.srv.URL, d.runnerToken, d.ns, jobImage, localcluster.HelperImage))
 
 	t.Cleanup(d.remove)
 	kubectl(t, "apply", "--server-side", "-k", ov)
@@ -172,7 +172,7 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// kubectl runs the cluster's own kubectl (cluster.Kubectl) against the
+// kubectl runs the cluster's own kubectl (localcluster.Kubectl) against the
 // local cluster, bounded.
 func kubectl(t *testing.T, args ...string) string {
 	t.Helper()

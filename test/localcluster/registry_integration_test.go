@@ -1,6 +1,6 @@
 //go:build integration
 
-package cluster_test
+package localcluster_test
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"kuberunner/hack/localcluster/cluster"
 	"kuberunner/test/clustertest"
+	"kuberunner/test/localcluster"
 )
 
 // The registry and node-cache controls, end to end on the running cluster.
@@ -36,7 +36,7 @@ func TestRegistryControls(t *testing.T) {
 	if err := c.CacheImage(ctx, base); err != nil {
 		t.Fatal(err)
 	}
-	if imgs, _ := c.NodeImages(ctx); !slices.Contains(imgs, base) || !slices.Contains(imgs, cluster.PauseImage) {
+	if imgs, _ := c.NodeImages(ctx); !slices.Contains(imgs, base) || !slices.Contains(imgs, localcluster.PauseImage) {
 		t.Errorf("node images %v lack %s or the sandbox image", imgs, base)
 	}
 	if err := c.UncacheImage(ctx, base); err != nil {
