@@ -4,6 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"k8s.io/utils/ptr"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/placement"
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 	"strings"
 	"time"
 
@@ -56,10 +61,10 @@ type attemptStats struct {
 // again. It holds no client state of its own beyond one job's.
 type attemptLoop struct {
 	client  kube.Interface
-	spec    *jobSpec
+	spec    *podspec.JobSpec
 	secret  string // the variables secret's name
 	pulls   *pull.Manager
-	watch   *podWatch
+	watch   *podwatch.Watch
 	log     executors.BuildLog
 	timeout time.Duration // poll_timeout, per attempt
 	// created is set once a pod create may have reached the API server.
@@ -68,7 +73,7 @@ type attemptLoop struct {
 	retry pullRetry
 	stats attemptStats
 
-	// place may change a pod's placement before its create (nodeplacement.go).
+	// place may change a pod's placement before its create (placement.Placer).
 	place func(ctx context.Context, pod *corev1.Pod, attempt int)
 }
 
@@ -111,7 +116,7 @@ func (l *attemptLoop) run(ctx context.Context) (*corev1.Pod, error) {
 
 func (l *attemptLoop) createPod(ctx context.Context) (*corev1.Pod, error) {
 	l.stats.attempts++
-	pod := buildPod(l.spec, l.secret, l.stats.attempts, l.pulls.Policy)
+	pod := podspec.BuildPod(l.spec, l.secret, l.stats.attempts, l.pulls.Policy)
 	if l.place != nil {
 		l.place(ctx, pod, l.stats.attempts)
 	}
@@ -120,7 +125,7 @@ func (l *attemptLoop) createPod(ctx context.Context) (*corev1.Pod, error) {
 		l.created()
 	}
 	if err != nil {
-		err = fmt.Errorf("create pod (attempt %d): %w", l.stats.attempts, forbidden(err, "create", "pods", l.spec.Namespace))
+		err = fmt.Errorf("create pod (attempt %d): %w", l.stats.attempts, kubeapi.Forbidden(err, "create", "pods", l.spec.Namespace))
 		// The API server refusing this pod (invalid spec, a quota, pod
 		// security, a missing service account) is the job's or the
 		// operator's configuration, and a retry would meet the same answer.
@@ -144,11 +149,11 @@ func (l *attemptLoop) waitStarted(ctx context.Context, pod *corev1.Pod) (*corev1
 	var seenAt time.Time
 	told := map[string]bool{}
 	node := ""
-	err := l.watch.until(wctx, pod.Name, func(obs observation) (bool, error) {
+	err := l.watch.Until(wctx, pod.Name, func(obs podwatch.Observation) (bool, error) {
 		st := readPod(obs, l.spec)
 		last = st
-		if obs.pod != nil && obs.pod.Spec.NodeName != "" {
-			node = obs.pod.Spec.NodeName
+		if obs.Pod != nil && obs.Pod.Spec.NodeName != "" {
+			node = obs.Pod.Spec.NodeName
 		}
 		for _, h := range st.healing {
 			if !told[h] {
@@ -158,14 +163,14 @@ func (l *attemptLoop) waitStarted(ctx context.Context, pod *corev1.Pod) (*corev1
 		}
 		switch {
 		case len(st.pullErrors) > 0:
-			seenAt = obs.at
+			seenAt = obs.At
 			return true, &common.BuildError{Inner: pullFailures(st.pullErrors), FailureReason: common.ImagePullFailure}
 		case st.configErr != nil:
 			return true, configFailure(st.configErr)
 		case st.ended != nil:
 			return true, systemFailure(st.ended)
 		case st.started:
-			running = obs.pod
+			running = obs.Pod
 			return true, nil
 		}
 		return false, nil
@@ -176,7 +181,7 @@ func (l *attemptLoop) waitStarted(ctx context.Context, pod *corev1.Pod) (*corev1
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
 		timeout := &PodStartTimeoutError{Pod: pod.Name, Timeout: l.timeout, Phase: last.phase, Reason: last.reason}
 		if node != "" {
-			timeout.Node = nodeCondition(ctx, l.client, node, time.Now())
+			timeout.Node = placement.NodeCondition(ctx, l.client, node, time.Now())
 		}
 		return nil, seenAt, systemFailure(timeout)
 	case ctx.Err() != nil:
@@ -197,17 +202,17 @@ const deleteWait = 30 * time.Second
 // and waits on the watch until the pod is gone, returning the pull failures
 // of other containers that the kubelet reported meanwhile.
 func (l *attemptLoop) deletePod(ctx context.Context, name string) []*pull.ImagePullError {
-	err := l.client.CoreV1().Pods(l.spec.Namespace).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0))})
+	err := l.client.CoreV1().Pods(l.spec.Namespace).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To(int64(0))})
 	if err != nil {
 		// Cleanup deletes by label whatever is left; the job goes on.
-		l.log.Warningln(fmt.Sprintf("Could not delete pod %s: %v", name, forbidden(err, "delete", "pods", l.spec.Namespace)))
+		l.log.Warningln(fmt.Sprintf("Could not delete pod %s: %v", name, kubeapi.Forbidden(err, "delete", "pods", l.spec.Namespace)))
 		return nil
 	}
 	var more []*pull.ImagePullError
 	dctx, cancel := context.WithTimeout(ctx, deleteWait)
 	defer cancel()
-	_ = l.watch.until(dctx, name, func(obs observation) (bool, error) {
-		if obs.deleted {
+	_ = l.watch.Until(dctx, name, func(obs podwatch.Observation) (bool, error) {
+		if obs.Deleted {
 			return true, nil
 		}
 		more = append(more, readPod(obs, l.spec).pullErrors...)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 	"strings"
 	"sync"
 	"testing"
@@ -112,7 +114,7 @@ func (fc *fakeCluster) emit(t watch.EventType, pod *corev1.Pod, st map[string]co
 			p.Status.ContainerStatuses = append(p.Status.ContainerStatuses, s)
 		}
 	}
-	if st != nil && st[buildContainer].State.Running != nil && st[helperContainer].State.Running != nil {
+	if st != nil && st[podspec.BuildContainer].State.Running != nil && st[podspec.HelperContainer].State.Running != nil {
 		p.Status.Phase = corev1.PodRunning
 	}
 	fc.watch.Action(t, p)
@@ -144,12 +146,12 @@ func (l *lineLog) text() string {
 }
 
 // testSpec is a job with a build image, the helper and one service.
-func testSpec(policies common.PullPolicies) *jobSpec {
-	return &jobSpec{
+func testSpec(policies common.PullPolicies) *podspec.JobSpec {
+	return &podspec.JobSpec{
 		Key: "7-abc", JobID: 7, Runner: "r", Namespace: "ci",
-		Containers: []containerSpec{
-			{Name: buildContainer, Image: "reg/build:1"},
-			{Name: helperContainer, Image: "reg/helper:1"},
+		Containers: []podspec.ContainerSpec{
+			{Name: podspec.BuildContainer, Image: "reg/build:1"},
+			{Name: podspec.HelperContainer, Image: "reg/helper:1"},
 			{Name: "svc-0", Image: "reg/db:1"},
 		},
 		Policies: map[string]common.PullPolicies{"reg/build:1": policies, "reg/helper:1": policies, "reg/db:1": policies},
@@ -157,8 +159,8 @@ func testSpec(policies common.PullPolicies) *jobSpec {
 }
 
 var (
-	up       = map[string]corev1.ContainerStatus{buildContainer: isRunning(), helperContainer: isRunning(), "svc-0": isRunning()}
-	starting = map[string]corev1.ContainerStatus{buildContainer: creating(), helperContainer: creating(), "svc-0": creating()}
+	up       = map[string]corev1.ContainerStatus{podspec.BuildContainer: isRunning(), podspec.HelperContainer: isRunning(), "svc-0": isRunning()}
+	starting = map[string]corev1.ContainerStatus{podspec.BuildContainer: creating(), podspec.HelperContainer: creating(), "svc-0": creating()}
 )
 
 func with(base map[string]corev1.ContainerStatus, name string, st corev1.ContainerStatus) map[string]corev1.ContainerStatus {
@@ -197,28 +199,28 @@ func TestAttemptLoop(t *testing.T) {
 			name:     "two images fail in one attempt: one extra pod",
 			policies: common.PullPolicies{always, ifnp},
 			scripts: []attemptScript{
-				{created: statuses{starting, with(with(up, buildContainer, refused), "svc-0", refused)}},
+				{created: statuses{starting, with(with(up, podspec.BuildContainer, refused), "svc-0", refused)}},
 				{created: statuses{up}},
 			},
 			attempts:     2,
-			lastPolicies: map[string]corev1.PullPolicy{buildContainer: corev1.PullIfNotPresent, helperContainer: corev1.PullAlways, "svc-0": corev1.PullIfNotPresent},
+			lastPolicies: map[string]corev1.PullPolicy{podspec.BuildContainer: corev1.PullIfNotPresent, podspec.HelperContainer: corev1.PullAlways, "svc-0": corev1.PullIfNotPresent},
 			inLog:        []string{`Falling back for image "reg/build:1"`, `Falling back for image "reg/db:1"`},
 		},
 		{
 			name:     "a failure reported only after the delete belongs to the same attempt",
 			policies: common.PullPolicies{always, ifnp},
 			scripts: []attemptScript{
-				{created: statuses{with(starting, buildContainer, refused)}, deleting: statuses{with(with(starting, buildContainer, refused), helperContainer, refused)}},
+				{created: statuses{with(starting, podspec.BuildContainer, refused)}, deleting: statuses{with(with(starting, podspec.BuildContainer, refused), podspec.HelperContainer, refused)}},
 				{created: statuses{up}},
 			},
 			attempts:     2,
-			lastPolicies: map[string]corev1.PullPolicy{buildContainer: corev1.PullIfNotPresent, helperContainer: corev1.PullIfNotPresent, "svc-0": corev1.PullAlways},
+			lastPolicies: map[string]corev1.PullPolicy{podspec.BuildContainer: corev1.PullIfNotPresent, podspec.HelperContainer: corev1.PullIfNotPresent, "svc-0": corev1.PullAlways},
 		},
 		{
 			name:     "the kubelet's secret-cache error heals, and the job runs",
 			policies: common.PullPolicies{always},
 			scripts: []attemptScript{{created: statuses{
-				with(starting, buildContainer, waitingFor("CreateContainerConfigError", "failed to sync secret cache: timed out waiting for the condition")),
+				with(starting, podspec.BuildContainer, waitingFor("CreateContainerConfigError", "failed to sync secret cache: timed out waiting for the condition")),
 				up,
 			}}},
 			attempts: 1,
@@ -228,8 +230,8 @@ func TestAttemptLoop(t *testing.T) {
 			name:     "exhaustion",
 			policies: common.PullPolicies{always, ifnp},
 			scripts: []attemptScript{
-				{created: statuses{with(starting, buildContainer, refused)}},
-				{created: statuses{with(starting, buildContainer, waitingFor("ErrImagePull", "not found"))}},
+				{created: statuses{with(starting, podspec.BuildContainer, refused)}},
+				{created: statuses{with(starting, podspec.BuildContainer, waitingFor("ErrImagePull", "not found"))}},
 			},
 			reason:   common.ImagePullFailure,
 			attempts: 2,
@@ -243,7 +245,7 @@ func TestAttemptLoop(t *testing.T) {
 		{
 			name:     "a configuration reason fails at once",
 			policies: common.PullPolicies{always, ifnp},
-			scripts:  []attemptScript{{created: statuses{with(starting, buildContainer, waitingFor("InvalidImageName", "bad"))}}},
+			scripts:  []attemptScript{{created: statuses{with(starting, podspec.BuildContainer, waitingFor("InvalidImageName", "bad"))}}},
 			reason:   common.ConfigurationFailure,
 			attempts: 1,
 			check: func(t *testing.T, err error) {
@@ -288,7 +290,7 @@ func TestAttemptLoop(t *testing.T) {
 			}
 			created := false
 			loop := &attemptLoop{
-				client: fc, spec: spec, secret: "s", watch: &podWatch{w: fc.watch}, log: log,
+				client: fc, spec: spec, secret: "s", watch: podwatch.New(fc.watch), log: log,
 				pulls: pull.NewManager(spec.Policies, log), timeout: timeout,
 				created: func() { created = true },
 			}

@@ -61,7 +61,7 @@ func BenchmarkJob(b *testing.B) {
 				}
 				reactions = append(reactions, e.stats.reactions...)
 				attempts += e.stats.attempts
-				for k, v := range e.api.requests.snapshot() {
+				for k, v := range e.api.Requests.Snapshot() {
 					requests += v
 					byKind[k.Verb+" "+k.Resource] += v
 				}

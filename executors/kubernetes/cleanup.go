@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"k8s.io/utils/ptr"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/podspec"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -22,21 +25,21 @@ type created struct{ secret, pods bool }
 // server that is restarting is waited for (within ctx): a delete lost to
 // it would leak the pod until the next start's sweep.
 func cleanup(ctx context.Context, client kube.Interface, namespace, key string, what created) error {
-	sel := metav1.ListOptions{LabelSelector: labels.SelectorFromSet(labels.Set{jobLabel: key}).String()}
-	now := metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0))}
+	sel := metav1.ListOptions{LabelSelector: labels.SelectorFromSet(labels.Set{podspec.JobLabel: key}).String()}
+	now := metav1.DeleteOptions{GracePeriodSeconds: ptr.To(int64(0))}
 	var errs []error
 	if what.pods {
-		if err := retryUnavailable(ctx, func(ctx context.Context) error {
+		if err := kubeapi.RetryUnavailable(ctx, func(ctx context.Context) error {
 			return client.CoreV1().Pods(namespace).DeleteCollection(ctx, now, sel)
 		}); err != nil && !apierrors.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("delete the job's pods: %w", forbidden(err, "deletecollection", "pods", namespace)))
+			errs = append(errs, fmt.Errorf("delete the job's pods: %w", kubeapi.Forbidden(err, "deletecollection", "pods", namespace)))
 		}
 	}
 	if what.secret {
-		if err := retryUnavailable(ctx, func(ctx context.Context) error {
+		if err := kubeapi.RetryUnavailable(ctx, func(ctx context.Context) error {
 			return client.CoreV1().Secrets(namespace).DeleteCollection(ctx, now, sel)
 		}); err != nil && !apierrors.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("delete the job's secrets: %w", forbidden(err, "deletecollection", "secrets", namespace)))
+			errs = append(errs, fmt.Errorf("delete the job's secrets: %w", kubeapi.Forbidden(err, "deletecollection", "secrets", namespace)))
 		}
 	}
 	return errors.Join(errs...)

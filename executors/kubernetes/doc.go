@@ -4,8 +4,13 @@
 // falls back to the next pull policy of an image whose pull failed, with a
 // new pod, until the pod starts or no policy is left.
 //
-// The files split the work: pod*.go build pods as pure functions, watch.go is
-// the only way the executor waits, reasons.go is the only place that reads
-// the kubelet's waiting reasons, fallback.go is the only retry loop, exec.go
-// talks remotecommand, cleanup.go removes what the job created.
+// This package keeps the executor's lifecycle (executor.go), the one
+// attempt loop and its retry budget (attempts.go, retrybudget.go), the one
+// reading of a pod's state and the kubelet's reasons (podstate.go,
+// reasons.go), exec and the steps (exec.go, steps.go, sources.go), and
+// cleanup and the sweep. What it builds, how it waits and talks to the API
+// server, and where a fallback pod goes live in internal/: podspec (pure
+// builders), podwatch, kubeapi, placement, and pull (the policy state).
+// None of those imports this package; new work goes into the one that owns
+// its concern.
 package kubernetes

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
 	"net/url"
 
 	corev1 "k8s.io/api/core/v1"
@@ -53,7 +54,7 @@ func (e *ExecExitError) Error() string {
 var errNoExitStatus = errors.New("the streams ended without the command's exit status")
 
 // execInPod runs a command over the API server's exec subresource.
-func execInPod(ctx context.Context, api apiClient, r execRequest) error {
+func execInPod(ctx context.Context, api kubeapi.Client, r execRequest) error {
 	var marks *exitmark.Filter
 	if r.Mark != nil {
 		nonce := exitmark.NewNonce()
@@ -87,13 +88,13 @@ func execInPod(ctx context.Context, api apiClient, r execRequest) error {
 	if errors.As(err, &exit) && exit.Exited() {
 		return &ExecExitError{Container: r.Container, Code: exit.ExitStatus()}
 	}
-	if err != nil && streamLost(err) && ctx.Err() == nil {
+	if err != nil && kubeapi.StreamLost(err) && ctx.Err() == nil {
 		return &ExecStreamLostError{Pod: r.Pod, Container: r.Container, Err: err}
 	}
 	if err != nil {
 		// The SPDY fallback, a POST, is what fails last when both are
 		// refused, so the verb to name is create.
-		return fmt.Errorf("exec in %s/%s: %w", r.Pod, r.Container, forbidden(err, "create", "pods/exec", r.Namespace))
+		return fmt.Errorf("exec in %s/%s: %w", r.Pod, r.Container, kubeapi.Forbidden(err, "create", "pods/exec", r.Namespace))
 	}
 	return nil
 }
@@ -101,12 +102,12 @@ func execInPod(ctx context.Context, api apiClient, r execRequest) error {
 // newExecutor speaks the API server's current protocol, WebSocket, and
 // falls back to SPDY when the server or a proxy on the way refuses the
 // upgrade.
-func newExecutor(api apiClient, u *url.URL, p execProtocol) (remotecommand.Executor, error) {
-	ws, err := remotecommand.NewWebSocketExecutor(api.rest, "GET", u.String())
+func newExecutor(api kubeapi.Client, u *url.URL, p execProtocol) (remotecommand.Executor, error) {
+	ws, err := remotecommand.NewWebSocketExecutor(api.REST, "GET", u.String())
 	if err != nil || p == execWebSocket {
 		return ws, err
 	}
-	spdy, err := remotecommand.NewSPDYExecutor(api.rest, "POST", u)
+	spdy, err := remotecommand.NewSPDYExecutor(api.REST, "POST", u)
 	if err != nil || p == execSPDY {
 		return spdy, err
 	}

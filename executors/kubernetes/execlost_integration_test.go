@@ -4,6 +4,8 @@ package kubernetes
 
 import (
 	"context"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"strings"
 	"sync"
 	"testing"
@@ -31,7 +33,7 @@ func TestExecStreamCutIsNeverAnExitCode(t *testing.T) {
 	zero := int64(0)
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "cut"}, Spec: corev1.PodSpec{
 		RestartPolicy: corev1.RestartPolicyNever, TerminationGracePeriodSeconds: &zero,
-		Containers: []corev1.Container{{Name: buildContainer, Image: img, ImagePullPolicy: corev1.PullNever,
+		Containers: []corev1.Container{{Name: podspec.BuildContainer, Image: img, ImagePullPolicy: corev1.PullNever,
 			Command: []string{"sleep", "3600"}}}}}
 	_, err := cs.CoreV1().Pods(ns).Create(context.Background(), pod, metav1.CreateOptions{})
 	require.NoError(t, err)
@@ -41,7 +43,7 @@ func TestExecStreamCutIsNeverAnExitCode(t *testing.T) {
 		proxy := netfault.New(t, strings.TrimPrefix(cfg.Host, "https://"))
 		rc := rest.CopyConfig(cfg)
 		rc.Host = "https://" + proxy.Addr
-		api, err := newAPIClient(rc, defaultHeaderTimeout)
+		api, err := kubeapi.NewClient(rc, kubeapi.DefaultHeaderTimeout)
 		require.NoError(t, err)
 		out := &watchedWriter{seen: make(chan struct{}), want: "started"}
 		var errOut strings.Builder
@@ -49,7 +51,7 @@ func TestExecStreamCutIsNeverAnExitCode(t *testing.T) {
 			go func() { <-out.seen; proxy.Down() }()
 		}
 		err = execInPod(context.Background(), api, execRequest{
-			Namespace: ns, Pod: pod.Name, Container: buildContainer, Command: []string{"sh"},
+			Namespace: ns, Pod: pod.Name, Container: podspec.BuildContainer, Command: []string{"sh"},
 			Stdin: strings.NewReader(script), Stdout: out, Stderr: &errOut, Mark: exitmark.Shell, Protocol: p,
 		})
 		return err, out.String(), errOut.String()

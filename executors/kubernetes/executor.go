@@ -6,6 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/placement"
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 	"strings"
 	"sync"
 	"time"
@@ -35,12 +39,12 @@ type Executor struct {
 
 	opts       executors.Options
 	cfg        *config.KubernetesConfig
-	api        apiClient
-	spec       *jobSpec // frozen after Prepare
+	api        kubeapi.Client
+	spec       *podspec.JobSpec // frozen after Prepare
 	vars       common.JobVariables
 	projectDir string
 	git        *gitsource.Request // the sources of a GitLab job; nil for none
-	watch      *podWatch
+	watch      *podwatch.Watch
 	pod        *corev1.Pod // the attempt that started
 	stats      attemptStats
 	created    created
@@ -52,7 +56,7 @@ type Executor struct {
 // New returns an executor that talks to the cluster rc describes; nil means
 // in-cluster credentials or the kubeconfig of $KUBECONFIG / ~/.kube/config.
 func New(rc *rest.Config) *Executor {
-	return &Executor{base: rc, headerTimeout: defaultHeaderTimeout}
+	return &Executor{base: rc, headerTimeout: kubeapi.DefaultHeaderTimeout}
 }
 
 // Prepare resolves the job's images and pull-policy lists and connects to
@@ -75,14 +79,14 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	if err != nil {
 		return systemFailure(err)
 	}
-	e.projectDir = projectDir(opts.Job, opts.SourceDir)
-	if e.vars, err = jobVariables(opts.Job, opts.Runner, e.projectDir); err != nil {
+	e.projectDir = podspec.ProjectDir(opts.Job, opts.SourceDir)
+	if e.vars, err = podspec.Variables(opts.Job, opts.Runner, e.projectDir); err != nil {
 		return configFailure(err)
 	}
-	if e.spec, err = newJobSpec(opts.Job, opts.Runner, e.cfg, key, e.vars); err != nil {
+	if e.spec, err = podspec.NewJobSpec(opts.Job, opts.Runner, e.cfg, key, e.vars); err != nil {
 		return configFailure(err)
 	}
-	e.spec.Expires = expiry(time.Now(), opts.Job.Timeout)
+	e.spec.Expires = podspec.Expiry(time.Now(), opts.Job.Timeout)
 	if opts.SourceDir == "" && opts.Job.GitInfo.RepoURL != "" {
 		req, err := gitRequest(opts.Job, e.vars, e.projectDir)
 		if err != nil {
@@ -96,20 +100,20 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 
 	rc := e.base
 	if rc == nil {
-		if rc, err = restConfig(e.cfg); err != nil {
+		if rc, err = kubeapi.RestConfig(e.cfg.Host); err != nil {
 			return systemFailure(err)
 		}
 	}
-	if e.api, err = newAPIClient(rc, e.headerTimeout); err != nil {
+	if e.api, err = kubeapi.NewClient(rc, e.headerTimeout); err != nil {
 		return systemFailure(err)
 	}
 	built := e.spec.Containers[0].Image
 	log.Println(fmt.Sprintf("Using Kubernetes executor with image %s (pull policies %s)", built, e.spec.Policies[built]))
 	log.Println(fmt.Sprintf("Using Kubernetes namespace: %s", e.spec.Namespace))
-	for _, w := range maskedInImages(e.spec, e.vars) {
+	for _, w := range podspec.MaskedInImages(e.spec, e.vars) {
 		log.Warningln(w)
 	}
-	if names := privilegedContainers(e.spec); len(names) > 0 {
+	if names := podspec.PrivilegedContainers(e.spec); len(names) > 0 {
 		log.Warningln(fmt.Sprintf("Privileged containers: %s run privileged, with every capability of the node (config.toml privileged = true)", strings.Join(names, ", ")))
 	}
 	return nil
@@ -152,7 +156,7 @@ func (e *Executor) run(ctx context.Context) error {
 		defer close(done)
 		// The job is over, or the watch ended, when this returns without
 		// the pod ending: exec reports its own errors then.
-		_ = e.watch.until(ctx, pod.Name, func(obs observation) (bool, error) {
+		_ = e.watch.Until(ctx, pod.Name, func(obs podwatch.Observation) (bool, error) {
 			if ended := podEnded(obs); ended != nil {
 				cancel(ended)
 				return true, nil
@@ -191,7 +195,7 @@ func (e *Executor) useRunningPod(ctx context.Context) error {
 // first return the first result.
 func (e *Executor) Cleanup(ctx context.Context) error {
 	e.cleanupOnce.Do(func() {
-		e.watch.stop()
+		e.watch.Stop()
 		if e.api.Interface != nil && (e.created.pods || e.created.secret) {
 			e.cleanupErr = cleanup(ctx, e.api, e.spec.Namespace, e.spec.Key, e.created)
 		}
@@ -202,25 +206,25 @@ func (e *Executor) Cleanup(ctx context.Context) error {
 // startPod creates the job's secret and its one watch, then hands over to
 // the fallback loop.
 func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
-	secret, err := e.api.CoreV1().Secrets(e.spec.Namespace).Create(ctx, buildSecret(e.spec, e.vars), metav1.CreateOptions{})
+	secret, err := e.api.CoreV1().Secrets(e.spec.Namespace).Create(ctx, podspec.BuildSecret(e.spec, e.vars), metav1.CreateOptions{})
 	e.created.secret = mayExist(err)
 	if err != nil {
-		return nil, systemFailure(fmt.Errorf("create the job's variables secret: %w", forbidden(err, "create", "secrets", e.spec.Namespace)))
+		return nil, systemFailure(fmt.Errorf("create the job's variables secret: %w", kubeapi.Forbidden(err, "create", "secrets", e.spec.Namespace)))
 	}
-	if e.watch, err = startPodWatch(ctx, e.api, e.spec.Namespace, e.spec.Key); err != nil {
+	if e.watch, err = podwatch.Start(ctx, e.api, e.spec.Namespace, e.spec.Key); err != nil {
 		return nil, systemFailure(err)
 	}
 	pulls := pull.NewManager(e.spec.Policies, e.opts.Log)
-	placer := newNodePlacer(e.api, e.cfg, pulls, e.opts.Log)
+	placer := placement.ForClient(e.api, e.cfg, pulls, e.opts.Log)
 	// Nodes are read only while pods are created.
-	defer placer.close()
+	defer placer.Close()
 	pulls.SetRules(pullRules(e.cfg))
 	loop := &attemptLoop{
 		client: e.api, spec: e.spec, secret: secret.Name, watch: e.watch, log: e.opts.Log,
 		pulls:   pulls,
 		timeout: pollTimeout(e.cfg),
 		created: func() { e.created.pods = true },
-		place:   placer.place,
+		place:   placer.Place,
 		retry:   newPullRetry(),
 	}
 	pod, err := loop.run(ctx)

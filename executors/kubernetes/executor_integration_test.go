@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"k8s.io/utils/ptr"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +71,7 @@ func runOnClusterAs(t *testing.T, rc *rest.Config, ns string, cfg config.Kuberne
 	t.Logf("build log:\n%s", buf.String())
 
 	if e.spec != nil {
-		sel := metav1.ListOptions{LabelSelector: jobLabel + "=" + e.spec.Key}
+		sel := metav1.ListOptions{LabelSelector: podspec.JobLabel + "=" + e.spec.Key}
 		pods, lerr := cs.CoreV1().Pods(ns).List(ctx, sel)
 		require.NoError(t, lerr)
 		require.Empty(t, pods.Items, "the job's pods must be gone after cleanup")
@@ -242,7 +244,7 @@ func TestPodDeletedWhileRunning(t *testing.T) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		w, err := cs.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: jobIDLabel + "=8"})
+		w, err := cs.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: podspec.JobIDLabel + "=8"})
 		if err != nil {
 			deleted <- err
 			return
@@ -250,7 +252,7 @@ func TestPodDeletedWhileRunning(t *testing.T) {
 		defer w.Stop()
 		for ev := range w.ResultChan() {
 			if p, ok := ev.Object.(*corev1.Pod); ok && p.Status.Phase == corev1.PodRunning {
-				deleted <- cs.CoreV1().Pods(ns).Delete(ctx, p.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0))})
+				deleted <- cs.CoreV1().Pods(ns).Delete(ctx, p.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To(int64(0))})
 				return
 			}
 		}

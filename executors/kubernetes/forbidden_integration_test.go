@@ -3,6 +3,7 @@
 package kubernetes
 
 import (
+	"kuberunner/executors/kubernetes/internal/kubeapi"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func TestPodListForbiddenFailsFast(t *testing.T) {
 	began := time.Now()
 	r := runOnClusterAs(t, rc, ns, config.KubernetesConfig{Image: localcluster.BusyboxImage}, &common.Job{ID: 1})
 	t.Logf("failed after %s: %v", time.Since(began).Round(time.Millisecond), r.err)
-	var fe *ForbiddenError
+	var fe *kubeapi.ForbiddenError
 	require.ErrorAs(t, r.err, &fe)
 	assert.Equal(t, "list/watch", fe.Verb)
 	assert.Equal(t, "pods", fe.Resource)

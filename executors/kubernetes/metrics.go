@@ -9,7 +9,7 @@ import (
 // Fallback metrics, for operators who want to see an outage on a dashboard
 // before they read build logs. Each metric has one owner: the attempt loop
 // (attempts.go, retrybudget.go) observes all of these; the API request
-// counter is in apirequests.go. docs/observability.md lists them with
+// counter is in internal/kubeapi (apirequests.go). docs/observability.md lists them with
 // queries.
 var (
 	pullFailuresTotal = prometheus.NewCounterVec(prometheus.CounterOpts{

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -48,7 +49,7 @@ func TestAPIServerThatNeverAnswers(t *testing.T) {
 	var be *common.BuildError
 	require.True(t, errors.As(err, &be))
 	assert.Equal(t, common.RunnerSystemFailure, be.FailureReason)
-	assert.ErrorIs(t, err, ErrAPINoAnswer)
+	assert.ErrorIs(t, err, kubeapi.ErrAPINoAnswer)
 	assert.NoError(t, ctx.Err(), "the job must not have waited for its own deadline")
 }
 

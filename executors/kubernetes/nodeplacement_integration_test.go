@@ -3,9 +3,11 @@
 package kubernetes
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"testing"
 	"time"
 
@@ -59,8 +61,8 @@ func (tn twoNodes) fallbacksOnFake() []string {
 	var out []string
 	for _, p := range tn.fakePulls.Bound() {
 		for _, c := range p.Spec.Containers {
-			if c.Name == buildContainer && c.ImagePullPolicy == corev1.PullIfNotPresent {
-				out = append(out, fmt.Sprintf("%s (attempt %s, affinity %v)", p.Name, p.Labels[attemptLabel], p.Spec.Affinity))
+			if c.Name == podspec.BuildContainer && c.ImagePullPolicy == corev1.PullIfNotPresent {
+				out = append(out, fmt.Sprintf("%s (attempt %s, affinity %v)", p.Name, p.Labels[podspec.AttemptLabel], p.Spec.Affinity))
 			}
 		}
 	}
@@ -91,7 +93,7 @@ func TestFallbackSteeredToNodeWithImage(t *testing.T) {
 		if i == runs-1 {
 			mode = config.NodeAffinityRequired
 		}
-		t.Run(fmt.Sprintf("run-%02d-%s", i+1, firstNonEmpty(mode, "default")), func(t *testing.T) {
+		t.Run(fmt.Sprintf("run-%02d-%s", i+1, cmp.Or(mode, "default")), func(t *testing.T) {
 			r := runOnCluster(t, tn.ns, tn.config(mode), &common.Job{ID: int64(100 + i)})
 			require.NoError(t, r.err)
 			require.GreaterOrEqual(t, r.exec.stats.attempts, 2)

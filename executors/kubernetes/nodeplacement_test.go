@@ -3,6 +3,10 @@ package kubernetes
 import (
 	"context"
 	"errors"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/placement"
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 	"strings"
 	"testing"
 	"time"
@@ -24,17 +28,17 @@ import (
 
 // placedRun runs the fallback loop on the fake cluster with a placer
 // whose node informer reads fc, under its own informer key.
-func placedRun(t *testing.T, fc *fakeCluster, key informerKey, mode string, scripts ...attemptScript) (*lineLog, []*corev1.Pod) {
+func placedRun(t *testing.T, fc *fakeCluster, key kubeapi.InformerKey, mode string, scripts ...attemptScript) (*lineLog, []*corev1.Pod) {
 	t.Helper()
 	fc.scripts = scripts
 	log := &lineLog{}
 	spec := testSpec(common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent})
 	pulls := pull.NewManager(spec.Policies, log)
-	placer := &nodePlacer{mode: mode, key: key, pulls: pulls, log: log, newFn: func() (kube.Interface, error) { return fc, nil }}
-	defer placer.close()
+	placer := placement.New(mode, key, func() (kube.Interface, error) { return fc, nil }, pulls, log)
+	defer placer.Close()
 	loop := &attemptLoop{
-		client: fc, spec: spec, secret: "s", watch: &podWatch{w: fc.watch}, log: log,
-		pulls: pulls, timeout: time.Minute, created: func() {}, place: placer.place,
+		client: fc, spec: spec, secret: "s", watch: podwatch.New(fc.watch), log: log,
+		pulls: pulls, timeout: time.Minute, created: func() {}, place: placer.Place,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -45,6 +49,13 @@ func placedRun(t *testing.T, fc *fakeCluster, key informerKey, mode string, scri
 	pods := fc.pods
 	fc.pods = nil
 	return log, pods
+}
+
+// nodeHolding is a node that lists images, labelled as the kubelet labels it.
+func nodeHolding(name string, images ...string) *corev1.Node {
+	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{corev1.LabelHostname: name}}}
+	n.Status.Images = []corev1.ContainerImage{{Names: images}}
+	return n
 }
 
 func nodeListed(fc *fakeCluster) int {
@@ -59,35 +70,39 @@ func nodeListed(fc *fakeCluster) int {
 
 func TestNodePlacement(t *testing.T) {
 	refused := waitingFor("ErrImagePull", "dial tcp 127.0.0.1:5000: connect: connection refused")
-	buildFails := attemptScript{created: statuses{with(starting, buildContainer, refused)}}
+	buildFails := attemptScript{created: statuses{with(starting, podspec.BuildContainer, refused)}}
 	startsAtOnce := attemptScript{created: statuses{up}}
 
 	t.Run("the fallback pod prefers the node that holds the image", func(t *testing.T) {
 		fc := newFakeCluster()
-		for _, n := range []*corev1.Node{node("holder", "reg/build:1"), node("empty")} {
+		for _, n := range []*corev1.Node{nodeHolding("holder", "reg/build:1"), nodeHolding("empty")} {
 			_, err := fc.CoreV1().Nodes().Create(context.Background(), n, metav1.CreateOptions{})
 			require.NoError(t, err)
 		}
-		log, pods := placedRun(t, fc, informerKey{host: t.Name()}, config.NodeAffinityPreferred, buildFails, startsAtOnce)
+		log, pods := placedRun(t, fc, kubeapi.InformerKey{Host: t.Name()}, config.NodeAffinityPreferred, buildFails, startsAtOnce)
 		require.Len(t, pods, 2)
 		assert.Nil(t, pods[0].Spec.Affinity, "attempt 1 is placed as before")
-		assert.Equal(t, steeredAffinity(nil, steering{Hosts: []string{"holder"}}), pods[1].Spec.Affinity)
+		preferHolder := &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{PreferredDuringSchedulingIgnoredDuringExecution: []corev1.PreferredSchedulingTerm{{
+			Weight:     100,
+			Preference: corev1.NodeSelectorTerm{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: corev1.LabelHostname, Operator: corev1.NodeSelectorOpIn, Values: []string{"holder"}}}},
+		}}}}
+		assert.Equal(t, preferHolder, pods[1].Spec.Affinity)
 		assert.Contains(t, log.text(), `Attempt 2 prefers a node that holds its images: node holder holds image "reg/build:1"`)
 		assert.Equal(t, 1, nodeListed(fc))
 	})
 
 	t.Run("no fallback, no node read", func(t *testing.T) {
 		fc := newFakeCluster()
-		_, pods := placedRun(t, fc, informerKey{host: t.Name()}, config.NodeAffinityPreferred, startsAtOnce)
+		_, pods := placedRun(t, fc, kubeapi.InformerKey{Host: t.Name()}, config.NodeAffinityPreferred, startsAtOnce)
 		require.Len(t, pods, 1)
 		assert.Zero(t, nodeListed(fc))
 	})
 
 	t.Run("off", func(t *testing.T) {
 		fc := newFakeCluster()
-		_, err := fc.CoreV1().Nodes().Create(context.Background(), node("holder", "reg/build:1"), metav1.CreateOptions{})
+		_, err := fc.CoreV1().Nodes().Create(context.Background(), nodeHolding("holder", "reg/build:1"), metav1.CreateOptions{})
 		require.NoError(t, err)
-		_, pods := placedRun(t, fc, informerKey{host: t.Name()}, config.NodeAffinityOff, buildFails, startsAtOnce)
+		_, pods := placedRun(t, fc, kubeapi.InformerKey{Host: t.Name()}, config.NodeAffinityOff, buildFails, startsAtOnce)
 		require.Len(t, pods, 2)
 		assert.Nil(t, pods[1].Spec.Affinity)
 		assert.Zero(t, nodeListed(fc))
@@ -95,9 +110,9 @@ func TestNodePlacement(t *testing.T) {
 
 	t.Run("no node lists the image", func(t *testing.T) {
 		fc := newFakeCluster()
-		_, err := fc.CoreV1().Nodes().Create(context.Background(), node("empty"), metav1.CreateOptions{})
+		_, err := fc.CoreV1().Nodes().Create(context.Background(), nodeHolding("empty"), metav1.CreateOptions{})
 		require.NoError(t, err)
-		log, pods := placedRun(t, fc, informerKey{host: t.Name()}, config.NodeAffinityRequired, buildFails, startsAtOnce)
+		log, pods := placedRun(t, fc, kubeapi.InformerKey{Host: t.Name()}, config.NodeAffinityRequired, buildFails, startsAtOnce)
 		require.Len(t, pods, 2)
 		assert.Nil(t, pods[1].Spec.Affinity)
 		assert.Contains(t, log.text(), `No node lists image "reg/build:1" in its status`)
@@ -108,7 +123,7 @@ func TestNodePlacement(t *testing.T) {
 		fc.PrependReactor("list", "nodes", func(k8stesting.Action) (bool, runtime.Object, error) {
 			return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "nodes"}, "", errors.New(`User "system:serviceaccount:ci:runner" cannot list resource "nodes"`))
 		})
-		key := informerKey{host: t.Name(), identity: "runner"}
+		key := kubeapi.InformerKey{Host: t.Name(), Identity: "runner"}
 		first, pods := placedRun(t, fc, key, config.NodeAffinityPreferred, buildFails, startsAtOnce)
 		require.Len(t, pods, 2)
 		assert.Nil(t, pods[1].Spec.Affinity)
@@ -120,22 +135,4 @@ func TestNodePlacement(t *testing.T) {
 		assert.NotContains(t, second.text(), "WARNING: Cannot steer", "the warning is once per identity, not per job")
 		assert.Contains(t, second.text(), "Attempt 2 is placed as before: the runner may not list nodes")
 	})
-}
-
-// TestNodeInformerShared: jobs of one identity share one informer, and it
-// is gone a while after the last one.
-func TestNodeInformerShared(t *testing.T) {
-	fc := newFakeCluster()
-	key := informerKey{host: t.Name()}
-	newFn := func() (kube.Interface, error) { return fc, nil }
-	a, err := acquireNodes(key, newFn)
-	require.NoError(t, err)
-	b, err := acquireNodes(key, newFn)
-	require.NoError(t, err)
-	assert.Same(t, a, b)
-	_, err = a.nodes(context.Background())
-	require.NoError(t, err)
-	a.release()
-	b.release()
-	assert.Equal(t, 1, nodeListed(fc))
 }

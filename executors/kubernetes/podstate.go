@@ -2,6 +2,8 @@ package kubernetes
 
 import (
 	"fmt"
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -27,8 +29,8 @@ type podState struct {
 // failed container is the one the job spec wrote, because an admission
 // webhook may have rewritten the image in the pod we read back, and the
 // pull policies are keyed by what we wrote.
-func readPod(obs observation, spec *jobSpec) podState {
-	pod := obs.pod
+func readPod(obs podwatch.Observation, spec *podspec.JobSpec) podState {
+	pod := obs.Pod
 	st := podState{phase: string(pod.Status.Phase), reason: pod.Status.Reason, ended: podEnded(obs)}
 	if len(pod.Status.ContainerStatuses) < len(pod.Spec.Containers) {
 		// The kubelet has not reported every container yet; a pod the
@@ -49,17 +51,17 @@ func readPod(obs observation, spec *jobSpec) podState {
 		if w != nil && w.Reason != "" {
 			st.reason = w.Reason
 		}
-		switch classifyWaiting(w, podNamePrefix(spec)) {
+		switch classifyWaiting(w, podspec.NamePrefix(spec)) {
 		case pullFailed:
 			st.pullErrors = append(st.pullErrors, &pull.ImagePullError{
-				Image: spec.imageOf(cs.Name, cs.Image), Container: cs.Name, Reason: w.Reason, Message: w.Message,
+				Image: spec.ImageOf(cs.Name, cs.Image), Container: cs.Name, Reason: w.Reason, Message: w.Message,
 				Class: classifyPullFailure(w.Reason, w.Message),
 			})
 		case healing:
 			st.healing = append(st.healing, fmt.Sprintf("container %q: %s: %s", cs.Name, w.Reason, w.Message))
 		case badConfig:
 			if st.configErr == nil {
-				st.configErr = &ContainerConfigError{Container: cs.Name, Image: spec.imageOf(cs.Name, cs.Image), Reason: w.Reason, Message: w.Message}
+				st.configErr = &ContainerConfigError{Container: cs.Name, Image: spec.ImageOf(cs.Name, cs.Image), Reason: w.Reason, Message: w.Message}
 			}
 		}
 		if !containerStarted(cs) {
@@ -74,7 +76,7 @@ func readPod(obs observation, spec *jobSpec) podState {
 // running; a service counts once it has run at all, because a service that
 // exits or crash-loops is the job's business, not the executor's.
 func containerStarted(cs corev1.ContainerStatus) bool {
-	if cs.Name == buildContainer || cs.Name == helperContainer {
+	if cs.Name == podspec.BuildContainer || cs.Name == podspec.HelperContainer {
 		return cs.State.Running != nil
 	}
 	return cs.State.Running != nil || cs.State.Terminated != nil || cs.RestartCount > 0
@@ -84,10 +86,10 @@ func containerStarted(cs corev1.ContainerStatus) bool {
 // before it started and while the script runs alike: it was deleted or is
 // being deleted, it ended (evicted, failed), or the build or helper
 // container stopped, which leaves nothing to exec into.
-func podEnded(obs observation) *PodEndedError {
-	pod := obs.pod
+func podEnded(obs podwatch.Observation) *PodEndedError {
+	pod := obs.Pod
 	switch {
-	case obs.deleted:
+	case obs.Deleted:
 		return &PodEndedError{Pod: pod.Name, Phase: string(pod.Status.Phase), Reason: "Deleted", Message: "the pod was deleted"}
 	case pod.DeletionTimestamp != nil:
 		return &PodEndedError{Pod: pod.Name, Phase: "Terminating", Reason: "Deleted", Message: "the pod is being deleted"}
@@ -95,7 +97,7 @@ func podEnded(obs observation) *PodEndedError {
 		return &PodEndedError{Pod: pod.Name, Phase: string(pod.Status.Phase), Reason: pod.Status.Reason, Message: pod.Status.Message}
 	}
 	for _, cs := range pod.Status.ContainerStatuses {
-		if t := cs.State.Terminated; t != nil && (cs.Name == buildContainer || cs.Name == helperContainer) {
+		if t := cs.State.Terminated; t != nil && (cs.Name == podspec.BuildContainer || cs.Name == podspec.HelperContainer) {
 			return &PodEndedError{Pod: pod.Name, Phase: string(pod.Status.Phase), Reason: t.Reason,
 				Message: fmt.Sprintf("container %q terminated with exit code %d", cs.Name, t.ExitCode)}
 		}

@@ -1,6 +1,8 @@
 package kubernetes
 
 import (
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -28,9 +30,9 @@ func testPod(phase corev1.PodPhase, statuses ...corev1.ContainerStatus) *corev1.
 // watch delivers pods.
 func TestReadPod(t *testing.T) {
 	images := map[string]string{"build": "reg/build:1", "helper": "reg/helper:1", "svc-0": "reg/db:1"}
-	spec := &jobSpec{}
+	spec := &podspec.JobSpec{}
 	for _, c := range []string{"build", "helper", "svc-0"} {
-		spec.Containers = append(spec.Containers, containerSpec{Name: c, Image: images[c]})
+		spec.Containers = append(spec.Containers, podspec.ContainerSpec{Name: c, Image: images[c]})
 	}
 	tests := []struct {
 		name       string
@@ -74,7 +76,7 @@ func TestReadPod(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := readPod(observation{pod: tt.pod}, spec)
+			st := readPod(podwatch.Observation{Pod: tt.pod}, spec)
 			require.Equal(t, tt.started, st.started, "started")
 			var pulls []string
 			for _, p := range st.pullErrors {
@@ -138,15 +140,15 @@ func TestPodEnded(t *testing.T) {
 	deleting.DeletionTimestamp = &metav1.Time{}
 	tests := []struct {
 		name   string
-		obs    observation
+		obs    podwatch.Observation
 		reason string // "" for a pod that still serves the job
 	}{
-		{"running", observation{pod: testPod(corev1.PodRunning, running("build"), running("helper"))}, ""},
-		{"a service exited", observation{pod: testPod(corev1.PodRunning, running("build"), running("helper"), terminated("svc-0", "Completed"))}, ""},
-		{"deleted", observation{pod: testPod(corev1.PodRunning), deleted: true}, "Deleted"},
-		{"terminating", observation{pod: deleting}, "Deleted"},
-		{"build OOM-killed", observation{pod: testPod(corev1.PodRunning, terminated("build", "OOMKilled"), running("helper"))}, "OOMKilled"},
-		{"evicted", observation{pod: func() *corev1.Pod {
+		{"running", podwatch.Observation{Pod: testPod(corev1.PodRunning, running("build"), running("helper"))}, ""},
+		{"a service exited", podwatch.Observation{Pod: testPod(corev1.PodRunning, running("build"), running("helper"), terminated("svc-0", "Completed"))}, ""},
+		{"deleted", podwatch.Observation{Pod: testPod(corev1.PodRunning), Deleted: true}, "Deleted"},
+		{"terminating", podwatch.Observation{Pod: deleting}, "Deleted"},
+		{"build OOM-killed", podwatch.Observation{Pod: testPod(corev1.PodRunning, terminated("build", "OOMKilled"), running("helper"))}, "OOMKilled"},
+		{"evicted", podwatch.Observation{Pod: func() *corev1.Pod {
 			p := testPod(corev1.PodFailed)
 			p.Status.Reason = "Evicted"
 			return p

@@ -5,6 +5,7 @@ package kubernetes
 import (
 	"context"
 	"fmt"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"net/http"
 	"strings"
 	"sync"
@@ -135,7 +136,7 @@ func setupStale(t *testing.T, base string) (f *tagFront, img, repo, newDigest st
 
 func buildImageID(r jobRun) string {
 	for _, cs := range r.exec.pod.Status.ContainerStatuses {
-		if cs.Name == buildContainer {
+		if cs.Name == podspec.BuildContainer {
 			return cs.ImageID
 		}
 	}

@@ -2,6 +2,8 @@ package kubernetes
 
 import (
 	"context"
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 	"sync"
 	"testing"
 	"time"
@@ -40,7 +42,7 @@ func TestPullRetry(t *testing.T) {
 	refused := waitingFor("ErrImagePull", "dial tcp 127.0.0.1:5000: connect: connection refused")
 	always, ifnp := common.PullPolicyAlways, common.PullPolicyIfNotPresent
 	fails := func(st corev1.ContainerStatus) attemptScript {
-		return attemptScript{created: statuses{with(starting, buildContainer, st)}}
+		return attemptScript{created: statuses{with(starting, podspec.BuildContainer, st)}}
 	}
 	ok := attemptScript{created: statuses{up}}
 	tests := []struct {
@@ -107,7 +109,7 @@ func TestPullRetry(t *testing.T) {
 		{
 			name: "a rate-limited build and an unreachable service: one pod for both", rules: pull.Rules{RetryBudget: 2},
 			scripts: []attemptScript{
-				{created: statuses{with(with(starting, buildContainer, throttled), "svc-0", refused)}},
+				{created: statuses{with(with(starting, podspec.BuildContainer, throttled), "svc-0", refused)}},
 				ok,
 			},
 			attempts: 2, waits: 1, fallbacks: 1,
@@ -137,7 +139,7 @@ func TestPullRetry(t *testing.T) {
 			pulls.SetRules(tt.rules)
 			waits := &recordedWaits{err: tt.waitErr}
 			loop := &attemptLoop{
-				client: fc, spec: spec, secret: "s", watch: &podWatch{w: fc.watch}, log: log,
+				client: fc, spec: spec, secret: "s", watch: podwatch.New(fc.watch), log: log,
 				pulls: pulls, timeout: time.Minute, created: func() {},
 				retry: pullRetry{backoff: pullRetryBackoff, wait: waits.wait},
 			}
@@ -155,7 +157,7 @@ func TestPullRetry(t *testing.T) {
 			var got []corev1.PullPolicy
 			for _, p := range fc.pods {
 				for _, c := range p.Spec.Containers {
-					if c.Name == buildContainer {
+					if c.Name == podspec.BuildContainer {
 						got = append(got, c.ImagePullPolicy)
 					}
 				}
@@ -163,7 +165,7 @@ func TestPullRetry(t *testing.T) {
 			assert.Equal(t, tt.buildPolicies, got, log.text())
 			assert.Len(t, waits.ds, tt.waits)
 			assert.Equal(t, tt.fallbacks, gathered(t, "kuberunner_pull_fallbacks_total", fb)-before, "fallbacks always → if-not-present")
-			assert.Equal(t, 1.0, gathered(t, "kuberunner_job_pod_attempts", nil)-jobsBefore, "one observation per job")
+			assert.Equal(t, 1.0, gathered(t, "kuberunner_job_pod_attempts", nil)-jobsBefore, "one podwatch.Observation per job")
 			assert.Equal(t, float64(len(loop.stats.detections)), gathered(t, "kuberunner_pull_failure_detection_seconds", nil)-detectBefore)
 			if tt.fallbacks == 0 && tt.reason == "" && tt.waitErr == nil {
 				assert.Equal(t, float64(tt.waits), gathered(t, "kuberunner_pull_fallback_reaction_seconds", map[string]string{"action": actionRetry})-retryBefore)
@@ -171,7 +173,7 @@ func TestPullRetry(t *testing.T) {
 			transient := 0
 			for _, sc := range tt.scripts[:tt.attempts] {
 				for _, st := range sc.created {
-					if w := st[buildContainer].State.Waiting; w != nil && w.Message == throttled.State.Waiting.Message {
+					if w := st[podspec.BuildContainer].State.Waiting; w != nil && w.Message == throttled.State.Waiting.Message {
 						transient++
 					}
 				}

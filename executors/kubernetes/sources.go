@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"strconv"
 
 	"kuberunner/common"
@@ -27,24 +28,24 @@ func gitRequest(job *common.Job, vars common.JobVariables, dir string) (gitsourc
 		RefType: gitsource.RefType(g.RefType), RefSpecs: g.Refspecs, Depth: g.Depth,
 		Strategy: defaultGitStrategy, Checkout: true, SubmoduleStrategy: "none", Token: job.Token,
 	}
-	if v, ok := lookup(vars, "GIT_STRATEGY"); ok && v != "" {
+	if v, ok := podspec.Lookup(vars, "GIT_STRATEGY"); ok && v != "" {
 		req.Strategy = gitsource.Strategy(v)
 	}
-	if v, ok := lookup(vars, "GIT_DEPTH"); ok && v != "" {
+	if v, ok := podspec.Lookup(vars, "GIT_DEPTH"); ok && v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return req, &ConfigError{Msg: fmt.Sprintf("GIT_DEPTH %q is not a number of commits (0 or more)", v)}
+			return req, &podspec.ConfigError{Msg: fmt.Sprintf("GIT_DEPTH %q is not a number of commits (0 or more)", v)}
 		}
 		req.Depth = n
 	}
-	if v, ok := lookup(vars, "GIT_CHECKOUT"); ok && v != "" {
+	if v, ok := podspec.Lookup(vars, "GIT_CHECKOUT"); ok && v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return req, &ConfigError{Msg: fmt.Sprintf("GIT_CHECKOUT %q is not true or false", v)}
+			return req, &podspec.ConfigError{Msg: fmt.Sprintf("GIT_CHECKOUT %q is not true or false", v)}
 		}
 		req.Checkout = b
 	}
-	if v, ok := lookup(vars, "GIT_SUBMODULE_STRATEGY"); ok && v != "" {
+	if v, ok := podspec.Lookup(vars, "GIT_SUBMODULE_STRATEGY"); ok && v != "" {
 		req.SubmoduleStrategy = gitsource.SubmoduleStrategy(v)
 	}
 	return req, req.Validate()
@@ -65,10 +66,10 @@ func (e *Executor) fetchSources(ctx context.Context) error {
 	defer closeStream(stderr)
 	defer closeStream(stdout)
 	err = execInPod(ctx, e.api, execRequest{
-		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: helperContainer,
+		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: podspec.HelperContainer,
 		Command: []string{"clone"},
 		Stdin:   bytes.NewReader(body), Stdout: stdout, Stderr: stderr,
-		Mark: helperCommand,
+		Mark: podspec.HelperCommand,
 	})
 	if err != nil {
 		return systemFailure(fmt.Errorf("get sources into %s: %w", e.projectDir, err))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"strings"
 
 	"kuberunner/common"
@@ -22,10 +23,10 @@ func (e *Executor) copySources(ctx context.Context) error {
 	go func() { pw.CloseWithError(tarstream.Write(pw, e.opts.SourceDir)) }()
 	var stderr strings.Builder
 	err := execInPod(ctx, e.api, execRequest{
-		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: helperContainer,
+		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: podspec.HelperContainer,
 		Command: []string{"receive", "--dir", e.projectDir},
 		Stdin:   pr, Stdout: io.Discard, Stderr: &stderr,
-		Mark: helperCommand,
+		Mark: podspec.HelperCommand,
 	})
 	pr.Close()
 	if err != nil {
@@ -111,9 +112,9 @@ func (e *Executor) runStep(ctx context.Context, step common.Step) error {
 // exec runs one step's script with sh in the build container.
 func (e *Executor) exec(ctx context.Context, step common.Step, stdout, stderr io.Writer) error {
 	return execInPod(ctx, e.api, execRequest{
-		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: buildContainer,
+		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: podspec.BuildContainer,
 		Command: []string{"sh"},
-		Stdin:   strings.NewReader(stepScript(step, fileVariables(e.vars))),
+		Stdin:   strings.NewReader(podspec.StepScript(step, podspec.FileVariables(e.vars))),
 		Stdout:  stdout, Stderr: stderr,
 		Mark: exitmark.Shell,
 	})

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"k8s.io/utils/ptr"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -17,31 +20,6 @@ import (
 
 func init() { executors.RegisterSweeper("kubernetes", SweepExpired) }
 
-// expiryGrace is added to the job's timeout: the runner's own cleanup runs
-// as soon as the timeout passes, so an object older than this has lost its
-// runner. It also absorbs clock skew between runner replicas.
-const expiryGrace = 30 * time.Second
-
-// expiry is when the objects of a job that starts now with this timeout
-// may be swept; zero (never) without a timeout. Why not an owner reference
-// from the Secret to the first pod instead: the fallback deletes that pod
-// while the next attempt still needs the Secret, and the garbage collector
-// would take the Secret with it.
-func expiry(now time.Time, timeout time.Duration) time.Time {
-	if timeout <= 0 {
-		return time.Time{}
-	}
-	return now.Add(timeout + expiryGrace).Truncate(time.Second)
-}
-
-// expired reports whether an object's expiry annotation has passed. An
-// object without one (or with one that does not parse) is never swept: it
-// may belong to a job without a timeout, still running.
-func expired(meta metav1.Object, now time.Time) bool {
-	at, err := time.Parse(time.RFC3339, meta.GetAnnotations()[expiresAnnotation])
-	return err == nil && now.After(at)
-}
-
 // SweepExpired deletes the pods and secrets that jobs of a runner killed
 // mid-job (SIGKILL, OOM, a lost node) left in the runner's namespace: the
 // ones kuberunner manages whose expiry has passed. `kuberunner run` calls
@@ -52,11 +30,11 @@ func SweepExpired(ctx context.Context, runner *config.RunnerConfig) (executors.S
 	if cfg == nil {
 		cfg = &config.KubernetesConfig{}
 	}
-	rc, err := restConfig(cfg)
+	rc, err := kubeapi.RestConfig(cfg.Host)
 	if err != nil {
 		return executors.SweepReport{}, err
 	}
-	api, err := newAPIClient(rc, defaultHeaderTimeout)
+	api, err := kubeapi.NewClient(rc, kubeapi.DefaultHeaderTimeout)
 	if err != nil {
 		return executors.SweepReport{}, err
 	}
@@ -67,17 +45,17 @@ func SweepExpired(ctx context.Context, runner *config.RunnerConfig) (executors.S
 	return sweep(ctx, api, namespace, time.Now())
 }
 
-func sweep(ctx context.Context, api apiClient, namespace string, now time.Time) (executors.SweepReport, error) {
-	sel := metav1.ListOptions{LabelSelector: labels.SelectorFromSet(labels.Set{managedByLabel: managedByValue}).String()}
+func sweep(ctx context.Context, api kubeapi.Client, namespace string, now time.Time) (executors.SweepReport, error) {
+	sel := metav1.ListOptions{LabelSelector: labels.SelectorFromSet(labels.Set{podspec.ManagedByLabel: podspec.ManagedByValue}).String()}
 	var rep executors.SweepReport
 	var errs []error
 	remove := func(kind string, meta metav1.Object, del func(context.Context, string, metav1.DeleteOptions) error) {
-		if !expired(meta, now) {
+		if !podspec.Expired(meta, now) {
 			rep.Kept = append(rep.Kept, fmt.Sprintf("%s %s/%s", kind, namespace, meta.GetName()))
 			return
 		}
 		uid := meta.GetUID()
-		opts := metav1.DeleteOptions{GracePeriodSeconds: ptr(int64(0)), Preconditions: &metav1.Preconditions{UID: ptr(types.UID(uid))}}
+		opts := metav1.DeleteOptions{GracePeriodSeconds: ptr.To(int64(0)), Preconditions: &metav1.Preconditions{UID: ptr.To(types.UID(uid))}}
 		err := del(ctx, meta.GetName(), opts)
 		switch {
 		case err == nil:

@@ -2,6 +2,8 @@ package kubernetes
 
 import (
 	"context"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"testing"
 	"time"
 
@@ -15,8 +17,8 @@ import (
 
 func TestExpiry(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 500, time.UTC)
-	assert.True(t, expiry(now, 0).IsZero(), "a job without a timeout never expires")
-	assert.Equal(t, time.Date(2026, 11, 27, 13, 0, 30, 0, time.UTC), expiry(now, time.Hour))
+	assert.True(t, podspec.Expiry(now, 0).IsZero(), "a job without a timeout never expires")
+	assert.Equal(t, time.Date(2026, 11, 27, 13, 0, 30, 0, time.UTC), podspec.Expiry(now, time.Hour))
 }
 
 func TestSweep(t *testing.T) {
@@ -24,10 +26,10 @@ func TestSweep(t *testing.T) {
 	meta := func(name string, expires string, managed bool) metav1.ObjectMeta {
 		m := metav1.ObjectMeta{Name: name, Namespace: "ci", UID: "uid-" + "name"}
 		if managed {
-			m.Labels = map[string]string{managedByLabel: managedByValue}
+			m.Labels = map[string]string{podspec.ManagedByLabel: podspec.ManagedByValue}
 		}
 		if expires != "" {
-			m.Annotations = map[string]string{expiresAnnotation: expires}
+			m.Annotations = map[string]string{podspec.ExpiresAnnotation: expires}
 		}
 		return m
 	}
@@ -41,7 +43,7 @@ func TestSweep(t *testing.T) {
 		&corev1.Secret{ObjectMeta: meta("garbled-secret", "yesterday", true)},
 	}
 	cs := fake.NewClientset(objs...)
-	rep, err := sweep(context.Background(), apiClient{Interface: cs}, "ci", now)
+	rep, err := sweep(context.Background(), kubeapi.Client{Interface: cs}, "ci", now)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"pod ci/expired-pod", "secret ci/expired-secret"}, rep.Deleted)
 	assert.ElementsMatch(t, []string{"pod ci/running-pod", "pod ci/no-timeout-pod", "secret ci/garbled-secret"}, rep.Kept)

@@ -1,0 +1,235 @@
+package podspec
+
+import (
+	"fmt"
+	"path"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"kuberunner/common"
+	"kuberunner/common/config"
+)
+
+// DefaultHelperImage is the helper image when config.toml names none. The
+// release build sets it with -ldflags to the image published with the
+// binary; the local cluster pushes one under this name.
+var DefaultHelperImage = "127.0.0.1:5000/kuberunner-helper:latest"
+
+// ConfigError is a job or runner setting that cannot work. The job fails
+// with it before any pod is created.
+type ConfigError struct{ Msg string }
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+// NewJobSpec resolves images, pull-policy lists, containers and resources
+// once per job. It is pure: everything it needs comes in as arguments, and
+// each part has a builder of its own below.
+func NewJobSpec(job *common.Job, runner *config.RunnerConfig, cfg *config.KubernetesConfig, key string, vars common.JobVariables) (*JobSpec, error) {
+	namespace := cfg.Namespace
+	if namespace == "" {
+		namespace = config.DefaultNamespace
+	}
+	var err error
+	spec := &JobSpec{
+		Key: key, JobID: job.ID, Runner: runner.Name, Namespace: namespace,
+		ServiceAccount: cfg.ServiceAccount, NodeSelector: cfg.NodeSelector,
+		PodSecurity:    podSecurity(cfg),
+		AutomountToken: cfg.AutomountServiceAccountToken != nil && *cfg.AutomountServiceAccountToken,
+		Policies:       map[string]common.PullPolicies{},
+	}
+	if spec.Tolerations, err = tolerations(cfg); err != nil {
+		return nil, err
+	}
+	res, err := containerResources(cfg)
+	if err != nil {
+		return nil, err
+	}
+	build, buildPolicies, err := buildContainerSpec(job, cfg, vars, res.build)
+	if err != nil {
+		return nil, err
+	}
+	helper := helperContainerSpec(cfg, res.helper)
+	spec.Containers = []ContainerSpec{build, helper}
+	spec.addPolicies(build.Image, buildPolicies)
+	// The helper follows the job image's list, as on GitLab Runner, but
+	// keeps its own state: it is a different image with its own outage.
+	spec.addPolicies(helper.Image, buildPolicies)
+
+	services, err := serviceSpecs(job, cfg, vars, res.service)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range services {
+		spec.Containers = append(spec.Containers, s.ContainerSpec)
+		spec.addPolicies(s.Image, s.policies)
+	}
+	return spec, nil
+}
+
+// addPolicies keeps the first list given for an image: the pull state is
+// per image, so two containers of one image must share one list.
+func (s *JobSpec) addPolicies(image string, list common.PullPolicies) {
+	if _, ok := s.Policies[image]; !ok {
+		s.Policies[image] = list
+	}
+}
+
+// buildContainerSpec is the job image's container and its pull-policy list.
+func buildContainerSpec(job *common.Job, cfg *config.KubernetesConfig, vars common.JobVariables, res corev1.ResourceRequirements) (ContainerSpec, common.PullPolicies, error) {
+	image := expand(firstNonEmpty(job.Image.Name, cfg.Image), vars)
+	if image == "" {
+		return ContainerSpec{}, nil, &ConfigError{Msg: "no image: the job names none and [runners.kubernetes] image is not set"}
+	}
+	policies, err := cfg.ImagePullPolicies(image, job.Image.PullPolicies)
+	if err != nil {
+		return ContainerSpec{}, nil, err
+	}
+	c := ContainerSpec{
+		Name: BuildContainer, Image: image, Command: []string{"sh"}, Stdin: true,
+		Resources: res, Security: containerSecurity(cfg, buildKind), EnvFrom: true, MountBuild: true,
+	}
+	if ep := job.Image.Entrypoint; len(ep) > 0 && !(len(ep) == 1 && ep[0] == "") {
+		c.Command = ep
+	}
+	return c, policies, nil
+}
+
+func helperContainerSpec(cfg *config.KubernetesConfig, res corev1.ResourceRequirements) ContainerSpec {
+	return ContainerSpec{
+		Name: HelperContainer, Image: firstNonEmpty(cfg.HelperImage, DefaultHelperImage),
+		Command: []string{HelperBinary, "helper", "wait"}, Resources: res, MountBuild: true,
+		Security: containerSecurity(cfg, helperKind),
+	}
+}
+
+// serviceSpec is one service container with its pull-policy list.
+type serviceSpec struct {
+	ContainerSpec
+	policies common.PullPolicies
+}
+
+// serviceSpecs are the runner's configured services, then the job's, as
+// svc-0, svc-1, ...
+func serviceSpecs(job *common.Job, cfg *config.KubernetesConfig, vars common.JobVariables, res corev1.ResourceRequirements) ([]serviceSpec, error) {
+	all := append(runnerServices(cfg.Services), job.Services...)
+	out := make([]serviceSpec, 0, len(all))
+	for i, s := range all {
+		img := expand(s.Name, vars)
+		if img == "" {
+			return nil, &ConfigError{Msg: fmt.Sprintf("service %d has no image name", i)}
+		}
+		var list common.PullPolicies
+		var err error
+		if i < len(cfg.Services) {
+			// A runner service's own pull_policy stands in for the
+			// runner's, still bounded by allowed_pull_policies; the loader
+			// computed it once.
+			list, err = cfg.ServicePullPolicies(i, nil)
+		} else {
+			list, err = cfg.ImagePullPolicies(img, s.PullPolicies)
+		}
+		if err != nil {
+			return nil, err
+		}
+		aliases := serviceAliases(img, s.Alias)
+		for _, a := range aliases {
+			if errs := validation.IsDNS1123Subdomain(a); len(errs) > 0 {
+				return nil, &ConfigError{Msg: fmt.Sprintf("service %q: alias %q is not a valid host name: %s", img, a, errs[0])}
+			}
+		}
+		out = append(out, serviceSpec{ContainerSpec: ContainerSpec{
+			Name: fmt.Sprintf("svc-%d", i), Image: img, Command: s.Entrypoint, Args: s.Command,
+			Aliases: aliases, Resources: res, Security: containerSecurity(cfg, serviceKind), EnvFrom: true,
+		}, policies: list})
+	}
+	return out, nil
+}
+
+// runnerServices turns config.toml's services into the job model's, their
+// own pull_policy standing where a job's would.
+func runnerServices(svcs []config.KubernetesService) []common.Image {
+	out := make([]common.Image, 0, len(svcs))
+	for _, s := range svcs {
+		out = append(out, common.Image{Name: s.Name, Alias: s.Alias, Entrypoint: s.Entrypoint, Command: s.Command, PullPolicies: s.PullPolicy})
+	}
+	return out
+}
+
+// tolerations are node_tolerations in the API's terms.
+func tolerations(cfg *config.KubernetesConfig) ([]corev1.Toleration, error) {
+	ts, err := cfg.Tolerations()
+	if err != nil {
+		return nil, &ConfigError{Msg: err.Error()}
+	}
+	var out []corev1.Toleration
+	for _, t := range ts {
+		out = append(out, corev1.Toleration{Key: t.Key, Operator: corev1.TolerationOperator(t.Operator), Value: t.Value, Effect: corev1.TaintEffect(t.Effect)})
+	}
+	return out, nil
+}
+
+// podResources are the requests and limits of each kind of container.
+type podResources struct{ build, helper, service corev1.ResourceRequirements }
+
+func containerResources(cfg *config.KubernetesConfig) (podResources, error) {
+	var r podResources
+	var err error
+	if r.build, err = resources(cfg.CPURequest, cfg.CPULimit, cfg.MemoryRequest, cfg.MemoryLimit); err != nil {
+		return r, err
+	}
+	if r.helper, err = resources(cfg.HelperCPURequest, cfg.HelperCPULimit, cfg.HelperMemoryRequest, cfg.HelperMemoryLimit); err != nil {
+		return r, err
+	}
+	r.service, err = resources(cfg.ServiceCPURequest, cfg.ServiceCPULimit, cfg.ServiceMemoryRequest, cfg.ServiceMemoryLimit)
+	return r, err
+}
+
+func resources(cpuReq, cpuLim, memReq, memLim string) (corev1.ResourceRequirements, error) {
+	var r corev1.ResourceRequirements
+	for _, q := range []struct {
+		key, val string
+		list     *corev1.ResourceList
+		name     corev1.ResourceName
+	}{
+		{"cpu_request", cpuReq, &r.Requests, corev1.ResourceCPU},
+		{"cpu_limit", cpuLim, &r.Limits, corev1.ResourceCPU},
+		{"memory_request", memReq, &r.Requests, corev1.ResourceMemory},
+		{"memory_limit", memLim, &r.Limits, corev1.ResourceMemory},
+	} {
+		if q.val == "" {
+			continue
+		}
+		v, err := resource.ParseQuantity(q.val)
+		if err != nil {
+			return r, &ConfigError{Msg: fmt.Sprintf("%s %q is not a Kubernetes quantity (for example 500m, 2, 512Mi): %v", q.key, q.val, err)}
+		}
+		if *q.list == nil {
+			*q.list = corev1.ResourceList{}
+		}
+		(*q.list)[q.name] = v
+	}
+	return r, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// ProjectDir is $CI_PROJECT_DIR: under /builds, named after the project.
+func ProjectDir(job *common.Job, sourceDir string) string {
+	name := job.JobInfo.ProjectName
+	if name == "" && sourceDir != "" {
+		name = path.Base(sourceDir)
+	}
+	if name == "" || name == "." || name == "/" {
+		name = "project"
+	}
+	return path.Join(BuildsDir, dnsLabel(name, 63))
+}

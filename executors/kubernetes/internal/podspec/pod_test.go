@@ -1,0 +1,135 @@
+package podspec
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"kuberunner/common"
+	"kuberunner/common/config"
+	"kuberunner/executors/kubernetes/internal/golden"
+)
+
+func TestBuildPod(t *testing.T) {
+	yes, uid, svcUID := true, 1000, 999
+	job := &common.Job{
+		ID:        42,
+		JobInfo:   common.JobInfo{Name: "test", Stage: "test"},
+		Variables: common.JobVariables{{Key: "IMAGE_NAME", Value: "127.0.0.1:5000/busybox"}, {Key: "IMAGE_VERSION", Value: "1"}},
+		Steps:     []common.Step{{Name: common.StepScript, Script: []string{"echo Done"}, When: common.WhenOnSuccess}},
+	}
+	withServices := *job
+	withServices.Services = []common.Image{
+		{Name: "127.0.0.1:5000/postgres:15", PullPolicies: common.PullPolicies{common.PullPolicyIfNotPresent}},
+		{Name: "redis:7", Alias: "cache,kv", Command: []string{"redis-server", "--save", ""}},
+	}
+	tests := []struct {
+		name     string
+		job      *common.Job
+		cfg      config.KubernetesConfig
+		attempt  int
+		policies map[string]common.PullPolicy // overrides of the first policy
+	}{
+		{
+			name: "reference-attempt1",
+			job:  job,
+			cfg: config.KubernetesConfig{
+				Namespace: "ci", Image: "${IMAGE_NAME}:${IMAGE_VERSION}", HelperImage: "127.0.0.1:5000/kuberunner-helper:latest",
+				PullPolicy: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
+			},
+			attempt: 1,
+		},
+		{
+			name: "reference-attempt2",
+			job:  job,
+			cfg: config.KubernetesConfig{
+				Namespace: "ci", Image: "${IMAGE_NAME}:${IMAGE_VERSION}", HelperImage: "127.0.0.1:5000/kuberunner-helper:latest",
+				PullPolicy: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
+			},
+			attempt:  2,
+			policies: map[string]common.PullPolicy{"127.0.0.1:5000/busybox:1": common.PullPolicyIfNotPresent},
+		},
+		{
+			name: "cluster-default",
+			job:  job,
+			cfg:  config.KubernetesConfig{Image: "busybox:latest", HelperImage: "helper:1"},
+		},
+		{
+			name: "services-and-resources",
+			job:  &withServices,
+			cfg: config.KubernetesConfig{
+				Namespace: "ci", Image: "alpine:3", HelperImage: "helper:1", ServiceAccount: "ci-runner",
+				NodeSelector: map[string]string{"kubernetes.io/os": "linux"}, Privileged: &yes,
+				NodeTolerations:     map[string]string{"ci=true": "NoSchedule", "gpu": ""},
+				PullPolicy:          common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
+				AllowedPullPolicies: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
+				CPURequest:          "500m", CPULimit: "2", MemoryRequest: "256Mi", MemoryLimit: "1Gi",
+				HelperCPURequest: "50m", HelperMemoryLimit: "64Mi",
+				ServiceMemoryLimit: "512Mi",
+				Services:           []config.KubernetesService{{Name: "127.0.0.1:5000/docker:dind", PullPolicy: common.PullPolicies{common.PullPolicyIfNotPresent}}},
+			},
+		},
+		{
+			// What a namespace labelled Pod Security "restricted" admits.
+			name: "restricted",
+			job:  &withServices,
+			cfg: config.KubernetesConfig{
+				Namespace: "ci", Image: "alpine:3", HelperImage: "helper:1",
+				PodSecurityContext: &config.PodSecurityContext{RunAsNonRoot: &yes, RunAsUser: &uid, RunAsGroup: &uid, FSGroup: &uid, SupplementalGroups: []int{2000}},
+				BuildContainerSecurityContext: &config.ContainerSecurityContext{
+					ReadOnlyRootFilesystem: &yes,
+					Capabilities:           &config.Capabilities{Add: []string{"NET_BIND_SERVICE"}, Drop: []string{"ALL"}},
+				},
+				ServiceContainerSecurityContext: &config.ContainerSecurityContext{RunAsUser: &svcUID},
+				CapDrop:                         []string{"ALL"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runner := &config.RunnerConfig{Name: "local runner", Kubernetes: &tt.cfg}
+			vars, err := Variables(tt.job, runner, "/builds/project")
+			require.NoError(t, err)
+			spec, err := NewJobSpec(tt.job, runner, &tt.cfg, "42-abcdef", vars)
+			require.NoError(t, err)
+			spec.Expires = Expiry(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC), time.Hour)
+			attempt := tt.attempt
+			if attempt == 0 {
+				attempt = 1
+			}
+			pod := BuildPod(spec, "runner-local-runner-job-42-secret", attempt, func(image string) common.PullPolicy {
+				if p, ok := tt.policies[image]; ok {
+					return p
+				}
+				return spec.Policies[image][0]
+			})
+			golden.Require(t, "pod-"+tt.name+".yaml", pod)
+		})
+	}
+}
+
+func TestNewJobSpecErrors(t *testing.T) {
+	job := &common.Job{ID: 1}
+	tests := []struct {
+		name string
+		job  common.Job
+		cfg  config.KubernetesConfig
+		want string
+	}{
+		{"no image", *job, config.KubernetesConfig{}, "no image"},
+		{"bad toleration", *job, config.KubernetesConfig{Image: "a", NodeTolerations: map[string]string{"k": "Never"}}, `node_tolerations: taint effect "Never"`},
+		{"bad quantity", *job, config.KubernetesConfig{Image: "a", CPULimit: "two"}, `cpu_limit "two" is not a Kubernetes quantity`},
+		{"bad alias", common.Job{Services: []common.Image{{Name: "x", Alias: "Not_Valid"}}}, config.KubernetesConfig{Image: "a"}, `alias "Not_Valid" is not a valid host name`},
+		{"empty intersection", common.Job{Image: common.Image{Name: "a", PullPolicies: common.PullPolicies{common.PullPolicyNever}}},
+			config.KubernetesConfig{PullPolicy: common.PullPolicies{common.PullPolicyAlways}}, "never"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runner := &config.RunnerConfig{Name: "r", Kubernetes: &tt.cfg}
+			_, err := NewJobSpec(&tt.job, runner, &tt.cfg, "k", nil)
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
