@@ -114,6 +114,7 @@ func (t *Trace) update(ctx context.Context, body finalUpdate, rep *Report) error
 	}
 	notYet, resends, failures := 0, 0, 0
 	policy := t.client.retry.untilDeadline()
+	b := policy.backoff()
 	for {
 		rep.Updates++
 		resp, err := t.client.send(ctx, req)
@@ -157,7 +158,7 @@ func (t *Trace) update(ctx context.Context, body finalUpdate, rep *Report) error
 		if failures++; failures >= policy.attempts() {
 			return &GiveUpError{Op: op, Attempts: rep.Updates, Err: err}
 		}
-		if err := t.client.sleep(ctx, policy.wait(failures-1, err)); err != nil {
+		if err := t.client.sleep(ctx, policy.pause(b.Step(), err)); err != nil {
 			return err
 		}
 	}
