@@ -14,5 +14,7 @@
 // (transport errors, 408, 429, 5xx) are retried with exponential backoff
 // and jitter (apimachinery's wait.Backoff, only for computing the waits),
 // honouring Retry-After and RateLimit-ResetTime. Time comes from a Clock so
-// that tests take no wall time. It knows nothing of Kubernetes.
+// that tests take no wall time. Retries are warnings on the caller's logrus
+// logger, so that an operator sees GitLab struggling; they name method,
+// path, status and wait, and never a token. It knows nothing of Kubernetes.
 package network

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sirupsen/logrus"
 	"k8s.io/apimachinery/pkg/util/wait"
 )
 
@@ -107,15 +108,16 @@ func retryable(err error) bool {
 }
 
 // retrying runs try until it returns nil or an error not worth retrying,
-// waiting between tries on the client's clock. When the attempts run out
-// it returns a *GiveUpError wrapping the last error. A cancelled ctx ends
-// it at once with ctx's error.
-func (c *Client) retrying(ctx context.Context, op string, try func() error) error {
-	return c.retryingWith(ctx, c.retry, op, try)
+// warning on the client's log and waiting on its clock between tries; req
+// is what try sends, named in the error and the log. When the attempts run out it returns a *GiveUpError
+// wrapping the last error. A cancelled ctx ends it at once with ctx's
+// error.
+func (c *Client) retrying(ctx context.Context, req request, try func() error) error {
+	return c.retryingWith(ctx, c.retry, c.log, req, try)
 }
 
-// retryingWith is retrying under policy p.
-func (c *Client) retryingWith(ctx context.Context, p RetryPolicy, op string, try func() error) error {
+// retryingWith is retrying under policy p, warning on log.
+func (c *Client) retryingWith(ctx context.Context, p RetryPolicy, log logrus.FieldLogger, req request, try func() error) error {
 	attempts, b := p.attempts(), p.backoff()
 	for n := 1; ; n++ {
 		err := try()
@@ -129,10 +131,10 @@ func (c *Client) retryingWith(ctx context.Context, p RetryPolicy, op string, try
 			return context.Cause(ctx)
 		}
 		if n >= attempts {
-			return &GiveUpError{Op: op, Attempts: n, Err: err}
+			return &GiveUpError{Op: req.op, Attempts: n, Err: err}
 		}
 		d := p.pause(b.Step(), err)
-		c.log.Warn("coordinator request failed, retrying", "op", op, "attempt", n, "wait", d, "err", err)
+		c.warnRetry(log, req, n, d, err)
 		if err := c.sleep(ctx, d); err != nil {
 			return err
 		}
