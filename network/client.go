@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sirupsen/logrus"
 )
 
 // Defaults for zero fields of Config.
@@ -47,8 +48,10 @@ type Config struct {
 	// RequestJobTimeout bounds each job request; 0 is
 	// DefaultRequestJobTimeout.
 	RequestJobTimeout time.Duration
-	// Logger receives retries and background trace errors; nil discards.
-	Logger *slog.Logger
+	// Logger receives retries and background trace errors, with the
+	// caller's fields (the daemon's runner name); nil is logrus's standard
+	// logger, so that no warning is lost.
+	Logger logrus.FieldLogger
 }
 
 // Client is the coordinator client of one runner. Safe for concurrent use.
@@ -62,7 +65,7 @@ type Client struct {
 	retry      RetryPolicy
 	timeout    time.Duration
 	jobTimeout time.Duration
-	log        *slog.Logger
+	log        logrus.FieldLogger
 	userAgent  string
 
 	mu         sync.Mutex
@@ -109,7 +112,7 @@ func New(cfg Config) (*Client, error) {
 		c.jobTimeout = DefaultRequestJobTimeout
 	}
 	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
+		c.log = logrus.StandardLogger()
 	}
 	version := cfg.Version
 	if version == "" {

@@ -11,7 +11,10 @@
 // it (Canceling, Aborted) and makes the one final update (Finish).
 //
 // Every request has a context and a timeout. Failures worth retrying
-// (transport errors, 408, 429, 5xx) are retried with helpers/backoff,
+// (transport errors, 408, 429, 5xx) are retried with exponential backoff
+// and jitter (apimachinery's wait.Backoff, only for computing the waits),
 // honouring Retry-After and RateLimit-ResetTime. Time comes from a Clock so
-// that tests take no wall time. It knows nothing of Kubernetes.
+// that tests take no wall time. Retries are warnings on the caller's logrus
+// logger, so that an operator sees GitLab struggling; they name method,
+// path, status and wait, and never a token. It knows nothing of Kubernetes.
 package network

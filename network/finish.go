@@ -81,7 +81,7 @@ func (t *Trace) Finish(ctx context.Context, res Result) (Report, error) {
 
 	if err := t.flushRetrying(ctx); err != nil {
 		// The update's checksum check tells whether GitLab has it all.
-		t.client.log.Warn("sending the rest of the job log failed", "job", t.jobID, "err", err)
+		t.log.WithFields(errorFields(err)).Warn("Sending the rest of the job log failed")
 	}
 	rep := Report{State: StateFailed, ExitCode: res.ExitCode, Checksum: t.Checksum(), Bytesize: t.Size()}
 	if res.State == StateSuccess {
@@ -102,7 +102,7 @@ func (t *Trace) Finish(ctx context.Context, res Result) (Report, error) {
 // flushRetrying is Flush retried until ctx ends (see untilDeadline): the
 // rest of the log is part of the final report.
 func (t *Trace) flushRetrying(ctx context.Context) error {
-	return t.client.retryingWith(ctx, t.client.retry.untilDeadline(), "send trace", func() error { return t.Flush(ctx) })
+	return t.client.retryingWith(ctx, t.client.retry.untilDeadline(), t.log, t.traceRequest(), func() error { return t.Flush(ctx) })
 }
 
 // update sends the final update until GitLab takes it.
@@ -114,6 +114,7 @@ func (t *Trace) update(ctx context.Context, body finalUpdate, rep *Report) error
 	}
 	notYet, resends, failures := 0, 0, 0
 	policy := t.client.retry.untilDeadline()
+	b := policy.backoff()
 	for {
 		rep.Updates++
 		resp, err := t.client.send(ctx, req)
@@ -126,7 +127,7 @@ func (t *Trace) update(ctx context.Context, body finalUpdate, rep *Report) error
 					return &GiveUpError{Op: op, Attempts: rep.Updates, Err: t.client.statusError(op, resp)}
 				}
 				if err := t.Flush(ctx); err != nil {
-					t.client.log.Warn("sending the job log failed", "job", t.jobID, "err", err)
+					t.log.WithFields(errorFields(err)).Warn("Sending the job log failed")
 				}
 				wait, ok := traceInterval(resp.header)
 				if !ok {
@@ -157,7 +158,9 @@ func (t *Trace) update(ctx context.Context, body finalUpdate, rep *Report) error
 		if failures++; failures >= policy.attempts() {
 			return &GiveUpError{Op: op, Attempts: rep.Updates, Err: err}
 		}
-		if err := t.client.sleep(ctx, policy.wait(failures-1, err)); err != nil {
+		d := policy.pause(b.Step(), err)
+		t.client.warnRetry(t.log, req, failures, d, err)
+		if err := t.client.sleep(ctx, d); err != nil {
 			return err
 		}
 	}

@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kuberunner/common"
-	"kuberunner/helpers/backoff"
 	"kuberunner/test/coordinator"
 )
 
@@ -18,8 +18,9 @@ const (
 
 var clockStart = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// noJitter makes backoff waits exact: 1s, 2s, 4s, 8s.
-var noJitter = backoff.Policy{Rand: func() float64 { return 0 }}
+// noJitter makes backoff waits exact: 1s, 2s, 4s, 8s, up to a minute; they
+// are DefaultBackoff's upper bounds.
+var noJitter = wait.Backoff{Duration: time.Second, Factor: 2, Cap: time.Minute, Steps: 64}
 
 // newClient is a client of srv on clock (an auto clock if nil).
 func newClient(t *testing.T, srv *coordinator.Server, clock Clock, token string) *Client {

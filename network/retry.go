@@ -9,7 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"kuberunner/helpers/backoff"
+	"github.com/sirupsen/logrus"
+	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // Defaults for zero fields of RetryPolicy.
@@ -18,10 +19,18 @@ const (
 	DefaultMaxRetryAfter = 10 * time.Minute
 )
 
+// DefaultBackoff waits 0.5-1 s before the first retry, then 1-2 s, 2-4 s
+// and so on up to 30-60 s. wait.Backoff's jitter only adds, so a Jitter of 1
+// on half the nominal wait spreads clients that failed together over the
+// whole range below it.
+var DefaultBackoff = wait.Backoff{Duration: 500 * time.Millisecond, Factor: 2, Jitter: 1, Cap: 30 * time.Second, Steps: math.MaxInt32}
+
 // RetryPolicy says how often and how long to retry what may succeed later.
 type RetryPolicy struct {
-	// Backoff computes the wait before each retry.
-	Backoff backoff.Policy
+	// Backoff computes the wait before each retry, one Step per retry of
+	// a copy, so every operation starts over; a zero Duration is
+	// DefaultBackoff.
+	Backoff wait.Backoff
 	// MaxAttempts is the number of tries in all, the first included;
 	// 0 is DefaultMaxAttempts.
 	MaxAttempts int
@@ -37,10 +46,19 @@ func (p RetryPolicy) attempts() int {
 	return p.MaxAttempts
 }
 
-// wait is the pause before retry number retry after err: the backoff, or
-// the server's hint if that is longer (capped at MaxRetryAfter).
-func (p RetryPolicy) wait(retry int, err error) time.Duration {
-	d := p.Backoff.Delay(retry)
+// backoff is a fresh copy of the policy's backoff for one operation.
+func (p RetryPolicy) backoff() wait.Backoff {
+	if p.Backoff.Duration <= 0 {
+		return DefaultBackoff
+	}
+	return p.Backoff
+}
+
+// pause is the wait before the next retry after err: step, the backoff's
+// next step, or the server's hint if that is longer (capped at
+// MaxRetryAfter).
+func (p RetryPolicy) pause(step time.Duration, err error) time.Duration {
+	d := step
 	var se *StatusError
 	if errors.As(err, &se) && se.RetryAfter > d {
 		limit := p.MaxRetryAfter
@@ -59,13 +77,23 @@ const finalReportWait = 10 * time.Second
 // untilDeadline is p for the final report: it is the one message GitLab
 // must get, so it is tried until its context ends (the caller bounds
 // that) rather than a number of times, with pauses of at most
-// finalReportWait.
+// finalReportWait (unless the server asks for longer).
 func (p RetryPolicy) untilDeadline() RetryPolicy {
 	p.MaxAttempts = math.MaxInt
-	if p.Backoff.Max <= 0 || p.Backoff.Max > finalReportWait {
-		p.Backoff.Max = finalReportWait
-	}
+	p.Backoff = capped(p.backoff(), finalReportWait)
 	return p
+}
+
+// capped is b with every step at most limit, jitter included. wait.Backoff
+// caps the nominal wait before jitter adds up to Jitter times it on top,
+// and never caps its first step, so both are lowered.
+func capped(b wait.Backoff, limit time.Duration) wait.Backoff {
+	nominal := time.Duration(float64(limit) / (1 + max(b.Jitter, 0)))
+	if b.Cap <= 0 || b.Cap > nominal {
+		b.Cap = nominal
+	}
+	b.Duration = min(b.Duration, b.Cap)
+	return b
 }
 
 // retryable is whether err may go away on its own: no answer, or a
@@ -80,16 +108,17 @@ func retryable(err error) bool {
 }
 
 // retrying runs try until it returns nil or an error not worth retrying,
-// waiting between tries on the client's clock. When the attempts run out
-// it returns a *GiveUpError wrapping the last error. A cancelled ctx ends
-// it at once with ctx's error.
-func (c *Client) retrying(ctx context.Context, op string, try func() error) error {
-	return c.retryingWith(ctx, c.retry, op, try)
+// warning on the client's log and waiting on its clock between tries; req
+// is what try sends, named in the error and the log. When the attempts run out it returns a *GiveUpError
+// wrapping the last error. A cancelled ctx ends it at once with ctx's
+// error.
+func (c *Client) retrying(ctx context.Context, req request, try func() error) error {
+	return c.retryingWith(ctx, c.retry, c.log, req, try)
 }
 
-// retryingWith is retrying under policy p.
-func (c *Client) retryingWith(ctx context.Context, p RetryPolicy, op string, try func() error) error {
-	attempts := p.attempts()
+// retryingWith is retrying under policy p, warning on log.
+func (c *Client) retryingWith(ctx context.Context, p RetryPolicy, log logrus.FieldLogger, req request, try func() error) error {
+	attempts, b := p.attempts(), p.backoff()
 	for n := 1; ; n++ {
 		err := try()
 		if err == nil {
@@ -102,10 +131,10 @@ func (c *Client) retryingWith(ctx context.Context, p RetryPolicy, op string, try
 			return context.Cause(ctx)
 		}
 		if n >= attempts {
-			return &GiveUpError{Op: op, Attempts: n, Err: err}
+			return &GiveUpError{Op: req.op, Attempts: n, Err: err}
 		}
-		d := p.wait(n-1, err)
-		c.log.Warn("coordinator request failed, retrying", "op", op, "attempt", n, "wait", d, "err", err)
+		d := p.pause(b.Step(), err)
+		c.warnRetry(log, req, n, d, err)
 		if err := c.sleep(ctx, d); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kuberunner/test/coordinator"
 )
@@ -113,4 +115,82 @@ func TestEndpointUnderAPath(t *testing.T) {
 	c, err := New(Config{URL: "https://example.com/gitlab/", Token: "t"})
 	require.NoError(t, err)
 	assert.Equal(t, "https://example.com/gitlab/api/v4/jobs/7/trace", c.endpoint("jobs/7/trace"))
+}
+
+// The n-th retry of an operation waits within the n-th range of
+// DefaultBackoff, which a zero RetryPolicy uses; the ranges stop growing
+// at 30-60 s.
+func TestDefaultBackoffRanges(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		retry    int
+		from, to time.Duration
+	}{
+		{"first", 1, 500 * time.Millisecond, time.Second},
+		{"doubles", 4, 4 * time.Second, 8 * time.Second},
+		{"capped", 30, 30 * time.Second, time.Minute},
+		{"far past the cap", 1000, 30 * time.Second, time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for range 100 {
+				d := nthStep(RetryPolicy{}.backoff(), tc.retry)
+				assert.GreaterOrEqual(t, d, tc.from)
+				assert.LessOrEqual(t, d, tc.to)
+			}
+		})
+	}
+}
+
+// The final report's pauses stay at most finalReportWait, jitter included,
+// whatever backoff the client was given.
+func TestUntilDeadlineCapsEveryPause(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		b    wait.Backoff
+	}{
+		{"default", wait.Backoff{}},
+		{"no jitter", noJitter},
+		{"a first wait above the cap", wait.Backoff{Duration: time.Minute, Factor: 2, Jitter: 0.5, Steps: 10}},
+		{"no cap, no end to the steps", wait.Backoff{Duration: time.Second, Factor: 3, Jitter: 1, Steps: math.MaxInt32}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := RetryPolicy{Backoff: tc.b}.untilDeadline().backoff()
+			for range 200 {
+				d := b.Step()
+				assert.Positive(t, d)
+				assert.LessOrEqual(t, d, finalReportWait)
+			}
+		})
+	}
+}
+
+// A server's hint longer than the backoff wins, up to MaxRetryAfter; a
+// shorter one does not shorten the backoff.
+func TestPauseHonoursTheServer(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    RetryPolicy
+		hint time.Duration
+		want time.Duration
+	}{
+		{"no hint", RetryPolicy{}, 0, 2 * time.Second},
+		{"shorter hint", RetryPolicy{}, time.Second, 2 * time.Second},
+		{"longer hint", RetryPolicy{}, 30 * time.Second, 30 * time.Second},
+		{"hint past the default cap", RetryPolicy{}, time.Hour, DefaultMaxRetryAfter},
+		{"hint past the policy's cap", RetryPolicy{MaxRetryAfter: time.Minute}, time.Hour, time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := &GiveUpError{Err: &StatusError{Status: 429, RetryAfter: tc.hint}}
+			assert.Equal(t, tc.want, tc.p.pause(2*time.Second, err))
+		})
+	}
+}
+
+// nthStep is the n-th step (1 for the first) of a fresh copy of b.
+func nthStep(b wait.Backoff, n int) time.Duration {
+	var d time.Duration
+	for range n {
+		d = b.Step()
+	}
+	return d
 }

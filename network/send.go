@@ -63,7 +63,7 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 // policy's attempts. The caller interprets the status.
 func (c *Client) call(ctx context.Context, req request) (*response, error) {
 	var resp *response
-	err := c.retrying(ctx, req.op, func() error {
+	err := c.retrying(ctx, req, func() error {
 		r, err := c.send(ctx, req)
 		if err != nil {
 			return err

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sirupsen/logrus"
+
 	"kuberunner/common"
 )
 
@@ -36,6 +38,9 @@ type TraceOptions struct {
 	Interval time.Duration
 	// KeepAlive is the silence after which a keep-alive is sent.
 	KeepAlive time.Duration
+	// Log receives the trace's warnings, with the caller's fields (the
+	// daemon's runner, job and project); nil is the client's logger.
+	Log logrus.FieldLogger
 }
 
 // Trace is one job's log on its way to GitLab. Write keeps bytes in
@@ -52,6 +57,7 @@ type Trace struct {
 	reasons []string
 	opts    TraceOptions
 	signals *signals
+	log     logrus.FieldLogger
 
 	mu       sync.Mutex
 	buf      []byte
@@ -85,6 +91,10 @@ func (c *Client) StartTrace(ctx context.Context, job *common.Job, opts TraceOpti
 	if opts.KeepAlive <= 0 {
 		opts.KeepAlive = DefaultKeepAlive
 	}
+	log := opts.Log
+	if log == nil {
+		log = c.log
+	}
 	t := &Trace{
 		client:      c,
 		jobID:       job.ID,
@@ -92,6 +102,7 @@ func (c *Client) StartTrace(ctx context.Context, job *common.Job, opts TraceOpti
 		reasons:     job.Features.FailureReasons,
 		opts:        opts,
 		signals:     newSignals(),
+		log:         log.WithField("job", job.ID),
 		interval:    opts.Interval,
 		lastContact: c.clock.Now(),
 		stop:        make(chan struct{}),

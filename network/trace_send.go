@@ -30,14 +30,14 @@ func (t *Trace) loop(ctx context.Context) {
 		}
 		if t.pending() > 0 {
 			if err := t.Flush(ctx); err != nil {
-				t.client.log.Warn("sending the job log failed, will retry", "job", t.jobID, "err", err)
+				t.log.WithFields(errorFields(err)).Warn("Sending the job log failed, will retry")
 			}
 		}
 		// A patch GitLab took is contact; one it refused is not, so a
 		// failing trace still gets keep-alives.
 		if t.silence() >= t.opts.KeepAlive {
 			if err := t.keepAlive(ctx); err != nil {
-				t.client.log.Warn("job keep-alive failed", "job", t.jobID, "err", err)
+				t.log.WithFields(errorFields(err)).Warn("Job keep-alive failed")
 			}
 		}
 	}
@@ -126,15 +126,20 @@ func (t *Trace) nextChunk() (int, []byte) {
 	return t.sent, t.buf[t.sent:end:end]
 }
 
+// traceRequest is the PATCH of the job's log without its range and bytes;
+// retrying names it in the log.
+func (t *Trace) traceRequest() request {
+	return request{op: "send trace", method: http.MethodPatch, path: fmt.Sprintf("jobs/%d/trace", t.jobID)}
+}
+
 func (t *Trace) patchRequest(start int, chunk []byte) request {
-	h := http.Header{}
-	h.Set("JOB-TOKEN", t.token)
-	h.Set("Content-Type", "text/plain")
-	h.Set("Content-Range", fmt.Sprintf("%d-%d", start, start+len(chunk)-1))
-	return request{
-		op: "send trace", method: http.MethodPatch,
-		path: fmt.Sprintf("jobs/%d/trace", t.jobID), header: h, body: chunk,
-	}
+	req := t.traceRequest()
+	req.header = http.Header{}
+	req.header.Set("JOB-TOKEN", t.token)
+	req.header.Set("Content-Type", "text/plain")
+	req.header.Set("Content-Range", fmt.Sprintf("%d-%d", start, start+len(chunk)-1))
+	req.body = chunk
+	return req
 }
 
 func (t *Trace) setSent(n int) {

@@ -82,17 +82,17 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	}
 	d := &Daemon{cfg: cfg, opts: opts, log: opts.Log, concurrent: newSlots(cfg.Concurrent)}
 	for _, rc := range cfg.Runners {
+		log := d.log.WithFields(logrus.Fields{"runner": rc.Name})
+		// The client warns on the runner's log, so that a GitLab that
+		// struggles shows in the daemon's output under the runner's name.
 		client, err := network.New(network.Config{
 			URL: rc.URL, Token: rc.Token, SystemID: systemID,
-			Version: opts.Version, Revision: opts.Revision, HTTPClient: &hc,
+			Version: opts.Version, Revision: opts.Revision, HTTPClient: &hc, Logger: log,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("runner %q: %w", rc.Name, err)
 		}
-		d.runners = append(d.runners, &runnerState{
-			cfg: rc, client: client, limit: newSlots(rc.Limit),
-			log: d.log.WithFields(logrus.Fields{"runner": rc.Name}),
-		})
+		d.runners = append(d.runners, &runnerState{cfg: rc, client: client, limit: newSlots(rc.Limit), log: log})
 	}
 	return d, nil
 }

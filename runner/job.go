@@ -37,6 +37,7 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, re
 		// Contact GitLab at least every trace interval even when the job
 		// prints nothing, so that a "canceled" reaches it within one.
 		KeepAlive: network.DefaultTraceInterval,
+		Log:       log,
 	})
 	blog := buildlog.NewWithRules(trace, buildlog.LogFormatGitLab, job.MaskRules())
 	jobCtx, cancel := context.WithCancelCause(ctx)

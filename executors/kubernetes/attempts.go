@@ -4,11 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"k8s.io/utils/ptr"
-	"kuberunner/executors/kubernetes/internal/kubeapi"
-	"kuberunner/executors/kubernetes/internal/placement"
-	"kuberunner/executors/kubernetes/internal/podspec"
-	"kuberunner/executors/kubernetes/internal/podwatch"
 	"strings"
 	"time"
 
@@ -16,9 +11,14 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kube "k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
 
 	"kuberunner/common"
 	"kuberunner/executors"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/placement"
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 	"kuberunner/executors/kubernetes/internal/pull"
 )
 

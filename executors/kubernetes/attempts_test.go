@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"kuberunner/executors/kubernetes/internal/podspec"
-	"kuberunner/executors/kubernetes/internal/podwatch"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +18,8 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 
 	"kuberunner/common"
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 	"kuberunner/executors/kubernetes/internal/pull"
 )
 

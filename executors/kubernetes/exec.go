@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"kuberunner/executors/kubernetes/internal/kubeapi"
 	"net/url"
 
 	corev1 "k8s.io/api/core/v1"
@@ -14,6 +13,7 @@ import (
 	"k8s.io/client-go/tools/remotecommand"
 	utilexec "k8s.io/client-go/util/exec"
 
+	"kuberunner/executors/kubernetes/internal/kubeapi"
 	"kuberunner/helpers/exitmark"
 )
 

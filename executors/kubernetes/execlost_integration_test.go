@@ -4,8 +4,6 @@ package kubernetes
 
 import (
 	"context"
-	"kuberunner/executors/kubernetes/internal/kubeapi"
-	"kuberunner/executors/kubernetes/internal/podspec"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +15,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/helpers/exitmark"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/netfault"

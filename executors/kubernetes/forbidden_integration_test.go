@@ -3,7 +3,6 @@
 package kubernetes
 
 import (
-	"kuberunner/executors/kubernetes/internal/kubeapi"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"kuberunner/common"
 	"kuberunner/common/config"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/localcluster"
 )

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"kuberunner/executors/kubernetes/internal/kubeapi"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 	"kuberunner/common/buildlog"
 	"kuberunner/common/config"
 	"kuberunner/executors"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
 )
 
 // An API server that accepts connections and never answers must fail the

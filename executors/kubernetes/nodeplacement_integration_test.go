@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"kuberunner/executors/kubernetes/internal/podspec"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"kuberunner/common"
 	"kuberunner/common/config"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/executors/kubernetes/internal/pull"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/localcluster"

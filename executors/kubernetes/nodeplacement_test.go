@@ -3,10 +3,6 @@ package kubernetes
 import (
 	"context"
 	"errors"
-	"kuberunner/executors/kubernetes/internal/kubeapi"
-	"kuberunner/executors/kubernetes/internal/placement"
-	"kuberunner/executors/kubernetes/internal/podspec"
-	"kuberunner/executors/kubernetes/internal/podwatch"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +19,10 @@ import (
 
 	"kuberunner/common"
 	"kuberunner/common/config"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/placement"
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 	"kuberunner/executors/kubernetes/internal/pull"
 )
 

@@ -2,11 +2,11 @@ package kubernetes
 
 import (
 	"fmt"
-	"kuberunner/executors/kubernetes/internal/podspec"
-	"kuberunner/executors/kubernetes/internal/podwatch"
 
 	corev1 "k8s.io/api/core/v1"
 
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 	"kuberunner/executors/kubernetes/internal/pull"
 )
 

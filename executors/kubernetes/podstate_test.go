@@ -1,13 +1,14 @@
 package kubernetes
 
 import (
-	"kuberunner/executors/kubernetes/internal/podspec"
-	"kuberunner/executors/kubernetes/internal/podwatch"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 )
 
 func waiting(name, image, reason, msg string) corev1.ContainerStatus {

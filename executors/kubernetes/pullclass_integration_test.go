@@ -5,7 +5,6 @@ package kubernetes
 import (
 	"context"
 	"fmt"
-	"kuberunner/executors/kubernetes/internal/podspec"
 	"net/http"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 
 	"kuberunner/common"
 	"kuberunner/common/config"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/executors/kubernetes/internal/pull"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/localcluster"

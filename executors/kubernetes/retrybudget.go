@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/wait"
+
 	"kuberunner/common"
 	"kuberunner/common/config"
 	"kuberunner/executors/kubernetes/internal/pull"
-	"kuberunner/helpers/backoff"
 )
 
 // A transient pull failure (pull.ClassTransient: 429, 5xx, the kubelet's
@@ -31,13 +32,30 @@ import (
 //   - it has jitter, so 20 jobs throttled together do not retry together.
 //
 // The cost is one pod delete and create per retry, a few API requests.
-var pullRetryBackoff = backoff.Policy{Initial: time.Second, Max: 8 * time.Second, Multiplier: 2, Jitter: 0.5}
+//
+// The waits are 0.5-1 s, 1-2 s, 2-4 s, 4-8 s, 4-8 s (docs/configuration.md):
+// wait.Backoff's jitter adds up to Jitter times the step on top, so a
+// Jitter of 1 on half of 1, 2, 4, 8 s draws from the lower half of each.
+var pullRetryBackoff = wait.Backoff{Duration: 500 * time.Millisecond, Factor: 2, Jitter: 1, Cap: 4 * time.Second, Steps: config.MaxPullRetryBudget}
 
 // pullRetry is how the attempt loop waits before a pod that retries a
 // policy. wait is a timer on ctx; tests replace it.
 type pullRetry struct {
-	backoff backoff.Policy
+	backoff wait.Backoff
 	wait    func(ctx context.Context, d time.Duration) error
+}
+
+// delay is the wait before retry number retry (1 for the first) of one
+// image's policy. The count is the pull manager's, which starts over at a
+// fallback, so each delay steps a fresh copy rather than one shared
+// backoff.
+func (p pullRetry) delay(retry int) time.Duration {
+	b := p.backoff
+	d := b.Step()
+	for range retry - 1 {
+		d = b.Step()
+	}
+	return d
 }
 
 func newPullRetry() pullRetry {
@@ -91,7 +109,7 @@ func (l *attemptLoop) react(ctx context.Context, fails pullFailures) (string, er
 	if r.Retry == 0 {
 		return actionFallback, nil
 	}
-	d := l.retry.backoff.Delay(r.Retry - 1)
+	d := l.retry.delay(r.Retry)
 	l.log.Println(fmt.Sprintf("Waiting %s before the next attempt, so that the registry can recover", d.Round(time.Millisecond)))
 	if err := l.retry.wait(ctx, d); err != nil {
 		return "", err

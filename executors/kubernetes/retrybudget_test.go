@@ -2,8 +2,7 @@ package kubernetes
 
 import (
 	"context"
-	"kuberunner/executors/kubernetes/internal/podspec"
-	"kuberunner/executors/kubernetes/internal/podwatch"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +14,8 @@ import (
 
 	"kuberunner/common"
 	"kuberunner/common/config"
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/podwatch"
 	"kuberunner/executors/kubernetes/internal/pull"
 )
 
@@ -193,20 +194,46 @@ func TestPullRetry(t *testing.T) {
 	}
 }
 
-// The retries' waits stay under 30 s in all even at the largest budget
-// config.toml allows, jitter or not, so a throttled registry costs a job
-// well under its poll_timeout before the fallback.
-func TestPullRetryWaitsStayUnder30s(t *testing.T) {
-	for _, jitter := range []float64{0, 0.999} {
-		p := pullRetryBackoff
-		p.Rand = func() float64 { return jitter }
-		var total time.Duration
-		for retry := range config.MaxPullRetryBudget {
-			total += p.Delay(retry)
-		}
-		assert.Less(t, total, 30*time.Second, "jitter draw %v", jitter)
-		assert.Greater(t, total, time.Duration(0))
+// Each retry of a policy waits within the range docs/configuration.md
+// gives, and the ranges start over with the count.
+func TestPullRetryDelayRanges(t *testing.T) {
+	retry := pullRetry{backoff: pullRetryBackoff}
+	for _, tc := range []struct {
+		retry    int
+		from, to time.Duration
+	}{
+		{1, 500 * time.Millisecond, time.Second},
+		{2, time.Second, 2 * time.Second},
+		{3, 2 * time.Second, 4 * time.Second},
+		{4, 4 * time.Second, 8 * time.Second},
+		{5, 4 * time.Second, 8 * time.Second},
+		{100, 4 * time.Second, 8 * time.Second},
+		{0, 500 * time.Millisecond, time.Second}, // counts as the first
+	} {
+		t.Run(fmt.Sprintf("retry %d", tc.retry), func(t *testing.T) {
+			for range 200 {
+				d := retry.delay(tc.retry)
+				assert.GreaterOrEqual(t, d, tc.from)
+				assert.LessOrEqual(t, d, tc.to)
+			}
+		})
 	}
+}
+
+// The retries' waits stay under 30 s in all even at the largest budget
+// config.toml allows, whatever the jitter draws, so a throttled registry
+// costs a job well under its poll_timeout before the fallback.
+func TestPullRetryWaitsStayUnder30s(t *testing.T) {
+	noJitter := pullRetryBackoff
+	noJitter.Jitter = 0
+	var least, most time.Duration
+	for n := range config.MaxPullRetryBudget {
+		d := pullRetry{backoff: noJitter}.delay(n + 1)
+		least += d
+		most += time.Duration(float64(d) * (1 + pullRetryBackoff.Jitter))
+	}
+	assert.Less(t, most, 30*time.Second)
+	assert.Greater(t, least, time.Duration(0))
 }
 
 // Every class the classifier can give reaches the metric's label.

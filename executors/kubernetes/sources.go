@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"kuberunner/executors/kubernetes/internal/podspec"
 	"strconv"
 
 	"kuberunner/common"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/helpers/gitsource"
 )
 

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"kuberunner/executors/kubernetes/internal/podspec"
 	"strings"
 
 	"kuberunner/common"
 	"kuberunner/executors"
+	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/helpers/exitmark"
 	"kuberunner/helpers/tarstream"
 )

@@ -4,18 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"k8s.io/utils/ptr"
-	"kuberunner/executors/kubernetes/internal/kubeapi"
-	"kuberunner/executors/kubernetes/internal/podspec"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 
 	"kuberunner/common/config"
 	"kuberunner/executors"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/podspec"
 )
 
 func init() { executors.RegisterSweeper("kubernetes", SweepExpired) }

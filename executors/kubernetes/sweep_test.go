@@ -2,8 +2,6 @@ package kubernetes
 
 import (
 	"context"
-	"kuberunner/executors/kubernetes/internal/kubeapi"
-	"kuberunner/executors/kubernetes/internal/podspec"
 	"testing"
 	"time"
 
@@ -13,6 +11,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/podspec"
 )
 
 func TestExpiry(t *testing.T) {
