@@ -1,4 +1,4 @@
-package commands
+package config
 
 import (
 	"errors"
@@ -10,12 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/common"
-	"kuberunner/common/config"
 )
 
-func testEntry(name string) registeredRunner {
-	return registeredRunner{Name: name, URL: "https://gitlab.example.com", Token: "glrt-x", Executor: config.DefaultExecutor,
-		Kubernetes: registeredKubernetes{Namespace: "ci", Image: "alpine:3.20", PullPolicy: []string{"always", "if-not-present"}}}
+func testEntry(name string) RegisteredRunner {
+	return RegisteredRunner{Name: name, URL: "https://gitlab.example.com", Token: "glrt-x", Executor: DefaultExecutor,
+		Kubernetes: RegisteredKubernetes{Namespace: "ci", Image: "alpine:3.20", PullPolicy: []string{"always", "if-not-present"}}}
 }
 
 // entryText is testEntry as the TOML encoder writes it.
@@ -32,9 +31,9 @@ func entryText(quotedName string) string {
 }
 
 // loadRunners loads path as every command does and returns its runners.
-func loadRunners(t *testing.T, path string) []*config.RunnerConfig {
+func loadRunners(t *testing.T, path string) []*RunnerConfig {
 	t.Helper()
-	cfg, warnings, err := config.Load(path)
+	cfg, warnings, err := Load(path)
 	require.NoError(t, err)
 	assert.Empty(t, warnings)
 	return cfg.Runners
@@ -56,7 +55,7 @@ func TestAppendRunnerCreatesTheFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "etc", "kuberunner")
 	path := filepath.Join(dir, "config.toml")
 
-	require.NoError(t, appendRunner(path, testEntry("a")))
+	require.NoError(t, AppendRunner(path, testEntry("a")))
 
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -75,7 +74,7 @@ func TestAppendRunnerCreatesTheFile(t *testing.T) {
 	assert.Equal(t, "a", r.Name)
 	assert.Equal(t, "https://gitlab.example.com", r.URL)
 	assert.Equal(t, "glrt-x", r.Token)
-	assert.Equal(t, config.DefaultExecutor, r.Executor)
+	assert.Equal(t, DefaultExecutor, r.Executor)
 	require.NotNil(t, r.Kubernetes)
 	assert.Equal(t, "ci", r.Kubernetes.Namespace)
 	assert.Equal(t, "alpine:3.20", r.Kubernetes.Image)
@@ -87,7 +86,7 @@ func TestAppendRunnerFillsAnEmptyFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.toml")
 	require.NoError(t, os.WriteFile(path, nil, 0o600))
 
-	require.NoError(t, appendRunner(path, testEntry("a")))
+	require.NoError(t, AppendRunner(path, testEntry("a")))
 
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -109,7 +108,7 @@ func TestAppendRunnerAppendsToTheFile(t *testing.T) {
 			path := filepath.Join(dir, "config.toml")
 			require.NoError(t, os.WriteFile(path, []byte(tt.old), 0o644))
 
-			require.NoError(t, appendRunner(path, testEntry("b")))
+			require.NoError(t, AppendRunner(path, testEntry("b")))
 
 			data, err := os.ReadFile(path)
 			require.NoError(t, err)
@@ -133,7 +132,7 @@ func TestAppendRunnerValuesStayInTheirString(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.toml")
 	name := "a\"\n[[runners]]\nname = \"b"
 
-	require.NoError(t, appendRunner(path, testEntry(name)))
+	require.NoError(t, AppendRunner(path, testEntry(name)))
 
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -159,12 +158,12 @@ func TestAppendRunnerLeavesTheFileWhenTheResultWouldNotLoad(t *testing.T) {
 			path := filepath.Join(dir, "config.toml")
 			require.NoError(t, os.WriteFile(path, []byte(tt.old), 0o644))
 
-			err := appendRunner(path, testEntry(tt.entry))
+			err := AppendRunner(path, testEntry(tt.entry))
 
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "the file with the new runner would not load, so it was left unchanged: "+path)
 			assert.Contains(t, err.Error(), tt.msg)
-			var ce *config.Error
+			var ce *Error
 			assert.True(t, errors.As(err, &ce), "a *config.Error: %v", err)
 			data, rerr := os.ReadFile(path)
 			require.NoError(t, rerr)
@@ -180,7 +179,7 @@ func TestAppendRunnerLeavesTheFileWhenTheResultWouldNotLoad(t *testing.T) {
 func TestAppendRunnerUnreadableFile(t *testing.T) {
 	path := t.TempDir() // a directory, which cannot be read as a file
 
-	err := appendRunner(path, testEntry("a"))
+	err := AppendRunner(path, testEntry("a"))
 
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "read "+path+": ")
