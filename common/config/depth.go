@@ -3,8 +3,8 @@ package config
 import "errors"
 
 // scanShape reports whether tables, arrays and inline tables in data nest
-// at most maxDepth levels and weigh at most maxWeight, and if not, which
-// limit was passed (errDepth or errWeight) at which line.
+// at most maxDepth levels and weigh at most maxWeight, and if not, at which
+// line and which limit was passed (errDepth or errWeight).
 //
 // The weight is what the TOML library spends memory on: for every key,
 // every part of a dotted key or header, every array and every inline
@@ -23,10 +23,10 @@ import "errors"
 // the parser accepts is never deeper than counted here, but for one case:
 // an array of tables named again in a later header ([[a]] then [a.b]) is a
 // level the header does not show, so the true bound is 2×maxDepth.
-func scanShape(data []byte, maxDepth, maxWeight int) (over error, line int) {
+func scanShape(data []byte, maxDepth, maxWeight int) (line int, over error) {
 	s := &depthScanner{cursor: newCursor(data), maxDepth: maxDepth, maxWeight: maxWeight}
 	s.statements(s.header, s.keyValue)
-	return s.over, s.overLine
+	return s.overLine, s.over
 }
 
 // Which limit scanShape found passed.

@@ -42,7 +42,7 @@ func checkLimits(name string, data []byte) *Error {
 	if len(data) > MaxFileSize {
 		return tooLargeError(name, &namedfile.TooLargeError{Path: name, Size: int64(len(data)), Limit: MaxFileSize})
 	}
-	switch over, line := scanShape(data, MaxDepth, MaxWeight); over {
+	switch line, over := scanShape(data, MaxDepth, MaxWeight); over {
 	case errDepth:
 		return &Error{
 			File: name, Line: line,

@@ -61,7 +61,7 @@ func TestScanShapeDepth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			over, line := scanShape([]byte(tt.src), MaxDepth, 1<<40)
+			line, over := scanShape([]byte(tt.src), MaxDepth, 1<<40)
 			if tt.ok {
 				assert.NoError(t, over)
 			} else {
@@ -178,9 +178,9 @@ func TestScanShapeWeight(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.weight, weightOf([]byte(tt.src)))
-			over, _ := scanShape([]byte(tt.src), MaxDepth, tt.weight)
+			_, over := scanShape([]byte(tt.src), MaxDepth, tt.weight)
 			assert.NoError(t, over, "at the limit")
-			over, line := scanShape([]byte(tt.src), MaxDepth, tt.weight-1)
+			line, over := scanShape([]byte(tt.src), MaxDepth, tt.weight-1)
 			assert.ErrorIs(t, over, errWeight, "one under the limit")
 			assert.Positive(t, line)
 		})
@@ -222,7 +222,7 @@ func heaviest(shape func(i int) string) []byte {
 	lo, hi := 1, MaxWeight // every statement weighs at least 1
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		if over, _ := scanShape(build(mid), MaxDepth, MaxWeight); over == nil {
+		if _, over := scanShape(build(mid), MaxDepth, MaxWeight); over == nil {
 			lo = mid
 		} else {
 			hi = mid - 1

@@ -147,7 +147,7 @@ func TestMasker(t *testing.T) {
 	err := m.error(fmt.Errorf("wrapped: %w", base))
 	require.Equal(t, "wrapped: failed with [MASKED]", err.Error())
 	require.ErrorIs(t, err, base)
-	require.Same(t, base, m.error(base).(*maskedError).err.(error))
+	require.Same(t, base, m.error(base).(*maskedError).err)
 
 	var out bytes.Buffer
 	fmt.Fprintln(m.writer(&out), "url https://user:p%40ss:word@host")
