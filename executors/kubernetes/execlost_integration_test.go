@@ -39,7 +39,7 @@ func TestExecStreamCutIsNeverAnExitCode(t *testing.T) {
 	require.NoError(t, err)
 	clustertest.WaitForPod(t, cs, ns, pod.Name, time.Minute, "Running", clustertest.Running)
 
-	run := func(t *testing.T, p execProtocol, script string, cut bool) (err error, stdout, stderr string) {
+	run := func(t *testing.T, p execProtocol, script string, cut bool) (stdout, stderr string, err error) {
 		proxy := netfault.New(t, strings.TrimPrefix(cfg.Host, "https://"))
 		rc := rest.CopyConfig(cfg)
 		rc.Host = "https://" + proxy.Addr
@@ -54,20 +54,20 @@ func TestExecStreamCutIsNeverAnExitCode(t *testing.T) {
 			Namespace: ns, Pod: pod.Name, Container: podspec.BuildContainer, Command: []string{"sh"},
 			Stdin: strings.NewReader(script), Stdout: out, Stderr: &errOut, Mark: exitmark.Shell, Protocol: p,
 		})
-		return err, out.String(), errOut.String()
+		return out.String(), errOut.String(), err
 	}
 	for _, proto := range []struct {
 		name string
 		p    execProtocol
 	}{{"websocket", execWebSocket}, {"spdy", execSPDY}} {
 		t.Run(proto.name+"/cut", func(t *testing.T) {
-			err, out, _ := run(t, proto.p, "echo started; sleep 5; exit 0\n", true)
+			out, _, err := run(t, proto.p, "echo started; sleep 5; exit 0\n", true)
 			var lost *ExecStreamLostError
 			require.ErrorAs(t, err, &lost, "output %q", out)
 			t.Logf("%s: %v", proto.name, err)
 		})
 		t.Run(proto.name+"/exit 3", func(t *testing.T) {
-			err, out, errOut := run(t, proto.p, "echo started; echo oops >&2; exit 3\n", false)
+			out, errOut, err := run(t, proto.p, "echo started; echo oops >&2; exit 3\n", false)
 			var exit *ExecExitError
 			require.ErrorAs(t, err, &exit)
 			assert.Equal(t, 3, exit.Code)
@@ -75,7 +75,7 @@ func TestExecStreamCutIsNeverAnExitCode(t *testing.T) {
 			assert.Equal(t, "oops\n", errOut, "the marker is not in the output")
 		})
 		t.Run(proto.name+"/exit 0", func(t *testing.T) {
-			err, out, errOut := run(t, proto.p, "echo started; printf 'no newline' >&2\n", false)
+			out, errOut, err := run(t, proto.p, "echo started; printf 'no newline' >&2\n", false)
 			require.NoError(t, err)
 			assert.Equal(t, "started\n", out)
 			assert.Equal(t, "no newline", errOut)
