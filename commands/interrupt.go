@@ -13,9 +13,10 @@ import (
 
 // cleanupBudget is how long cleanup may take after the first interrupt: long
 // enough for the delete requests of a healthy API server, short enough that
-// Ctrl-C feels like it works. Without an interrupt, executors.Run's own
-// timeout applies.
-const cleanupBudget = 10 * time.Second
+// Ctrl-C feels like it works, and a second short of the 10 s within which
+// the process promises to be gone, leaving time to write the job's end.
+// Without an interrupt, executors.Run's own timeout applies.
+const cleanupBudget = 9 * time.Second
 
 // errCleanupBudget is the cause of a cleanup context cut short by the
 // budget.

@@ -98,7 +98,7 @@ func TestInterrupts(t *testing.T) {
 			},
 			signals:     1,
 			wantCode:    ExitError,
-			wantLog:     []string{"WARNING: Cleanup: cleanup took longer than the 10s allowed after an interrupt"},
+			wantLog:     []string{"WARNING: Cleanup: cleanup took longer than the 9s allowed after an interrupt"},
 			wantCleanup: errCleanupBudget,
 		},
 		{

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,6 +52,36 @@ func TestAPIServerThatNeverAnswers(t *testing.T) {
 	assert.Equal(t, common.RunnerSystemFailure, be.FailureReason)
 	assert.ErrorIs(t, err, kubeapi.ErrAPINoAnswer)
 	assert.NoError(t, ctx.Err(), "the job must not have waited for its own deadline")
+}
+
+// The cleanup after such a failure must not wait out a silent server:
+// two unanswered deletes end it (kubeapi's silentTries), so the whole job
+// costs a few header timeouts, not cleanup's two minutes of retries.
+func TestSilentAPIServerBoundsTheWholeJob(t *testing.T) {
+	var requests atomic.Int32
+	release := make(chan struct{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	srv.Listener = mustListen(t)
+	srv.StartTLS()
+	defer srv.Close()
+	defer close(release)
+
+	const headerTimeout = 200 * time.Millisecond
+	e := New(&rest.Config{Host: srv.URL, TLSClientConfig: rest.TLSClientConfig{Insecure: true}})
+	e.headerTimeout = headerTimeout
+	log := buildlog.New(&bytes.Buffer{}, buildlog.Format("terminal"), nil)
+	job := &common.Job{ID: 4, Steps: []common.Step{{Name: common.StepScript, Script: []string{"true"}, When: common.WhenOnSuccess}}}
+	start := time.Now()
+	err := executors.Run(context.Background(), e, executors.Options{Job: job, Runner: &config.RunnerConfig{Name: "r", Kubernetes: &config.KubernetesConfig{Image: "busybox"}}, Log: log})
+	assert.ErrorIs(t, err, kubeapi.ErrAPINoAnswer)
+	assert.Less(t, time.Since(start), 20*headerTimeout, "a create and two deletes, with short pauses")
+	assert.Equal(t, int32(3), requests.Load(), "the secret's create, then two unanswered deletes")
 }
 
 func mustListen(t *testing.T) net.Listener {

@@ -55,8 +55,17 @@ var apiRetry = wait.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Jitter:
 // backoff takes over.
 var reconnectRetry = wait.Backoff{Duration: 200 * time.Millisecond, Factor: 1.5, Jitter: 0.2, Steps: 130, Cap: time.Second}
 
+// silentTries is how many requests in a row may go unanswered within the
+// header deadline before a retry loop gives up. A restarting API server
+// refuses connections, which are retried for as long as the caller's
+// context allows; one that takes requests and never answers costs the
+// header deadline per try, so waiting it out would hold a failed job (and
+// an interrupted process) for minutes.
+const silentTries = 2
+
 // RetryUnavailable runs fn until it succeeds, fails for a reason other
-// than Unavailable, or ctx ends; it returns fn's last error.
+// than Unavailable, goes unanswered silentTries times in a row, or ctx
+// ends; it returns fn's last error.
 func RetryUnavailable(ctx context.Context, fn func(context.Context) error) error {
 	return RetryUnavailableWith(ctx, apiRetry, fn)
 }
@@ -64,12 +73,24 @@ func RetryUnavailable(ctx context.Context, fn func(context.Context) error) error
 // RetryUnavailableWith is RetryUnavailable with backoff b.
 func RetryUnavailableWith(ctx context.Context, b wait.Backoff, fn func(context.Context) error) error {
 	var last error
+	silent := 0
 	err := wait.ExponentialBackoffWithContext(ctx, b, func(ctx context.Context) (bool, error) {
 		last = fn(ctx)
+		if silent = silentAgain(silent, last); silent >= silentTries {
+			return true, nil
+		}
 		return !Unavailable(last), nil
 	})
 	if last != nil || err == nil {
 		return last
 	}
 	return err
+}
+
+// silentAgain counts the unanswered tries in a row, err being the latest.
+func silentAgain(silent int, err error) int {
+	if errors.Is(err, ErrAPINoAnswer) {
+		return silent + 1
+	}
+	return 0
 }

@@ -67,6 +67,21 @@ func TestRetryUnavailable(t *testing.T) {
 		assert.True(t, apierrors.IsForbidden(err))
 		assert.Equal(t, 1, n)
 	})
+	t.Run("a silent server is given up after two unanswered tries", func(t *testing.T) {
+		n := 0
+		silent := fmt.Errorf("%w within 30s: DELETE /api/v1/namespaces/ci/pods", ErrAPINoAnswer)
+		err := RetryUnavailable(context.Background(), func(context.Context) error { n++; return silent })
+		assert.ErrorIs(t, err, ErrAPINoAnswer)
+		assert.Equal(t, silentTries, n)
+	})
+	t.Run("a refused connection in between starts the count again", func(t *testing.T) {
+		n := 0
+		silent := fmt.Errorf("%w within 30s", ErrAPINoAnswer)
+		answers := []error{silent, refused, silent, refused, nil}
+		err := RetryUnavailable(context.Background(), func(context.Context) error { n++; return answers[n-1] })
+		assert.NoError(t, err)
+		assert.Equal(t, len(answers), n)
+	})
 	t.Run("bounded by the context, returning the last error", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		n := 0
