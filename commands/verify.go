@@ -62,7 +62,9 @@ func verifyToken(url, token, systemID string) error {
 		if errors.Is(err, network.ErrForbidden) {
 			return errors.New("GitLab refused the token (403): it is wrong, expired or the runner was deleted")
 		}
-		return err
+		// The client's errors show no secret already; this also covers
+		// what it did not build.
+		return client.HideSecrets(err)
 	}
 	return nil
 }

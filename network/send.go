@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -48,14 +50,25 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 	hreq.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.http.Do(hreq)
 	if err != nil {
-		return nil, &transportError{op: req.op, err: err}
+		return nil, c.noAnswer(req, err)
 	}
 	defer resp.Body.Close()
 	body, err := readBody(resp.Body)
 	if err != nil {
 		return nil, &transportError{op: req.op, err: err}
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: body}, nil
+	return &response{status: resp.StatusCode, header: resp.Header, body: body, secrets: secretsOf(req)}, nil
+}
+
+// noAnswer is the error of req that got no answer to read, err, as a
+// message may show it: a *transportError. Go's *url.Error names the URL
+// with its user part, so it is rebuilt without.
+func (c *Client) noAnswer(req request, err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return &transportError{op: req.op, err: err}
+	}
+	return &transportError{op: req.op, err: &url.Error{Op: ue.Op, URL: redactURLString(ue.URL), Err: ue.Err}}
 }
 
 // call sends req until it gets an answer not worth retrying (anything but

@@ -56,7 +56,7 @@ func (d *Daemon) ask(asking, jobsCtx context.Context, r *runnerState) {
 		case err == nil:
 		case errors.Is(err, network.ErrForbidden):
 			forbidden++
-			r.log.WithError(err).Errorf("GitLab refused the runner token of %q at %s (403)", r.cfg.Name, config.RedactURL(r.cfg.URL))
+			r.log.WithError(r.client.HideSecrets(err)).Errorf("GitLab refused the runner token of %q at %s (403)", r.cfg.Name, config.RedactURL(r.cfg.URL))
 			if forbidden >= forbiddenInARow {
 				r.log.Errorf("%d refusals in a row: runner %q pauses for %s; the other runners go on", forbidden, r.cfg.Name, d.opts.ForbiddenPause)
 				wait, forbidden = d.opts.ForbiddenPause, 0
@@ -64,7 +64,7 @@ func (d *Daemon) ask(asking, jobsCtx context.Context, r *runnerState) {
 		case asking.Err() != nil:
 			return
 		default:
-			r.log.WithError(err).Warnf("Asking %s for a job failed", config.RedactURL(r.cfg.URL))
+			r.log.WithError(r.client.HideSecrets(err)).Warnf("Asking %s for a job failed", config.RedactURL(r.cfg.URL))
 		}
 		select {
 		case <-time.After(wait):
