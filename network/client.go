@@ -97,16 +97,13 @@ func New(cfg Config) (*Client, error) {
 		token:      cfg.Token,
 		systemID:   cfg.SystemID,
 		info:       newRunnerInfo(cfg.Version, cfg.Revision),
-		http:       cfg.HTTPClient,
+		http:       checkingRedirects(cfg.HTTPClient),
 		clock:      cfg.Clock,
 		retry:      cfg.Retry,
 		timeout:    cfg.Timeout,
 		jobTimeout: cfg.RequestJobTimeout,
 		log:        cfg.Logger,
 		secrets:    append([]string{cfg.Token}, userinfoSecrets(u)...),
-	}
-	if c.http == nil {
-		c.http = http.DefaultClient
 	}
 	if c.clock == nil {
 		c.clock = realClock{}
@@ -148,6 +145,18 @@ func parseBaseURL(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("coordinator url %s: no host; want http(s)://host[/path]", redactURL(u))
 	}
 	return u, nil
+}
+
+// checkingRedirects is a copy of hc (nil: http.DefaultClient) that asks
+// each request's redirect policy (checkRedirect) before following a
+// redirect; the caller's client is left as it was.
+func checkingRedirects(hc *http.Client) *http.Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	own := *hc
+	own.CheckRedirect = checkRedirect
+	return &own
 }
 
 // endpoint is the absolute URL of an API path such as "jobs/request".

@@ -18,6 +18,8 @@ type request struct {
 	header  http.Header
 	body    []byte
 	timeout time.Duration
+	// redirects is the redirect policy; nil is sameOriginOnly.
+	redirects redirectPolicy
 }
 
 // jsonRequest is a request with v as its JSON body.
@@ -40,6 +42,7 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	ctx = withRedirectPolicy(ctx, req.redirects)
 	hreq, err := http.NewRequestWithContext(ctx, req.method, c.endpoint(req.path), bytes.NewReader(req.body))
 	if err != nil {
 		return nil, err
@@ -61,12 +64,22 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 }
 
 // noAnswer is the error of req that got no answer to read, err, as a
-// message may show it: a *transportError. Go's *url.Error names the URL
-// with its user part, so it is rebuilt without.
+// message may show it: a refused redirect, not worth retrying, or else a
+// *transportError. Go's
+// *url.Error names the URL last tried with its user part, and a
+// redirect's Location as the server wrote it, so it is rebuilt or dropped.
 func (c *Client) noAnswer(req request, err error) error {
 	var ue *url.Error
 	if !errors.As(err, &ue) {
 		return &transportError{op: req.op, err: err}
+	}
+	var re *RedirectError
+	if errors.As(ue.Err, &re) {
+		shown := *re
+		shown.Op = req.op
+		shown.From = hide(re.From, c.secrets, secretsOf(req))
+		shown.To = hide(re.To, c.secrets, secretsOf(req))
+		return &shown
 	}
 	return &transportError{op: req.op, err: &url.Error{Op: ue.Op, URL: redactURLString(ue.URL), Err: ue.Err}}
 }

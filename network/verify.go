@@ -6,8 +6,8 @@ import (
 )
 
 // Verify asks GitLab whether the runner token is valid: nil on 200,
-// ErrForbidden on 403 (errors.Is), a *StatusError or *GiveUpError
-// otherwise.
+// ErrForbidden on 403 (errors.Is), a *RedirectError for a redirect it does
+// not follow, a *StatusError or *GiveUpError otherwise.
 func (c *Client) Verify(ctx context.Context) error {
 	const op = "verify runner"
 	req, err := c.jsonRequest(op, http.MethodPost, "runners/verify", struct {
