@@ -3,10 +3,13 @@ package commands
 import (
 	"bytes"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -81,5 +84,42 @@ func TestVerifyAndRegisterRefuseRedirects(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// verify says what GitLab's answer means: a certificate that cannot be
+// verified (at once, naming the host, not after a minute of retries),
+// without the token or the URL's userinfo.
+func TestVerifyFailures(t *testing.T) {
+	srv := coordinator.New(t, testRunnerToken)
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(tlsSrv.Close)
+	for _, tc := range []struct {
+		name  string
+		url   string
+		token string
+		fault *coordinator.Fault
+		want  string
+	}{
+		{name: "certificate", url: tlsSrv.URL, token: testRunnerToken,
+			want: "the TLS certificate of " + strings.TrimPrefix(tlsSrv.URL, "https://")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.fault != nil {
+				srv.Inject(coordinator.EndpointVerify, *tc.fault)
+			}
+			path := writeRunnerConfig(t, withTestUserinfo(tc.url), tc.token)
+			t.Setenv(config.EnvVar, "")
+			var stdout, stderr bytes.Buffer
+			start := time.Now()
+
+			code := Main([]string{"verify", "--config", path}, &stdout, &stderr)
+
+			assert.Equal(t, ExitError, code)
+			assert.Less(t, time.Since(start), 5*time.Second, "not retried")
+			assert.Contains(t, stderr.String(), tc.want)
+			assertNoTestSecret(t, stdout.String()+stderr.String())
+			assert.NotContains(t, stderr.String(), tc.token)
+		})
 	}
 }

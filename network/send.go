@@ -64,8 +64,8 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 }
 
 // noAnswer is the error of req that got no answer to read, err, as a
-// message may show it: a refused redirect, not worth retrying, or else a
-// *transportError. Go's
+// message may show it: a refused redirect or a certificate that cannot be
+// verified, neither worth retrying, or else a *transportError. Go's
 // *url.Error names the URL last tried with its user part, and a
 // redirect's Location as the server wrote it, so it is rebuilt or dropped.
 func (c *Client) noAnswer(req request, err error) error {
@@ -81,7 +81,19 @@ func (c *Client) noAnswer(req request, err error) error {
 		shown.To = hide(re.To, c.secrets, secretsOf(req))
 		return &shown
 	}
+	if isCertificateError(ue.Err) {
+		return &CertificateError{Op: req.op, Host: hostOf(ue.URL), Err: ue.Err}
+	}
 	return &transportError{op: req.op, err: &url.Error{Op: ue.Op, URL: redactURLString(ue.URL), Err: ue.Err}}
+}
+
+// hostOf is the host:port of the URL s, for a message.
+func hostOf(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	return u.Host
 }
 
 // call sends req until it gets an answer not worth retrying (anything but
