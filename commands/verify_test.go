@@ -87,9 +87,9 @@ func TestVerifyAndRegisterRefuseRedirects(t *testing.T) {
 	}
 }
 
-// verify says what GitLab's answer means: a certificate that cannot be
-// verified (at once, naming the host, not after a minute of retries),
-// without the token or the URL's userinfo.
+// verify says what GitLab's answer means: a rejected token (401 as 403),
+// a certificate that cannot be verified (at once, naming the host, not
+// after a minute of retries), without the token or the URL's userinfo.
 func TestVerifyFailures(t *testing.T) {
 	srv := coordinator.New(t, testRunnerToken)
 	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
@@ -101,6 +101,10 @@ func TestVerifyFailures(t *testing.T) {
 		fault *coordinator.Fault
 		want  string
 	}{
+		{name: "401", url: srv.URL, token: testRunnerToken, fault: &coordinator.Fault{Status: 401},
+			want: "GitLab rejected the token (401)"},
+		{name: "403", url: srv.URL, token: "glrt-wrong-secret",
+			want: "GitLab rejected the token (403)"},
 		{name: "certificate", url: tlsSrv.URL, token: testRunnerToken,
 			want: "the TLS certificate of " + strings.TrimPrefix(tlsSrv.URL, "https://")},
 	} {
