@@ -58,11 +58,16 @@ func verifyToken(url, token, systemID string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), verifyTimeout)
 	defer cancel()
-	if err := client.Verify(ctx); err != nil {
-		if errors.Is(err, network.ErrForbidden) {
-			return errors.New("GitLab refused the token (403): it is wrong, expired or the runner was deleted")
-		}
-		return err
+	err = client.Verify(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, network.ErrUnauthorized):
+		return errors.New("GitLab rejected the token (401): it is wrong, expired or the runner was deleted")
+	case errors.Is(err, network.ErrForbidden):
+		return errors.New("GitLab rejected the token (403): it is wrong, expired or the runner was deleted")
 	}
-	return nil
+	// The client's errors show no secret already; this also covers what
+	// it did not build.
+	return client.HideSecrets(err)
 }

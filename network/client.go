@@ -68,6 +68,10 @@ type Client struct {
 	log        logrus.FieldLogger
 	userAgent  string
 
+	// secrets are what no message may show: the runner token and the
+	// URL's userinfo (userinfoSecrets).
+	secrets []string
+
 	mu         sync.Mutex
 	lastUpdate string
 }
@@ -75,14 +79,15 @@ type Client struct {
 // maxBody caps what is read of an answer; job payloads are the largest.
 const maxBody = 64 << 20
 
+// maxQuotedBody is how much of an unexpected answer statusError searches
+// for secrets; it quotes far less.
+const maxQuotedBody = 64 << 10
+
 // New checks cfg and returns its Client.
 func New(cfg Config) (*Client, error) {
-	u, err := url.Parse(cfg.URL)
+	u, err := parseBaseURL(cfg.URL)
 	if err != nil {
-		return nil, fmt.Errorf("coordinator url: %w", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("coordinator url %q: want http(s)://host[/path]", cfg.URL)
+		return nil, err
 	}
 	if cfg.Token == "" {
 		return nil, errors.New("coordinator: no runner token")
@@ -92,15 +97,13 @@ func New(cfg Config) (*Client, error) {
 		token:      cfg.Token,
 		systemID:   cfg.SystemID,
 		info:       newRunnerInfo(cfg.Version, cfg.Revision),
-		http:       cfg.HTTPClient,
+		http:       checkingRedirects(cfg.HTTPClient),
 		clock:      cfg.Clock,
 		retry:      cfg.Retry,
 		timeout:    cfg.Timeout,
 		jobTimeout: cfg.RequestJobTimeout,
 		log:        cfg.Logger,
-	}
-	if c.http == nil {
-		c.http = http.DefaultClient
+		secrets:    append([]string{cfg.Token}, userinfoSecrets(u)...),
 	}
 	if c.clock == nil {
 		c.clock = realClock{}
@@ -122,6 +125,40 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// parseBaseURL reads GitLab's URL. Its errors never quote it: its userinfo
+// may be a token, and a URL that does not parse cannot be redacted
+// reliably (without a scheme, "glpat-…:x@host" parses as scheme and
+// opaque part).
+func parseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL
+		}
+		return nil, fmt.Errorf("coordinator url: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, errors.New("coordinator url: want http(s)://host[/path]")
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("coordinator url %s: no host; want http(s)://host[/path]", redactURL(u))
+	}
+	return u, nil
+}
+
+// checkingRedirects is a copy of hc (nil: http.DefaultClient) that asks
+// each request's redirect policy (checkRedirect) before following a
+// redirect; the caller's client is left as it was.
+func checkingRedirects(hc *http.Client) *http.Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	own := *hc
+	own.CheckRedirect = checkRedirect
+	return &own
+}
+
 // endpoint is the absolute URL of an API path such as "jobs/request".
 func (c *Client) endpoint(path string) string {
 	return c.base.JoinPath("api/v4", path).String()
@@ -132,16 +169,21 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	// secrets are the tokens of the request answered (secretsOf).
+	secrets []string
 }
 
-// statusError describes r as the answer op did not expect.
+// statusError describes r as the answer op did not expect, quoting the
+// start of its body with the request's secrets masked. Masking comes
+// before cutting, so that no part of a token is left.
 func (c *Client) statusError(op string, r *response) *StatusError {
-	body := strings.TrimSpace(string(r.body))
-	if len(body) > 200 {
-		body = body[:200] + "…"
+	body := r.body[:min(len(r.body), maxQuotedBody)]
+	quoted := strings.TrimSpace(hide(string(body), c.secrets, r.secrets))
+	if len(quoted) > 200 {
+		quoted = quoted[:200] + "…"
 	}
 	hint, _ := retryHint(r.header, c.clock.Now())
-	return &StatusError{Op: op, Status: r.status, Body: body, RetryAfter: hint}
+	return &StatusError{Op: op, Status: r.status, Body: quoted, RetryAfter: hint}
 }
 
 // readBody reads at most maxBody bytes of an answer.

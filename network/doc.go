@@ -13,7 +13,11 @@
 // Every request has a context and a timeout. Failures worth retrying
 // (transport errors, 408, 429, 5xx) are retried with exponential backoff
 // and jitter (apimachinery's wait.Backoff, only for computing the waits),
-// honouring Retry-After and RateLimit-ResetTime. Time comes from a Clock so
+// honouring Retry-After and RateLimit-ResetTime; a TLS certificate that
+// cannot be verified is not retried. A redirect is followed only within
+// GitLab's origin and never from https to http, since every request carries
+// a token (redirect.go), and no error shows a token or a URL's userinfo
+// (redact.go). Time comes from a Clock so
 // that tests take no wall time. Retries are warnings on the caller's logrus
 // logger, so that an operator sees GitLab struggling; they name method,
 // path, status and wait, and never a token. It knows nothing of Kubernetes.

@@ -11,6 +11,8 @@ var (
 	// ErrForbidden is a 403: the runner token (or the job token) is not
 	// valid, or the job is no longer the runner's.
 	ErrForbidden = errors.New("forbidden (403): token invalid or job no longer running")
+	// ErrUnauthorized is a 401: GitLab did not accept the token.
+	ErrUnauthorized = errors.New("unauthorized (401): token rejected")
 	// ErrConflict is a 409 on a job request: GitLab was busy assigning a
 	// job to this runner elsewhere; asking again is fine.
 	ErrConflict = errors.New("conflict (409): ask again")
@@ -20,8 +22,8 @@ var (
 )
 
 // StatusError is an answer with a status the operation does not expect.
-// errors.Is(err, ErrForbidden) holds for a 403, errors.Is(err, ErrConflict)
-// for a 409.
+// errors.Is(err, ErrForbidden) holds for a 403, errors.Is(err,
+// ErrUnauthorized) for a 401, errors.Is(err, ErrConflict) for a 409.
 type StatusError struct {
 	Op     string
 	Status int
@@ -40,11 +42,13 @@ func (e *StatusError) Error() string {
 	return msg
 }
 
-// Is maps 403 and 409 to their sentinels.
+// Is maps 401, 403 and 409 to their sentinels.
 func (e *StatusError) Is(target error) bool {
 	switch target {
 	case ErrForbidden:
 		return e.Status == http.StatusForbidden
+	case ErrUnauthorized:
+		return e.Status == http.StatusUnauthorized
 	case ErrConflict:
 		return e.Status == http.StatusConflict
 	}

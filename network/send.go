@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -16,6 +18,8 @@ type request struct {
 	header  http.Header
 	body    []byte
 	timeout time.Duration
+	// redirects is the redirect policy; nil is sameOriginOnly.
+	redirects redirectPolicy
 }
 
 // jsonRequest is a request with v as its JSON body.
@@ -38,6 +42,7 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	ctx = withRedirectPolicy(ctx, req.redirects)
 	hreq, err := http.NewRequestWithContext(ctx, req.method, c.endpoint(req.path), bytes.NewReader(req.body))
 	if err != nil {
 		return nil, err
@@ -48,14 +53,47 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 	hreq.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.http.Do(hreq)
 	if err != nil {
-		return nil, &transportError{op: req.op, err: err}
+		return nil, c.noAnswer(req, err)
 	}
 	defer resp.Body.Close()
 	body, err := readBody(resp.Body)
 	if err != nil {
 		return nil, &transportError{op: req.op, err: err}
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: body}, nil
+	return &response{status: resp.StatusCode, header: resp.Header, body: body, secrets: secretsOf(req)}, nil
+}
+
+// noAnswer is the error of req that got no answer to read, err, as a
+// message may show it: a refused redirect or a certificate that cannot be
+// verified, neither worth retrying, or else a *transportError. Go's
+// *url.Error names the URL last tried with its user part, and a
+// redirect's Location as the server wrote it, so it is rebuilt or dropped.
+func (c *Client) noAnswer(req request, err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return &transportError{op: req.op, err: err}
+	}
+	var re *RedirectError
+	if errors.As(ue.Err, &re) {
+		shown := *re
+		shown.Op = req.op
+		shown.From = hide(re.From, c.secrets, secretsOf(req))
+		shown.To = hide(re.To, c.secrets, secretsOf(req))
+		return &shown
+	}
+	if isCertificateError(ue.Err) {
+		return &CertificateError{Op: req.op, Host: hostOf(ue.URL), Err: ue.Err}
+	}
+	return &transportError{op: req.op, err: &url.Error{Op: ue.Op, URL: redactURLString(ue.URL), Err: ue.Err}}
+}
+
+// hostOf is the host:port of the URL s, for a message.
+func hostOf(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	return u.Host
 }
 
 // call sends req until it gets an answer not worth retrying (anything but

@@ -6,8 +6,9 @@ import (
 )
 
 // Verify asks GitLab whether the runner token is valid: nil on 200,
-// ErrForbidden on 403 (errors.Is), a *StatusError or *GiveUpError
-// otherwise.
+// ErrUnauthorized on 401 and ErrForbidden on 403 (errors.Is), a
+// *RedirectError for a redirect it does not follow, a *StatusError or
+// *GiveUpError otherwise.
 func (c *Client) Verify(ctx context.Context) error {
 	const op = "verify runner"
 	req, err := c.jsonRequest(op, http.MethodPost, "runners/verify", struct {

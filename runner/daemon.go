@@ -24,8 +24,9 @@ type Options struct {
 	SystemIDFile      string
 	Version, Revision string
 	Log               *logrus.Logger
-	// ForbiddenPause is how long a runner stops asking after three 403s
-	// in a row; zero means five minutes.
+	// ForbiddenPause is how long a runner stops asking after GitLab
+	// rejected its token (401 or 403) three times in a row; zero means
+	// five minutes.
 	ForbiddenPause time.Duration
 	// HTTPClient talks to GitLab; nil uses a client with sane timeouts.
 	HTTPClient *http.Client

@@ -80,7 +80,7 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, re
 		fields["sent_failure_reason"] = string(report.FailureReason)
 	}
 	if ferr != nil {
-		log.WithFields(fields).WithError(ferr).Error("Reporting the job to GitLab failed")
+		log.WithFields(fields).WithError(r.client.HideSecrets(ferr, job.Token)).Error("Reporting the job to GitLab failed")
 		return
 	}
 	log.WithFields(fields).Info("Job finished")

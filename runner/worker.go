@@ -11,8 +11,9 @@ import (
 	"kuberunner/network"
 )
 
-// forbiddenInARow is how many 403s in a row pause a runner.
-const forbiddenInARow = 3
+// rejectedInARow is how many rejections of the runner token (401, 403)
+// in a row pause a runner.
+const rejectedInARow = 3
 
 // ask is one of a runner's request_concurrency request loops. It takes a
 // slot of `concurrent` and of the runner's `limit` before each request, so
@@ -21,7 +22,7 @@ const forbiddenInARow = 3
 // jobs run under jobsCtx, which only an abort ends.
 func (d *Daemon) ask(asking, jobsCtx context.Context, r *runnerState) {
 	interval := time.Duration(d.cfg.CheckInterval) * time.Second
-	forbidden := 0
+	rejected := 0
 	for asking.Err() == nil {
 		if !d.concurrent.acquire(asking) {
 			return
@@ -39,7 +40,7 @@ func (d *Daemon) ask(asking, jobsCtx context.Context, r *runnerState) {
 			err = common.NewConfigurationError(fmt.Errorf("the job payload cannot be read: %w", bad.Err))
 		}
 		if job != nil {
-			forbidden = 0
+			rejected = 0
 			d.jobs.Add(1)
 			go func() {
 				defer d.jobs.Done()
@@ -54,17 +55,20 @@ func (d *Daemon) ask(asking, jobsCtx context.Context, r *runnerState) {
 		wait := interval
 		switch {
 		case err == nil:
-		case errors.Is(err, network.ErrForbidden):
-			forbidden++
-			r.log.WithError(err).Errorf("GitLab refused the runner token of %q at %s (403)", r.cfg.Name, config.RedactURL(r.cfg.URL))
-			if forbidden >= forbiddenInARow {
-				r.log.Errorf("%d refusals in a row: runner %q pauses for %s; the other runners go on", forbidden, r.cfg.Name, d.opts.ForbiddenPause)
-				wait, forbidden = d.opts.ForbiddenPause, 0
+		case tokenRejected(err):
+			// A token GitLab rejects stays rejected until someone acts:
+			// asking every check_interval only fills the log.
+			rejected++
+			r.log.WithError(r.client.HideSecrets(err)).Errorf("GitLab rejected the runner token of %q at %s (%d): it is wrong, expired or the runner was deleted",
+				r.cfg.Name, config.RedactURL(r.cfg.URL), statusOf(err))
+			if rejected >= rejectedInARow {
+				r.log.Errorf("%d rejections in a row: runner %q pauses for %s; the other runners go on", rejected, r.cfg.Name, d.opts.ForbiddenPause)
+				wait, rejected = d.opts.ForbiddenPause, 0
 			}
 		case asking.Err() != nil:
 			return
 		default:
-			r.log.WithError(err).Warnf("Asking %s for a job failed", config.RedactURL(r.cfg.URL))
+			r.log.WithError(r.client.HideSecrets(err)).Warnf("Asking %s for a job failed", config.RedactURL(r.cfg.URL))
 		}
 		select {
 		case <-time.After(wait):
@@ -72,4 +76,19 @@ func (d *Daemon) ask(asking, jobsCtx context.Context, r *runnerState) {
 			return
 		}
 	}
+}
+
+// tokenRejected reports whether err is GitLab rejecting the runner token:
+// a 401 or a 403.
+func tokenRejected(err error) bool {
+	return errors.Is(err, network.ErrUnauthorized) || errors.Is(err, network.ErrForbidden)
+}
+
+// statusOf is the HTTP status of GitLab's answer in err, 0 if none.
+func statusOf(err error) int {
+	var se *network.StatusError
+	if errors.As(err, &se) {
+		return se.Status
+	}
+	return 0
 }
