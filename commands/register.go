@@ -34,6 +34,12 @@ func runRegister(args []string, stdout, stderr io.Writer) int {
 		return finish(stderr, usagef("kuberunner register: --url and --token (or $KUBERUNNER_TOKEN) are required"))
 	}
 	path := config.Locate(*flagPath).Path
+	// The file is checked, and its directory made, before anything else:
+	// a file that cannot take the runner must not cost a call to GitLab
+	// with the token, and the system ID goes into that directory.
+	if err := config.PrepareAppend(path); err != nil {
+		return finish(stderr, err)
+	}
 	systemID, err := network.LoadOrCreateSystemID(path)
 	if err == nil {
 		err = verifyToken(*url, *token, systemID)

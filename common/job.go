@@ -79,12 +79,29 @@ type JobArtifact struct {
 	ArtifactType string   `json:"artifact_type"`
 }
 
+// MaxJobTimeout bounds the timeout a coordinator may set. GitLab's own
+// maximum for a job (and a runner's maximum_timeout) is one month, 2629746
+// s, so every timeout GitLab can send passes unchanged; a larger number is
+// a broken or hostile payload, and past 9223372036 s it no longer fits in
+// a time.Duration: it wrapped to a negative (no timeout at all) or, with
+// the expiry grace added, to an expiry annotation in the past that let
+// another replica sweep a live job's pod.
+const MaxJobTimeout = 31 * 24 * time.Hour
+
 // ApplyRunnerInfo sets Timeout from RunnerInfo.Timeout when the coordinator
-// sent one; Timeout has no JSON field of its own.
+// sent one, at most MaxJobTimeout; Timeout has no JSON field of its own.
 func (j *Job) ApplyRunnerInfo() {
 	if j.RunnerInfo.Timeout > 0 {
-		j.Timeout = time.Duration(j.RunnerInfo.Timeout) * time.Second
+		j.Timeout = timeoutSeconds(j.RunnerInfo.Timeout)
 	}
+}
+
+// timeoutSeconds converts before multiplying only what cannot overflow.
+func timeoutSeconds(s int) time.Duration {
+	if s >= int(MaxJobTimeout/time.Second) {
+		return MaxJobTimeout
+	}
+	return time.Duration(s) * time.Second
 }
 
 // MaskRules is what the build log must hide for one job.

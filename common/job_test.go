@@ -2,6 +2,7 @@ package common
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 	"time"
 
@@ -56,6 +57,17 @@ func TestApplyRunnerInfo(t *testing.T) {
 	}{
 		{"set", 90, 0, 90 * time.Second},
 		{"none sent keeps the existing value", 0, time.Minute, time.Minute},
+		{"negative is none", -1, time.Minute, time.Minute},
+		{"GitLab's maximum of one month passes", 2629746, 0, 2629746 * time.Second},
+		{"the bound itself", 31 * 24 * 3600, 0, 31 * 24 * time.Hour},
+		{"over the bound is the bound", 31*24*3600 + 1, 0, 31 * 24 * time.Hour},
+		// 9223372036 s is the last whole second a time.Duration holds:
+		// the expiry annotation wrapped to the year 1734.
+		{"the largest Duration in seconds", 9223372036, 0, 31 * 24 * time.Hour},
+		// One more overflowed to a negative Duration, which meant no
+		// timeout at all.
+		{"past the largest Duration", 9223372037, 0, 31 * 24 * time.Hour},
+		{"the largest int", math.MaxInt, 0, 31 * 24 * time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j := Job{Timeout: tc.before, RunnerInfo: JobRunnerInfo{Timeout: tc.seconds}}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/BurntSushi/toml"
+
+	"kuberunner/helpers/namedfile"
 )
 
 // RegisteredRunner is the [[runners]] entry AppendRunner adds, with the
@@ -41,11 +43,115 @@ type registration struct {
 // must load (Parse) before it replaces the file, atomically and with mode
 // 0600; otherwise the file is left unchanged and the loader's error is
 // returned, wrapped.
+//
+// A path that is a symbolic link is written through: the link's target is
+// replaced and the link stays. The file is read as every named file is
+// (namedfile: a regular file of at most MaxFileSize), and the read, the
+// edit and the rename happen under a lock on the file's lock file
+// (lockPath), so that two registers at once each keep their runner.
 func AppendRunner(path string, entry RegisteredRunner) error {
-	old, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("read %s: %w", path, err)
+	target, err := appendTarget(path)
+	if err != nil {
+		return err
 	}
+	// Checked before the lock too, so that no lock file is made next to
+	// what is not a config file (a link to /dev/zero would put it in /dev).
+	if err := checkForAppend(path, target); err != nil {
+		return err
+	}
+	unlock, err := lockFile(lockPath(target))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	old, err := readForAppend(path, target)
+	if err != nil {
+		return err
+	}
+	data, err := withRunner(old, entry)
+	if err != nil {
+		return err
+	}
+	if _, _, err := Parse(path, data); err != nil {
+		return fmt.Errorf("the file with the new runner would not load, so it was left unchanged: %w", err)
+	}
+	return replaceFile(target, data)
+}
+
+// PrepareAppend is what register does before it contacts GitLab: it
+// creates the file's directory (mode 0700) when missing, so that the
+// system ID can be written next to the file, and reads the file as
+// AppendRunner will and checks that it loads, so that a file that could
+// never take the runner is refused before the token is sent anywhere.
+// AppendRunner reads it again, under the lock.
+func PrepareAppend(path string) error {
+	target, err := appendTarget(path)
+	if err != nil {
+		return err
+	}
+	old, err := readForAppend(path, target)
+	if err != nil || len(old) == 0 {
+		return err
+	}
+	if _, _, err := Parse(path, old); err != nil {
+		return fmt.Errorf("the file does not load, so no runner can be added to it: %w", err)
+	}
+	return nil
+}
+
+// appendTarget is the file AppendRunner replaces: path, or what the
+// symbolic links on the way lead to, so that a link is written through
+// rather than replaced by a regular file. Its directory is created when
+// missing. A link to a missing file is refused: creating the file there
+// would write where the link points, which nobody may have meant.
+func appendTarget(path string) (string, error) {
+	target, err := filepath.EvalSymlinks(path)
+	switch {
+	case err == nil:
+		return target, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", &Error{File: path, Msg: "cannot resolve the path: " + err.Error(), Err: err}
+	}
+	if info, lerr := os.Lstat(path); lerr == nil && info.Mode().Type() == fs.ModeSymlink {
+		dest, _ := os.Readlink(path)
+		return "", &Error{File: path, Msg: fmt.Sprintf("a symbolic link to %s, which does not exist", dest),
+			Allowed: "a link to an existing file, or no link", Err: err}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", &Error{File: path, Msg: "cannot create the directory: " + err.Error(), Err: err}
+	}
+	return path, nil
+}
+
+// readForAppend reads target, which path led to; a missing file is an
+// empty one.
+func readForAppend(path, target string) ([]byte, error) {
+	old, err := namedfile.Read(target, MaxFileSize)
+	return old, appendReadError(path, target, err)
+}
+
+// checkForAppend is readForAppend without the read: target is a regular
+// file, or missing.
+func checkForAppend(path, target string) error {
+	return appendReadError(path, target, namedfile.Check(target))
+}
+
+// appendReadError words a namedfile error for the file path led to;
+// missing is no error. Messages name path, as the person gave it.
+func appendReadError(path, target string, err error) error {
+	if err == nil || errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	e := readError(path, err)
+	if target != path {
+		e.Msg += " (through the symbolic link to " + target + ")"
+	}
+	return e
+}
+
+// withRunner is old with entry appended, or the file's global settings
+// and entry when old is empty.
+func withRunner(old []byte, entry RegisteredRunner) ([]byte, error) {
 	var buf bytes.Buffer
 	if len(old) == 0 {
 		buf.WriteString("concurrent = 1\ncheck_interval = 3\n")
@@ -57,29 +163,37 @@ func AppendRunner(path string, entry RegisteredRunner) error {
 	}
 	buf.WriteByte('\n')
 	if err := toml.NewEncoder(&buf).Encode(registration{Runners: []RegisteredRunner{entry}}); err != nil {
-		return err
+		return nil, err
 	}
-	if _, _, err := Parse(path, buf.Bytes()); err != nil {
-		return fmt.Errorf("the file with the new runner would not load, so it was left unchanged: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".config-*.toml")
+	return buf.Bytes(), nil
+}
+
+// replaceFile writes data to a temporary file next to target and renames
+// it over target, so that a reader sees the old file or the new one,
+// never part of one. The data is synced first: a crash after the rename
+// must not leave an empty config.toml.
+func replaceFile(target string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(target), ".config-*.toml")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
+	if err := writeAndClose(tmp, data); err != nil {
 		return err
 	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
+	return os.Rename(tmp.Name(), target)
+}
+
+func writeAndClose(f *os.File, data []byte) error {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o600)
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if err == nil {
+		err = f.Sync()
 	}
-	return os.Rename(tmp.Name(), path)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -39,7 +39,8 @@ func loadRunners(t *testing.T, path string) []*RunnerConfig {
 	return cfg.Runners
 }
 
-// assertOnlyTheFile checks dir holds the config file and no temporary one.
+// assertOnlyTheFile checks dir holds the config file, its lock file and no
+// temporary file.
 func assertOnlyTheFile(t *testing.T, dir string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
@@ -48,7 +49,7 @@ func assertOnlyTheFile(t *testing.T, dir string) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	assert.Equal(t, []string{"config.toml"}, names)
+	assert.Equal(t, []string{"config.toml", "config.toml.lock"}, names)
 }
 
 func TestAppendRunnerCreatesTheFile(t *testing.T) {
@@ -182,7 +183,9 @@ func TestAppendRunnerUnreadableFile(t *testing.T) {
 	err := AppendRunner(path, testEntry("a"))
 
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "read "+path+": ")
+	assert.Contains(t, err.Error(), path+": not a regular file (it is a directory)")
+	_, serr := os.Stat(path + ".lock")
+	assert.ErrorIs(t, serr, os.ErrNotExist, "no lock file next to what is not a config file")
 	entries, rerr := os.ReadDir(path)
 	require.NoError(t, rerr)
 	assert.Empty(t, entries)

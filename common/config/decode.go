@@ -175,6 +175,9 @@ func (d *decoder) decodeValue(v any, fv reflect.Value, p keyPath) {
 			d.fail(p, &Error{Value: fmt.Sprint(n), Msg: fmt.Sprintf("%d is out of range", n), Allowed: "an integer that fits in a Go int"})
 			return
 		}
+		if !d.inRange(p, n) {
+			return
+		}
 		fv.SetInt(n)
 	case reflect.Bool:
 		b, ok := v.(bool)

@@ -44,8 +44,9 @@ func (k *KubernetesConfig) PullRetries() int {
 	return *k.PullRetryBudget
 }
 
-// applyDefaults fills zero values. Negative numbers are left alone for the
-// validator to report: they are mistakes, not omissions.
+// applyDefaults fills zero values. A number outside its range was reported
+// as it was decoded (ranges.go) and never reaches here: it is a mistake,
+// not an omission, and Parse returns no Config for it.
 func (c *Config) applyDefaults() {
 	if c.Concurrent == 0 {
 		c.Concurrent = DefaultConcurrent

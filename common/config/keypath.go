@@ -48,3 +48,16 @@ func (p keyPath) String() string {
 	}
 	return b.String()
 }
+
+// pattern is p's keys joined by dots, without indexes and unquoted: the
+// spelling of numericRanges, where one row covers every runner and every
+// element of an array.
+func (p keyPath) pattern() string {
+	keys := make([]string, 0, len(p))
+	for _, e := range p {
+		if !e.isIndex {
+			keys = append(keys, e.key)
+		}
+	}
+	return strings.Join(keys, ".")
+}

@@ -24,11 +24,11 @@ func TestPullFailureKeys(t *testing.T) {
 		{name: "fallback on denied", body: "pull_policy_fallback_on_denied = true\n", retries: DefaultPullRetryBudget, denied: true},
 		{
 			name: "negative", body: "pull_retry_budget = -1\n",
-			wantErr: `config.toml:3: runners[0].kubernetes.pull_retry_budget: -1 is not a number of retries kuberunner allows; allowed: 0 to 5 (0: fall back at once; unset means 2)`,
+			wantErr: `config.toml:3: runners[0].kubernetes.pull_retry_budget: -1 is out of range; allowed: 0 to 5 retries (0: fall back at once; unset means 2)`,
 		},
 		{
 			name: "too many", body: "\npull_retry_budget = 50\n",
-			wantErr: `config.toml:4: runners[0].kubernetes.pull_retry_budget: 50 is not a number of retries kuberunner allows; allowed: 0 to 5 (0: fall back at once; unset means 2)`,
+			wantErr: `config.toml:4: runners[0].kubernetes.pull_retry_budget: 50 is out of range; allowed: 0 to 5 retries (0: fall back at once; unset means 2)`,
 		},
 		{
 			name: "a string", body: "pull_retry_budget = \"2\"\n",

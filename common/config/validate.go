@@ -16,7 +16,8 @@ import (
 	"kuberunner/helpers/suggest"
 )
 
-// The validator checks what a type cannot: ranges, names, and combinations.
+// The validator checks what a type cannot: names and combinations (the
+// ranges of numbers are checked as they are decoded, see ranges.go).
 // It runs after defaults, so "unset" has already become a usable value and
 // everything left to report is a real mistake.
 
@@ -24,8 +25,6 @@ import (
 var logLevels = []string{"trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"}
 
 func (d *decoder) validate(c *Config) {
-	d.nonNegative(keyPath{}.child("concurrent"), c.Concurrent, "0 or more (0 means 1)")
-	d.nonNegative(keyPath{}.child("check_interval"), c.CheckInterval, "0 or more seconds (0 means 3)")
 	d.oneOf(keyPath{}.child("log_level"), c.LogLevel, logLevels)
 	d.oneOf(keyPath{}.child("log_format"), c.LogFormat, []string{"text", "json"})
 	if c.ListenAddress != "" {
@@ -98,9 +97,6 @@ func (d *decoder) validateRunner(p keyPath, r *RunnerConfig) {
 			Allowed: DefaultExecutor + ` (or "")`,
 		})
 	}
-	d.nonNegative(p.child("limit"), r.Limit, "0 or more (0 means no limit)")
-	d.nonNegative(p.child("request_concurrency"), r.RequestConcurrency, "0 or more (0 means 1)")
-	d.nonNegative(p.child("output_limit"), r.OutputLimit, "0 or more KiB (0 means 4096)")
 	if r.URL != "" {
 		if u, err := url.Parse(r.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			d.fail(p.child("url"), &Error{
@@ -121,13 +117,6 @@ func (d *decoder) validateKubernetes(p keyPath, k *KubernetesConfig) {
 	d.check(p.child("namespace"), k.Namespace, "a namespace name", validation.IsDNS1123Label(k.Namespace))
 	if k.ServiceAccount != "" {
 		d.dnsSubdomain(p.child("service_account"), k.ServiceAccount, "a service-account name")
-	}
-	d.nonNegative(p.child("poll_timeout"), k.PollTimeout, fmt.Sprintf("0 or more seconds (0 means %d)", DefaultPollTimeout))
-	if n := k.PullRetryBudget; n != nil && (*n < 0 || *n > MaxPullRetryBudget) {
-		d.fail(p.child("pull_retry_budget"), &Error{
-			Value: fmt.Sprint(*n), Msg: fmt.Sprintf("%d is not a number of retries kuberunner allows", *n),
-			Allowed: fmt.Sprintf("0 to %d (0: fall back at once; unset means %d)", MaxPullRetryBudget, DefaultPullRetryBudget),
-		})
 	}
 	d.imageName(p.child("image"), k.Image)
 	d.imageName(p.child("helper_image"), k.HelperImage)
@@ -193,12 +182,6 @@ func (d *decoder) intersection(p keyPath, image string, err error) {
 			Allowed: ppe.Allowed.Names(),
 			Err:     ppe,
 		})
-	}
-}
-
-func (d *decoder) nonNegative(p keyPath, n int, allowed string) {
-	if n < 0 {
-		d.fail(p, &Error{Value: fmt.Sprint(n), Msg: fmt.Sprintf("%d is negative", n), Allowed: allowed})
 	}
 }
 

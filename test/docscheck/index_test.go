@@ -194,8 +194,10 @@ func (idx *index) checkQualified(parts []string) error {
 			return nil
 		}
 	}
-	if fileExt[parts[len(parts)-1]] {
-		return nil // config.toml, README.md
+	for _, p := range parts[1:] {
+		if fileExt[p] {
+			return nil // config.toml, config.toml.lock, README.md
+		}
 	}
 	head, rest := parts[0], parts[1:]
 	if top, ok := idx.pkgs[head]; ok && top[rest[0]] {
