@@ -1,0 +1,68 @@
+package network
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// Numbers GitLab sends in headers are taken only within bounds: an interval
+// that overflows time.Duration must not turn negative and spin the loop.
+func TestTraceIntervalIsClamped(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		header string
+		want   time.Duration
+		ok     bool
+	}{
+		{"absent", "", 0, false},
+		{"seconds", "7", 7 * time.Second, true},
+		{"padded", " 7 ", 7 * time.Second, true},
+		{"the floor", "1", minTraceInterval, true},
+		{"an hour is a minute", "3600", maxTraceInterval, true},
+		{"overflows time.Duration", "9223372037", maxTraceInterval, true},
+		{"overflows int64", "99999999999999999999", maxTraceInterval, true},
+		{"zero is ignored", "0", 0, false},
+		{"negative is ignored", "-3", 0, false},
+		{"very negative is ignored", "-99999999999999999999", 0, false},
+		{"not a number", "soon", 0, false},
+		{"a fraction", "1.5", 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			if tc.header != "" {
+				h.Set("X-GitLab-Trace-Update-Interval", tc.header)
+			}
+			d, ok := traceInterval(h)
+			assert.Equal(t, tc.ok, ok)
+			assert.Equal(t, tc.want, d)
+		})
+	}
+}
+
+// The loop's next wait after an absurd interval is positive and bounded:
+// before the clamp it was negative, and the loop sent a request per turn
+// without ever waiting.
+func TestTraceLoopSurvivesAHugeInterval(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		seconds   int
+		keepAlive time.Duration
+		want      time.Duration
+	}{
+		{"overflowing, under the default keep-alive", 9223372037, 0, DefaultKeepAlive},
+		{"overflowing, with a long keep-alive", 9223372037, time.Hour, maxTraceInterval},
+		{"an hour, with a long keep-alive", 3600, time.Hour, maxTraceInterval},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, clock, tr, _ := loopTrace(t, TraceOptions{KeepAlive: tc.keepAlive})
+			srv.SetTraceInterval(tc.seconds)
+			tr.Write([]byte("x"))
+			tick(clock, DefaultTraceInterval)
+			waits := clock.Waits()
+			assert.Equal(t, tc.want, waits[len(waits)-1])
+		})
+	}
+}
