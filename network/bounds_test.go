@@ -66,3 +66,32 @@ func TestTraceLoopSurvivesAHugeInterval(t *testing.T) {
 		})
 	}
 }
+
+// A server's hint is read within [0, maxRetryHint]: seconds that overflow
+// time.Duration read as long, where they used to wrap negative and be
+// ignored, and so does a date centuries ahead.
+func TestRetryHintIsClamped(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		header map[string]string
+		want   time.Duration
+		ok     bool
+	}{
+		{"an hour and a second", map[string]string{"Retry-After": "3601"}, maxRetryHint, true},
+		{"overflows time.Duration", map[string]string{"Retry-After": "9223372037"}, maxRetryHint, true},
+		{"overflows int64", map[string]string{"Retry-After": "99999999999999999999"}, maxRetryHint, true},
+		{"very negative", map[string]string{"Retry-After": "-99999999999999999999"}, 0, false},
+		{"a date centuries ahead", map[string]string{"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}, maxRetryHint, true},
+		{"a reset time centuries ahead", map[string]string{"RateLimit-ResetTime": "Fri, 31 Dec 9999 23:59:59 GMT"}, maxRetryHint, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			for k, v := range tc.header {
+				h.Set(k, v)
+			}
+			d, ok := retryHint(h, clockStart)
+			assert.Equal(t, tc.ok, ok)
+			assert.Equal(t, tc.want, d)
+		})
+	}
+}

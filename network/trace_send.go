@@ -185,13 +185,16 @@ func traceInterval(h http.Header) (time.Duration, bool) {
 	return clampSeconds(secs, minTraceInterval, maxTraceInterval), true
 }
 
-// clampSeconds is secs seconds within [lo, hi], without the multiplication
-// that overflows time.Duration for large secs.
+// clampSeconds is secs seconds within [lo, hi], compared before it is
+// multiplied, which would overflow time.Duration for large secs.
 func clampSeconds(secs int64, lo, hi time.Duration) time.Duration {
-	if secs >= int64(hi/time.Second) {
+	switch {
+	case secs >= int64(hi/time.Second):
 		return hi
+	case secs <= int64(lo/time.Second):
+		return lo
 	}
-	return max(time.Duration(secs)*time.Second, lo)
+	return time.Duration(secs) * time.Second
 }
 
 // parseRange reads a 416's Range "0-<n>": the server holds n bytes.

@@ -15,10 +15,6 @@ import (
 	"kuberunner/network"
 )
 
-// finishTimeout bounds the final report, which retries by itself; it runs
-// after an abort too, so it cannot use the job's context.
-const finishTimeout = 5 * time.Minute
-
 // runJob runs one job from GitLab through the executor and reports it
 // exactly once. ctx ends on an abort of the whole daemon; GitLab's own
 // "canceled" ends the job's context too, and its "canceling" stops the
@@ -69,7 +65,10 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, re
 		log.WithError(cerr).Warn("Closing the build log")
 	}
 
-	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	// The report runs after an abort too, so it cannot use the job's
+	// context; Finish keeps its own deadline, and this one stops a request
+	// that hangs past it.
+	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), network.FinishTimeout)
 	defer fcancel()
 	report, ferr := trace.Finish(fctx, network.ResultFromError(err))
 	state, reason := string(report.State), string(report.OriginalFailureReason)
