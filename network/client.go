@@ -127,11 +127,14 @@ func (c *Client) endpoint(path string) string {
 	return c.base.JoinPath("api/v4", path).String()
 }
 
-// response is an answer read in full.
+// response is an answer: its status and headers, and its body read in
+// full unless bodyErr says why not (too large, cut short, stalled), in
+// which case body holds what arrived.
 type response struct {
-	status int
-	header http.Header
-	body   []byte
+	status  int
+	header  http.Header
+	body    []byte
+	bodyErr error
 }
 
 // statusError describes r as the answer op did not expect.
