@@ -23,7 +23,7 @@ import (
 // not be read).
 func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, refused error) {
 	log := r.log.WithFields(logrus.Fields{"job": job.ID, "project": job.JobInfo.ProjectID})
-	log.Infof("Job received: %s", safetext.Escape(job.JobInfo.Name))
+	log.Infof("Job received: %s", logText(job.JobInfo.Name))
 	jobsRunning.WithLabelValues(r.cfg.Name).Inc()
 	defer jobsRunning.WithLabelValues(r.cfg.Name).Dec()
 	started := time.Now()
