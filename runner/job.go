@@ -87,6 +87,11 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, re
 
 // execute is the same executor path `kuberunner exec` takes.
 func (d *Daemon) execute(ctx context.Context, r *runnerState, job *common.Job, blog *buildlog.Log, trace *network.Trace) error {
+	// exec's jobs come from .gitlab-ci.yml, where a job without script is
+	// an error already; GitLab's must be checked here.
+	if err := job.Runnable(); err != nil {
+		return err
+	}
 	// The same rules as exec's: a masked value too short to mask, or a name
 	// no shell can hold, fails the job before anything runs.
 	if err := job.Variables.Validate(); err != nil {
