@@ -187,7 +187,8 @@ func (u *updater) try(ctx context.Context) (done bool, err error) {
 
 // accepted follows a 202: GitLab wants the rest of the log first. The
 // log is flushed and the update repeated after GitLab's interval (the
-// trace's without one).
+// trace's without one), as every pause of the report at most
+// finalReportWait.
 func (u *updater) accepted(ctx context.Context, resp *response) (bool, error) {
 	se := u.t.client.statusError(opUpdate, resp)
 	if u.notYet++; u.notYet > maxNotYet {
@@ -200,7 +201,7 @@ func (u *updater) accepted(ctx context.Context, resp *response) (bool, error) {
 	if !ok {
 		d = u.t.tickInterval()
 	}
-	return u.pause(ctx, d, se)
+	return u.pause(ctx, min(d, finalReportWait), se)
 }
 
 // mismatch follows a 412: GitLab's copy of the log differs from ours, so
