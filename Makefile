@@ -4,7 +4,7 @@ BIN       ?= kuberunner
 CLUSTER   ?= $(GO) run ./hack/localcluster
 export KUBERUNNER_CLUSTER_DIR ?= $(CURDIR)/.cluster
 
-.PHONY: build test unit-test integration-test lint fuzz deps cluster-up cluster-down cluster-status demo bench helper-image runner-image fault-test soak
+.PHONY: build test unit-test integration-test lint fuzz fuzz-short deps cluster-up cluster-down cluster-status demo bench helper-image runner-image fault-test soak
 
 build:
 	$(GO) build -trimpath -o $(BIN) .
@@ -17,6 +17,7 @@ test: unit-test integration-test
 # builder), so they too start from `deps`.
 unit-test: deps
 	$(GO) test -race -count=1 ./...
+	$(FUZZ_SHORT)
 
 integration-test: cluster-up helper-image
 	$(GO) test -race -count=1 -tags integration -timeout 30m ./...
@@ -115,9 +116,23 @@ bench: cluster-up helper-image
 	$(GO) test -tags integration -run '^$$' -bench BenchmarkRunJob -benchtime 20x -timeout 30m ./commands/
 	$(GO) test -tags integration -run '^$$' -bench BenchmarkRunHundredJobs -benchtime 1x -timeout 30m ./commands/
 
+# The fuzz targets of what GitLab sends (the job payload, the headers of its
+# answers) for 10 s each, one after the other (go test -fuzz takes one target
+# at a time), in every unit-test run. A new input that widens coverage is
+# minimised for at most 2 s, not the default minute, which would use up the
+# run.
+define FUZZ_SHORT
+$(GO) test -run '^$$' -fuzz '^FuzzDecodeJob$$' -fuzztime 10s -fuzzminimizetime 2s ./network/
+$(GO) test -run '^$$' -fuzz '^FuzzCoordinatorHeaders$$' -fuzztime 10s -fuzzminimizetime 2s ./network/
+endef
+fuzz-short:
+	$(FUZZ_SHORT)
+
 # Each fuzz target for FUZZTIME (go test -fuzz runs one target at a time).
 FUZZTIME ?= 60s
 fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJob$$' -fuzztime $(FUZZTIME) ./network/
+	$(GO) test -run '^$$' -fuzz '^FuzzCoordinatorHeaders$$' -fuzztime $(FUZZTIME) ./network/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime $(FUZZTIME) ./common/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzParsePullPolicy$$' -fuzztime $(FUZZTIME) ./common/
 	$(GO) test -run '^$$' -fuzz '^FuzzMaskWriter$$' -fuzztime $(FUZZTIME) ./common/buildlog/

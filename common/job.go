@@ -29,6 +29,11 @@ type Job struct {
 	Artifacts     []JobArtifact     `json:"artifacts,omitempty"`
 	Cache         []json.RawMessage `json:"cache,omitempty"`
 	AllowGitFetch bool              `json:"allow_git_fetch"`
+
+	// Run is the job's `run:` (CI steps), which GitLab sends outside
+	// Steps. It is kept only so that such a job fails (Runnable) rather
+	// than succeeds having run nothing.
+	Run json.RawMessage `json:"run,omitempty"`
 }
 
 // RefType is what GitInfo.Ref names.

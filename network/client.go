@@ -164,11 +164,14 @@ func (c *Client) endpoint(path string) string {
 	return c.base.JoinPath("api/v4", path).String()
 }
 
-// response is an answer read in full.
+// response is an answer: its status and headers, and its body read in
+// full unless bodyErr says why not (too large, cut short, stalled), in
+// which case body holds what arrived.
 type response struct {
-	status int
-	header http.Header
-	body   []byte
+	status  int
+	header  http.Header
+	body    []byte
+	bodyErr error
 	// secrets are the tokens of the request answered (secretsOf).
 	secrets []string
 }

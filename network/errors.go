@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"kuberunner/common"
 )
 
 var (
@@ -90,7 +92,16 @@ func (e *transportError) Unwrap() error { return e.err }
 type PayloadError struct {
 	JobID int64
 	Token string
-	Err   error
+	// Job is what could be read of the payload, never nil: at least JobID
+	// and Token, and for a payload that is JSON everything that decoded
+	// (the failure reasons GitLab knows, the name, the project), so that
+	// the job is failed as GitLab understands and the log names it.
+	Job *common.Job
+	// Reason is the failure to report: configuration_error for a payload
+	// with a value this runner cannot take, runner_system_failure for one
+	// that did not arrive whole or is not JSON.
+	Reason common.FailureReason
+	Err    error
 }
 
 func (e *PayloadError) Error() string {

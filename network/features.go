@@ -32,6 +32,9 @@ type features struct {
 	Session  bool `json:"session"`
 	Terminal bool `json:"terminal"`
 	Proxy    bool `json:"proxy"`
+	// NativeStepsIntegration: `run:` (CI steps) is not run; such a job
+	// fails as runner_unsupported (common.Job.Runnable), so GitLab is told.
+	NativeStepsIntegration bool `json:"native_steps_integration"`
 }
 
 // supportedFeatures is the value sent: what is implemented is true.

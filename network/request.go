@@ -1,11 +1,14 @@
 package network
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
+	"strings"
 
 	"kuberunner/common"
 )
@@ -69,7 +72,7 @@ func (c *Client) RequestJob(ctx context.Context) (*common.Job, error) {
 	}
 	switch resp.status {
 	case http.StatusCreated:
-		return decodeJob(resp.body)
+		return decodeJob(resp.body, resp.bodyErr)
 	case http.StatusNoContent:
 		return nil, nil
 	}
@@ -83,21 +86,69 @@ func (c *Client) LastUpdate() string {
 	return c.lastUpdate
 }
 
-// decodeJob reads a job payload.
-func decodeJob(body []byte) (*common.Job, error) {
-	var job common.Job
-	if err := json.Unmarshal(body, &job); err != nil {
-		// Keep what identifies the job, so that it can still be failed.
-		var id struct {
-			ID    int64  `json:"id"`
-			Token string `json:"token"`
-		}
-		_ = json.Unmarshal(body, &id)
-		return nil, &PayloadError{JobID: id.ID, Token: id.Token, Err: err}
+// decodeJob reads the payload of a 201, body, of which readErr says why
+// it did not arrive whole. GitLab has assigned the job by then, so a
+// payload that cannot be read is a *PayloadError with all that can be
+// read of it, for failing the job.
+func decodeJob(body []byte, readErr error) (*common.Job, error) {
+	if readErr != nil {
+		return nil, unreadable(body, fmt.Errorf("reading the payload: %w", readErr))
 	}
-	if job.ID == 0 || job.Token == "" {
-		return nil, &PayloadError{JobID: job.ID, Token: job.Token, Err: fmt.Errorf("no job id or token")}
+	var job common.Job
+	// A value of the wrong type does not stop Unmarshal: it fills in the
+	// rest and returns the first such error.
+	err := json.Unmarshal(body, &job)
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax):
+		return nil, unreadable(body, err)
+	case err != nil:
+		return nil, &PayloadError{JobID: job.ID, Token: job.Token, Job: &job, Reason: common.ConfigurationFailure, Err: err}
+	case job.ID <= 0 || job.Token == "":
+		return nil, &PayloadError{JobID: job.ID, Token: job.Token, Job: &job, Reason: common.RunnerSystemFailure, Err: errors.New("no job id or token")}
 	}
 	job.ApplyRunnerInfo()
 	return &job, nil
+}
+
+// unreadable is the *PayloadError of a payload that did not arrive whole
+// or is not JSON: the runner's side failed, not the job's configuration.
+func unreadable(body []byte, err error) *PayloadError {
+	id, token := payloadIdentity(body)
+	return &PayloadError{JobID: id, Token: token, Job: &common.Job{ID: id, Token: token}, Reason: common.RunnerSystemFailure, Err: err}
+}
+
+// payloadIdentity reads the top-level "id" and "token" of a payload that
+// may be cut short or broken past them: GitLab writes them first. Keys
+// match as encoding/json matches them (case-insensitively, the last
+// wins).
+func payloadIdentity(body []byte) (id int64, token string) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if open, err := dec.Token(); err != nil || open != json.Delim('{') {
+		return 0, ""
+	}
+	for {
+		key, err := dec.Token()
+		k, ok := key.(string)
+		if err != nil || !ok {
+			return id, token
+		}
+		var raw json.RawMessage
+		if dec.Decode(&raw) != nil || cutNumber(raw, body[dec.InputOffset():]) {
+			return id, token
+		}
+		switch {
+		case strings.EqualFold(k, "id"):
+			_ = json.Unmarshal(raw, &id)
+		case strings.EqualFold(k, "token"):
+			_ = json.Unmarshal(raw, &token)
+		}
+	}
+}
+
+// cutNumber reports whether raw is a number that ends the input (rest is
+// what follows it): it may have lost its last digits and still parse.
+func cutNumber(raw json.RawMessage, rest []byte) bool {
+	number := len(raw) > 0 && (raw[0] == '-' || '0' <= raw[0] && raw[0] <= '9')
+	return number && len(bytes.TrimSpace(rest)) == 0
 }

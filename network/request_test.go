@@ -155,7 +155,7 @@ func TestRequestJobBody(t *testing.T) {
 		assert.True(t, body.Info.Features[f], f)
 	}
 	for _, f := range []string{"artifacts", "cache", "upload_multiple_artifacts", "shared",
-		"upload_raw_artifacts", "session", "terminal", "proxy"} {
+		"upload_raw_artifacts", "session", "terminal", "proxy", "native_steps_integration"} {
 		v, sent := body.Info.Features[f]
 		assert.True(t, sent && !v, "%s must be sent as false", f)
 	}

@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -37,6 +38,10 @@ type RetryPolicy struct {
 	// MaxRetryAfter caps a wait the server asks for; 0 is
 	// DefaultMaxRetryAfter.
 	MaxRetryAfter time.Duration
+
+	// end is when the operation must be done, on the client's clock;
+	// zero is no deadline but the context's (see untilDeadline).
+	end time.Time
 }
 
 func (p RetryPolicy) attempts() int {
@@ -74,14 +79,48 @@ func (p RetryPolicy) pause(step time.Duration, err error) time.Duration {
 // that GitLab coming back after an outage is noticed within seconds.
 const finalReportWait = 10 * time.Second
 
+// lastTry is the least time left for a try before a deadline: less would
+// cut off even a healthy GitLab's answer.
+const lastTry = time.Second
+
 // untilDeadline is p for the final report: it is the one message GitLab
-// must get, so it is tried until its context ends (the caller bounds
-// that) rather than a number of times, with pauses of at most
-// finalReportWait (unless the server asks for longer).
-func (p RetryPolicy) untilDeadline() RetryPolicy {
+// must get, so it is tried until end (or its context's end) rather than a
+// number of times. Every pause is at most finalReportWait, one the server
+// asks for too: the report has minutes, which a Retry-After of minutes
+// would spend in a try or two, and one request per job every few seconds
+// adds little to a GitLab that is rate limiting.
+func (p RetryPolicy) untilDeadline(end time.Time) RetryPolicy {
 	p.MaxAttempts = math.MaxInt
 	p.Backoff = capped(p.backoff(), finalReportWait)
+	p.MaxRetryAfter = finalReportWait
+	p.end = end
 	return p
+}
+
+// next is the pause before the next try after err, given the backoff's
+// step, fitted before the policy's end; ok is false when no try fits.
+func (p RetryPolicy) next(step time.Duration, err error, now time.Time) (time.Duration, bool) {
+	return beforeDeadline(p.pause(step, err), now, p.end)
+}
+
+// beforeDeadline fits a pause d before end (zero: no deadline): at most
+// half of what is left, so that a long wait never carries a try past the
+// deadline and the tries crowd towards it instead; and none (ok false)
+// once less than lastTry would remain after it, so that the last try
+// comes while it can still be answered.
+func beforeDeadline(d time.Duration, now, end time.Time) (time.Duration, bool) {
+	if end.IsZero() {
+		return d, true
+	}
+	left := end.Sub(now)
+	d = max(min(d, left/2), 0)
+	return d, left-d >= lastTry
+}
+
+// deadlineNear is the error of an operation that stopped trying because
+// its deadline was near, wrapping the last try's error.
+func deadlineNear(err error) error {
+	return fmt.Errorf("no time for another try before the deadline: %w", err)
 }
 
 // capped is b with every step at most limit, jitter included. wait.Backoff
@@ -133,7 +172,10 @@ func (c *Client) retryingWith(ctx context.Context, p RetryPolicy, log logrus.Fie
 		if n >= attempts {
 			return &GiveUpError{Op: req.op, Attempts: n, Err: err}
 		}
-		d := p.pause(b.Step(), err)
+		d, ok := p.next(b.Step(), err, c.clock.Now())
+		if !ok {
+			return &GiveUpError{Op: req.op, Attempts: n, Err: deadlineNear(err)}
+		}
 		c.warnRetry(log, req, n, d, err)
 		if err := c.sleep(ctx, d); err != nil {
 			return err
@@ -151,21 +193,43 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// maxRetryHint bounds what is read of a server's hint, far above any
+// policy's cap and far below where seconds overflow time.Duration: a
+// Retry-After of 9223372037 seconds must read as long, not as negative.
+const maxRetryHint = time.Hour
+
 // retryHint reads how long the server asks us to wait: Retry-After (seconds
 // or an HTTP date) and RateLimit-ResetTime (an HTTP date), whichever is
-// later. ok is false when neither gives a wait.
+// later, within [0, maxRetryHint]. ok is false when neither gives a wait.
 func retryHint(h http.Header, now time.Time) (d time.Duration, ok bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-			d, ok = time.Duration(secs)*time.Second, true
-		} else if t, err := http.ParseTime(v); err == nil {
-			d, ok = max(t.Sub(now), 0), true
-		}
+		d, ok = retryAfter(v, now)
 	}
 	if v := strings.TrimSpace(h.Get("RateLimit-ResetTime")); v != "" {
 		if t, err := http.ParseTime(v); err == nil {
-			d, ok = max(d, t.Sub(now), 0), true
+			d, ok = max(d, untilTime(t, now)), true
 		}
 	}
 	return d, ok
+}
+
+// retryAfter reads a Retry-After value: whole seconds (a number too large
+// for int64 is as long as can be) or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	secs, err := strconv.ParseInt(v, 10, 64)
+	if err == nil || errors.Is(err, strconv.ErrRange) {
+		if secs < 0 {
+			return 0, false
+		}
+		return clampSeconds(secs, 0, maxRetryHint), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return untilTime(t, now), true
+	}
+	return 0, false
+}
+
+// untilTime is the wait until t, within [0, maxRetryHint].
+func untilTime(t, now time.Time) time.Duration {
+	return min(max(t.Sub(now), 0), maxRetryHint)
 }

@@ -154,7 +154,7 @@ func TestUntilDeadlineCapsEveryPause(t *testing.T) {
 		{"no cap, no end to the steps", wait.Backoff{Duration: time.Second, Factor: 3, Jitter: 1, Steps: math.MaxInt32}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := RetryPolicy{Backoff: tc.b}.untilDeadline().backoff()
+			b := RetryPolicy{Backoff: tc.b}.untilDeadline(time.Time{}).backoff()
 			for range 200 {
 				d := b.Step()
 				assert.Positive(t, d)

@@ -34,7 +34,9 @@ func (c *Client) jsonRequest(op, method, path string, v any) (request, error) {
 }
 
 // send makes one try of req within its timeout. An answer of any status is
-// a response; no answer is a *transportError.
+// a response, even one whose body then fails (its bodyErr): the status
+// says what the server did, and a 201 to a job request has assigned a job
+// that must not be asked for again. No answer is a *transportError.
 func (c *Client) send(ctx context.Context, req request) (*response, error) {
 	timeout := req.timeout
 	if timeout <= 0 {
@@ -57,10 +59,7 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 	}
 	defer resp.Body.Close()
 	body, err := readBody(resp.Body)
-	if err != nil {
-		return nil, &transportError{op: req.op, err: err}
-	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: body, secrets: secretsOf(req)}, nil
+	return &response{status: resp.StatusCode, header: resp.Header, body: body, bodyErr: err, secrets: secretsOf(req)}, nil
 }
 
 // noAnswer is the error of req that got no answer to read, err, as a

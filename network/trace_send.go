@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -163,13 +164,37 @@ func (t *Trace) heard(h http.Header, contact bool) {
 	}
 }
 
-// traceInterval reads X-GitLab-Trace-Update-Interval (seconds).
+// Bounds of the interval GitLab asks for. More often than once a second
+// would flood GitLab with patches; less often than once a minute, a job's
+// log would lag further behind than anyone watching it waits, and a value
+// past time.Duration's range would wrap negative and spin the loop.
+const (
+	minTraceInterval = time.Second
+	maxTraceInterval = time.Minute
+)
+
+// traceInterval reads X-GitLab-Trace-Update-Interval (whole seconds),
+// clamped to [minTraceInterval, maxTraceInterval]. ok is false when it is
+// absent, not a number, or not positive: the current interval stays.
 func traceInterval(h http.Header) (time.Duration, bool) {
-	secs, err := strconv.Atoi(strings.TrimSpace(h.Get("X-GitLab-Trace-Update-Interval")))
-	if err != nil || secs <= 0 {
+	secs, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-GitLab-Trace-Update-Interval")), 10, 64)
+	// ParseInt saturates a number out of range, which clamps as well.
+	if err != nil && !errors.Is(err, strconv.ErrRange) || secs <= 0 {
 		return 0, false
 	}
-	return time.Duration(secs) * time.Second, true
+	return clampSeconds(secs, minTraceInterval, maxTraceInterval), true
+}
+
+// clampSeconds is secs seconds within [lo, hi], compared before it is
+// multiplied, which would overflow time.Duration for large secs.
+func clampSeconds(secs int64, lo, hi time.Duration) time.Duration {
+	switch {
+	case secs >= int64(hi/time.Second):
+		return hi
+	case secs <= int64(lo/time.Second):
+		return lo
+	}
+	return time.Duration(secs) * time.Second
 }
 
 // parseRange reads a 416's Range "0-<n>": the server holds n bytes.

@@ -46,7 +46,7 @@ func (f *fakeExecutor) Run(ctx context.Context) error {
 	case <-f.opts.Canceling:
 		return &common.BuildError{Inner: executors.ErrCanceled, FailureReason: common.ScriptFailure}
 	}
-	if f.opts.Job.Steps[0].Script[0] == "fail" {
+	if steps := f.opts.Job.Steps; len(steps) > 0 && len(steps[0].Script) > 0 && steps[0].Script[0] == "fail" {
 		return &common.BuildError{Inner: fmt.Errorf("exit 1"), FailureReason: common.ScriptFailure, ExitCode: 1}
 	}
 	return nil

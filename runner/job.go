@@ -15,10 +15,6 @@ import (
 	"kuberunner/network"
 )
 
-// finishTimeout bounds the final report, which retries by itself; it runs
-// after an abort too, so it cannot use the job's context.
-const finishTimeout = 5 * time.Minute
-
 // runJob runs one job from GitLab through the executor and reports it
 // exactly once. ctx ends on an abort of the whole daemon; GitLab's own
 // "canceled" ends the job's context too, and its "canceling" stops the
@@ -27,7 +23,7 @@ const finishTimeout = 5 * time.Minute
 // not be read).
 func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, refused error) {
 	log := r.log.WithFields(logrus.Fields{"job": job.ID, "project": job.JobInfo.ProjectID})
-	log.Infof("Job received: %s", safetext.Escape(job.JobInfo.Name))
+	log.Infof("Job received: %s", logText(job.JobInfo.Name))
 	jobsRunning.WithLabelValues(r.cfg.Name).Inc()
 	defer jobsRunning.WithLabelValues(r.cfg.Name).Dec()
 	started := time.Now()
@@ -69,7 +65,10 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, re
 		log.WithError(cerr).Warn("Closing the build log")
 	}
 
-	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	// The report runs after an abort too, so it cannot use the job's
+	// context; Finish keeps its own deadline, and this one stops a request
+	// that hangs past it.
+	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), network.FinishTimeout)
 	defer fcancel()
 	report, ferr := trace.Finish(fctx, network.ResultFromError(err))
 	state, reason := string(report.State), string(report.OriginalFailureReason)
@@ -88,6 +87,11 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, re
 
 // execute is the same executor path `kuberunner exec` takes.
 func (d *Daemon) execute(ctx context.Context, r *runnerState, job *common.Job, blog *buildlog.Log, trace *network.Trace) error {
+	// exec's jobs come from .gitlab-ci.yml, where a job without script is
+	// an error already; GitLab's must be checked here.
+	if err := job.Runnable(); err != nil {
+		return err
+	}
 	// The same rules as exec's: a masked value too short to mask, or a name
 	// no shell can hold, fails the job before anything runs.
 	if err := job.Variables.Validate(); err != nil {

@@ -3,10 +3,8 @@ package runner
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
-	"kuberunner/common"
 	"kuberunner/common/config"
 	"kuberunner/network"
 )
@@ -32,12 +30,8 @@ func (d *Daemon) ask(asking, jobsCtx context.Context, r *runnerState) {
 			return
 		}
 		job, err := r.client.RequestJob(asking)
-		var bad *network.PayloadError
-		if job == nil && errors.As(err, &bad) && bad.JobID != 0 {
-			// GitLab handed out a job we cannot read: it is ours now, so it
-			// is reported failed rather than left running forever.
-			job = &common.Job{ID: bad.JobID, Token: bad.Token}
-			err = common.NewConfigurationError(fmt.Errorf("the job payload cannot be read: %w", bad.Err))
+		if job == nil {
+			job, err = refused(r.log, err)
 		}
 		if job != nil {
 			rejected = 0

@@ -71,3 +71,43 @@ func cleanSlow(s string) bool {
 	}
 	return true
 }
+
+// Cap returns s cut to at most n bytes, on a character boundary, with a
+// note of its whole length, so that a runaway string (a job name of
+// megabytes) cannot flood a log; s itself when it is no longer.
+func Cap(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return prefix(s, n) + cutNote(len(s))
+}
+
+// Short is s escaped and capped: a string from outside as one safe,
+// bounded piece of a log line. Only what can be kept is escaped, and the
+// escaped text is capped too, as escaping can make it longer.
+func Short(s string, n int) string {
+	e := Escape(prefix(s, n))
+	if len(s) <= n && len(e) <= n {
+		return e
+	}
+	return prefix(e, n) + cutNote(len(s))
+}
+
+// cutNote ends a string that was cut, naming its whole length.
+func cutNote(size int) string {
+	return "… (" + strconv.Itoa(size) + " bytes)"
+}
+
+// prefix is s's first n bytes, less the start of a character they would
+// cut in two. It steps back at most UTFMax-1 bytes: invalid UTF-8 may
+// have no character start to find.
+func prefix(s string, n int) string {
+	if n >= len(s) {
+		return s
+	}
+	n = max(n, 0)
+	for i := 0; i < utf8.UTFMax-1 && n > 0 && !utf8.RuneStart(s[n]); i++ {
+		n--
+	}
+	return s[:n]
+}

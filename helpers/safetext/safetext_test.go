@@ -47,3 +47,29 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+func TestCapAndShort(t *testing.T) {
+	tests := []struct {
+		name, in   string
+		n          int
+		cap, short string
+	}{
+		{"short enough", "build", 8, "build", "build"},
+		{"exactly n", "build", 5, "build", "build"},
+		{"cut", "build:linux", 5, "build… (11 bytes)", "build… (11 bytes)"},
+		{"not inside a character", "ab部署", 4, "ab… (8 bytes)", "ab… (8 bytes)"},
+		{"escaped, then longer than n", "a\x1bb", 4, "a\x1bb", `a\x1… (3 bytes)`},
+		{"invalid UTF-8 has no boundary to find", "\x80\x80\x80\x80\x80\x80", 4, "\x80… (6 bytes)", `\x80… (6 bytes)`},
+		{"zero", "abc", 0, "… (3 bytes)", "… (3 bytes)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Cap(tt.in, tt.n); got != tt.cap {
+				t.Errorf("Cap(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.cap)
+			}
+			if got := Short(tt.in, tt.n); got != tt.short {
+				t.Errorf("Short(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.short)
+			}
+		})
+	}
+}

@@ -72,3 +72,44 @@ func writeFault(w http.ResponseWriter, f *Fault) {
 	}
 	w.WriteHeader(f.Status)
 }
+
+// PayloadFault breaks the 201 that hands out a job: the status and
+// headers arrive, with a Content-Length for the whole payload, but only
+// its first Cut bytes follow.
+type PayloadFault struct {
+	Cut int
+	// Stall keeps the connection open after Cut bytes until the client
+	// gives up; without it the server closes the connection, an answer
+	// cut short.
+	Stall bool
+}
+
+// BreakPayload makes the 201 of queued job id break as f says. The job
+// counts as handed out all the same: GitLab has assigned it once the 201
+// has left.
+func (s *Server) BreakPayload(id int64, f PayloadFault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j := s.jobs[id]; j != nil {
+		j.payloadFault = &f
+	}
+}
+
+// writePayload writes the 201 of a job with payload, broken as f says
+// (nil: whole).
+func writePayload(w http.ResponseWriter, r *http.Request, payload []byte, f *PayloadFault) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(payload)))
+	w.WriteHeader(http.StatusCreated)
+	if f == nil {
+		_, _ = w.Write(payload)
+		return
+	}
+	_, _ = w.Write(payload[:min(f.Cut, len(payload))])
+	if f.Stall {
+		_ = http.NewResponseController(w).Flush()
+		<-r.Context().Done()
+	}
+	// Returning with less written than Content-Length makes net/http
+	// close the connection: the client reads a body cut short.
+}

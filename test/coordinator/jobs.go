@@ -26,6 +26,8 @@ type jobState struct {
 	// serverCaused: TruncateTrace moved the server's end, so the client's
 	// next patch is expected not to fit.
 	serverCaused bool
+	// payloadFault breaks the 201 that carries payload (BreakPayload).
+	payloadFault *PayloadFault
 }
 
 var systemIDPattern = regexp.MustCompile(`^s_[0-9a-f]{12}$`)
@@ -112,23 +114,36 @@ func (s *Server) jobFor(w http.ResponseWriter, r *http.Request) *jobState {
 	return j
 }
 
+// jobRequest is the body of POST /jobs/request.
+type jobRequest struct {
+	Token      string          `json:"token"`
+	SystemID   string          `json:"system_id"`
+	LastUpdate string          `json:"last_update"`
+	Info       json.RawMessage `json:"info"`
+}
+
 func (s *Server) handleRequest(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Token      string          `json:"token"`
-		SystemID   string          `json:"system_id"`
-		LastUpdate string          `json:"last_update"`
-		Info       json.RawMessage `json:"info"`
-	}
+	var body jobRequest
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	if j := s.assign(w, r, body); j != nil {
+		// Outside the lock: a payload that stalls must not stall the
+		// server's other requests.
+		writePayload(w, r, j.payload, j.payloadFault)
+	}
+}
+
+// assign answers a job request that gets no job, or takes the next job
+// off the queue for the runner and returns it; s.mu must not be held.
+func (s *Server) assign(w http.ResponseWriter, r *http.Request, body jobRequest) *jobState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	runner := s.runners[body.Token]
 	if runner == nil {
 		w.WriteHeader(http.StatusForbidden)
-		return
+		return nil
 	}
 	if h := r.Header.Get("RUNNER-TOKEN"); h != body.Token {
 		s.violate(fmt.Sprintf("jobs/request: RUNNER-TOKEN header %q differs from the body's token", h))
@@ -141,12 +156,12 @@ func (s *Server) handleRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	if f := s.takeFault(EndpointRequest, 0); f != nil {
 		writeFault(w, f)
-		return
+		return nil
 	}
 	if len(s.queue) == 0 {
 		w.Header().Set("X-GitLab-Last-Update", strconv.Itoa(s.lastUpdate))
 		w.WriteHeader(http.StatusNoContent)
-		return
+		return nil
 	}
 	j := s.queue[0]
 	s.queue = s.queue[1:]
@@ -156,9 +171,7 @@ func (s *Server) handleRequest(w http.ResponseWriter, r *http.Request) {
 	runner.maxRunning = max(runner.maxRunning, runner.running)
 	s.running++
 	s.maxRunning = max(s.maxRunning, s.running)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusCreated)
-	_, _ = w.Write(j.payload)
+	return j
 }
 
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {

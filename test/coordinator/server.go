@@ -115,6 +115,9 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection's Flush.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // violate records a protocol violation; s.mu must be held.
 func (s *Server) violate(msg string) { s.violations = append(s.violations, msg) }
 
