@@ -50,6 +50,9 @@ func decodedIdentity(t *testing.T, job *common.Job, err error) (int64, string) {
 		if job.ID <= 0 || job.Token == "" {
 			t.Fatalf("a job without id or token: %d %q", job.ID, job.Token)
 		}
+		if job.Timeout < 0 || job.Timeout > common.MaxJobTimeout {
+			t.Fatalf("timeout %v outside 0..%v", job.Timeout, common.MaxJobTimeout)
+		}
 		return job.ID, job.Token
 	case !errors.As(err, &pe):
 		t.Fatalf("not a *PayloadError: %T %v", err, err)
