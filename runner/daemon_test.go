@@ -66,13 +66,27 @@ func testConfig(t *testing.T, url string, concurrent int, runners ...string) (*c
 // startDaemon runs the daemon until graceful closes (or a minute passes);
 // done receives Run's result.
 func startDaemon(t *testing.T, srv *coordinator.Server, cfg *config.Config, path string) (graceful chan struct{}, done chan error) {
-	d, err := New(cfg, Options{ConfigPath: path, Log: logrus.New(), HTTPClient: srv.Client()})
+	return startDaemonWith(t, srv, cfg, path, logrus.New())
+}
+
+// startDaemonWith is startDaemon logging to log.
+func startDaemonWith(t *testing.T, srv *coordinator.Server, cfg *config.Config, path string, log *logrus.Logger) (graceful chan struct{}, done chan error) {
+	d, err := New(cfg, Options{ConfigPath: path, Log: log, HTTPClient: srv.Client()})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	graceful, done = make(chan struct{}), make(chan error)
 	go func() { done <- d.Run(ctx, graceful) }()
 	return graceful, done
+}
+
+// releaseFakeJobs lets every job of the fake executor finish at once.
+func releaseFakeJobs() {
+	released := make(chan struct{})
+	close(released)
+	fakeRelease.Lock()
+	fakeRelease.ch = released
+	fakeRelease.Unlock()
 }
 
 func job(script string) common.Job {

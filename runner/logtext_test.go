@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -29,21 +28,12 @@ func TestJobNameIsCappedInTheLog(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := coordinator.New(t, "tok")
 			cfg, path := testConfig(t, srv.URL, 1, "tok")
-			released := make(chan struct{})
-			close(released)
-			fakeRelease.Lock()
-			fakeRelease.ch = released
-			fakeRelease.Unlock()
+			releaseFakeJobs()
 			j := job("true")
 			j.JobInfo.Name = tc.jobName
 			id := srv.Enqueue(j)
 			out := &syncBuffer{}
-			d, err := New(cfg, Options{ConfigPath: path, Log: textLogger(out), HTTPClient: srv.Client()})
-			require.NoError(t, err)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			graceful, done := make(chan struct{}), make(chan error)
-			go func() { done <- d.Run(ctx, graceful) }()
+			graceful, done := startDaemonWith(t, srv, cfg, path, textLogger(out))
 			require.Eventually(t, func() bool { rec, _ := srv.Job(id); return rec.Completed == 1 }, 30*time.Second, 10*time.Millisecond)
 			close(graceful)
 			require.NoError(t, <-done)

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -43,23 +42,14 @@ func TestBrokenPayloadIsReported(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := coordinator.New(t, "tok")
 			cfg, path := testConfig(t, srv.URL, 1, "tok")
-			released := make(chan struct{})
-			close(released)
-			fakeRelease.Lock()
-			fakeRelease.ch = released
-			fakeRelease.Unlock()
+			releaseFakeJobs()
 			srv.EnqueueRaw(4242, "job-token-4242", []byte(tc.payload))
 			if tc.fault != nil {
 				srv.BreakPayload(4242, *tc.fault)
 			}
 			next := srv.Enqueue(job("true"))
 			out := &syncBuffer{}
-			d, err := New(cfg, Options{ConfigPath: path, Log: textLogger(out), HTTPClient: srv.Client()})
-			require.NoError(t, err)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			graceful, done := make(chan struct{}), make(chan error)
-			go func() { done <- d.Run(ctx, graceful) }()
+			graceful, done := startDaemonWith(t, srv, cfg, path, textLogger(out))
 			require.Eventually(t, func() bool { rec, _ := srv.Job(next); return rec.Completed == 1 }, 30*time.Second, 10*time.Millisecond)
 			if tc.reason != "" {
 				require.Eventually(t, func() bool { rec, _ := srv.Job(4242); return rec.Completed == 1 }, 30*time.Second, 10*time.Millisecond)

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -34,21 +33,12 @@ func TestCoordinator502IsRetriedWithAWarning(t *testing.T) {
 			srv := coordinator.New(t, runnerToken)
 			cfg, path := testConfig(t, srv.URL, 1, runnerToken)
 			cfg.Runners[0].Name = "runner-a"
-			released := make(chan struct{})
-			close(released)
-			fakeRelease.Lock()
-			fakeRelease.ch = released
-			fakeRelease.Unlock()
+			releaseFakeJobs()
 			srv.Inject(tc.endpoint, coordinator.Fault{Status: 502, Times: 2})
 			id := srv.Enqueue(job("true"))
 			out := &syncBuffer{}
 
-			d, err := New(cfg, Options{ConfigPath: path, Log: textLogger(out), HTTPClient: srv.Client()})
-			require.NoError(t, err)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			graceful, done := make(chan struct{}), make(chan error)
-			go func() { done <- d.Run(ctx, graceful) }()
+			graceful, done := startDaemonWith(t, srv, cfg, path, textLogger(out))
 			require.Eventually(t, func() bool { rec, _ := srv.Job(id); return rec.Completed == 1 }, 30*time.Second, 10*time.Millisecond)
 			close(graceful)
 			require.NoError(t, <-done)

@@ -32,11 +32,7 @@ func TestJobThatWouldRunNothingFails(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := coordinator.New(t, "tok")
 			cfg, path := testConfig(t, srv.URL, 1, "tok")
-			released := make(chan struct{})
-			close(released)
-			fakeRelease.Lock()
-			fakeRelease.ch = released
-			fakeRelease.Unlock()
+			releaseFakeJobs()
 			srv.EnqueueRaw(4343, "job-token-4343", fmt.Appendf(nil,
 				`{"id": 4343, "token": "job-token-4343", "features": {"failure_reasons": ["script_failure", "runner_unsupported"]}, %s}`, tc.fields))
 			graceful, done := startDaemon(t, srv, cfg, path)

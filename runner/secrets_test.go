@@ -80,11 +80,7 @@ func TestDaemonLogHidesEchoedSecrets(t *testing.T) {
 
 			cfg, path := testConfig(t, strings.Replace(srv.URL, "://", "://"+user+":"+pass+"@", 1), 1, runnerToken)
 			cfg.Runners[0].Name = "runner-a"
-			released := make(chan struct{})
-			close(released)
-			fakeRelease.Lock()
-			fakeRelease.ch = released
-			fakeRelease.Unlock()
+			releaseFakeJobs()
 			out := &syncBuffer{}
 			d, err := New(cfg, Options{ConfigPath: path, Log: textLogger(out), HTTPClient: srv.Client()})
 			require.NoError(t, err)
