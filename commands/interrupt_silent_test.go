@@ -2,12 +2,8 @@ package commands
 
 import (
 	"bytes"
-	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -17,23 +13,14 @@ import (
 	"kuberunner/common"
 	"kuberunner/common/buildlog"
 	"kuberunner/common/config"
+	"kuberunner/test/silentapi"
 )
 
 // A signal ends `exec` within the promised 10 s even when the Kubernetes
 // API server takes every request and never answers: the job's requests
 // end with its context, and cleanup's deletes with the budget.
 func TestSignalEndsAJobOnASilentAPIServer(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	srv.StartTLS()
-	defer srv.Close()
-	defer close(release)
-	t.Setenv("KUBECONFIG", silentKubeconfig(t, srv.URL))
+	t.Setenv("KUBECONFIG", silentapi.Start(t, true).Kubeconfig(t))
 
 	sigs := make(chan os.Signal, 2)
 	in, stop := watchInterrupts(sigs, cleanupBudget, io.Discard, func(int) {})
@@ -50,19 +37,4 @@ func TestSignalEndsAJobOnASilentAPIServer(t *testing.T) {
 	assert.Equal(t, ExitError, code)
 	assert.Less(t, took, 10*time.Second, "from the signal to the job's end\n%s", out.String())
 	assert.Contains(t, out.String(), "Job failed: canceled (interrupted by terminated)")
-}
-
-func silentKubeconfig(t *testing.T, server string) string {
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	kc := fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: %q, insecure-skip-tls-verify: true}}]
-users: [{name: u, user: {token: not-a-secret}}]
-contexts: [{name: c, context: {cluster: c, user: u}}]
-current-context: c
-`, server)
-	if err := os.WriteFile(path, []byte(kc), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

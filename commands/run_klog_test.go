@@ -2,7 +2,6 @@ package commands
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,28 +10,12 @@ import (
 	"k8s.io/klog/v2"
 
 	"kuberunner/common/config"
+	"kuberunner/test/logbuf"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // client-go's klog lines reach the daemon's log once each, in its format.
 func TestKlogGoesThroughTheDaemonLog(t *testing.T) {
-	var out syncBuffer
+	var out logbuf.Buffer
 	_, err := daemonLogger(&config.Config{LogLevel: "info", LogFormat: "json"}, &out)
 	require.NoError(t, err)
 	klog.ErrorS(nil, "watch dropped by a restarting API server")

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/test/coordinator"
+	"kuberunner/test/logbuf"
 )
 
 // A job name of megabytes, with escape sequences and a newline, is one
@@ -32,7 +33,7 @@ func TestJobNameIsCappedInTheLog(t *testing.T) {
 			j := job("true")
 			j.JobInfo.Name = tc.jobName
 			id := srv.Enqueue(j)
-			out := &syncBuffer{}
+			out := &logbuf.Buffer{}
 			graceful, done := startDaemonWith(t, srv, cfg, path, textLogger(out))
 			require.Eventually(t, func() bool { rec, _ := srv.Job(id); return rec.Completed == 1 }, 30*time.Second, 10*time.Millisecond)
 			close(graceful)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/test/coordinator"
+	"kuberunner/test/logbuf"
 )
 
 // A job GitLab assigned is reported, however its payload breaks: one that
@@ -48,7 +49,7 @@ func TestBrokenPayloadIsReported(t *testing.T) {
 				srv.BreakPayload(4242, *tc.fault)
 			}
 			next := srv.Enqueue(job("true"))
-			out := &syncBuffer{}
+			out := &logbuf.Buffer{}
 			graceful, done := startDaemonWith(t, srv, cfg, path, textLogger(out))
 			require.Eventually(t, func() bool { rec, _ := srv.Job(next); return rec.Completed == 1 }, 30*time.Second, 10*time.Millisecond)
 			if tc.reason != "" {

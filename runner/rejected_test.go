@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/test/coordinator"
+	"kuberunner/test/logbuf"
 )
 
 // A runner token GitLab rejects, with 401 as with 403, is tried three
@@ -25,7 +26,7 @@ func TestRejectedRunnerTokenPauses(t *testing.T) {
 			srv.Inject(coordinator.EndpointRequest, coordinator.Fault{Status: status, Times: 100})
 			cfg, path := testConfig(t, srv.URL, 1, token)
 			cfg.Runners[0].Name = "runner-a"
-			out := &syncBuffer{}
+			out := &logbuf.Buffer{}
 			d, err := New(cfg, Options{ConfigPath: path, Log: textLogger(out), HTTPClient: srv.Client(), ForbiddenPause: time.Hour})
 			require.NoError(t, err)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

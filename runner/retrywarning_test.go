@@ -3,7 +3,6 @@ package runner
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/test/coordinator"
+	"kuberunner/test/logbuf"
 )
 
 // GitLab answering 502 twice and then serving costs the job nothing, and
@@ -36,7 +36,7 @@ func TestCoordinator502IsRetriedWithAWarning(t *testing.T) {
 			releaseFakeJobs()
 			srv.Inject(tc.endpoint, coordinator.Fault{Status: 502, Times: 2})
 			id := srv.Enqueue(job("true"))
-			out := &syncBuffer{}
+			out := &logbuf.Buffer{}
 
 			graceful, done := startDaemonWith(t, srv, cfg, path, textLogger(out))
 			require.Eventually(t, func() bool { rec, _ := srv.Job(id); return rec.Completed == 1 }, 30*time.Second, 10*time.Millisecond)
@@ -65,7 +65,7 @@ func TestCoordinator502IsRetriedWithAWarning(t *testing.T) {
 
 // textLogger is the daemon's text log into out, without timestamps or
 // colours so that lines can be matched.
-func textLogger(out *syncBuffer) *logrus.Logger {
+func textLogger(out *logbuf.Buffer) *logrus.Logger {
 	log := logrus.New()
 	log.SetOutput(out)
 	log.SetFormatter(&logrus.TextFormatter{DisableColors: true, DisableTimestamp: true})
@@ -85,22 +85,4 @@ func linesWith(log string, parts ...string) []string {
 		}
 	}
 	return found
-}
-
-// syncBuffer is a log output the daemon's goroutines write at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

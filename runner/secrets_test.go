@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kuberunner/test/logbuf"
 )
 
 // GitLab echoing what it was sent (an error page, a proxy) does not get
@@ -81,7 +83,7 @@ func TestDaemonLogHidesEchoedSecrets(t *testing.T) {
 			cfg, path := testConfig(t, strings.Replace(srv.URL, "://", "://"+user+":"+pass+"@", 1), 1, runnerToken)
 			cfg.Runners[0].Name = "runner-a"
 			releaseFakeJobs()
-			out := &syncBuffer{}
+			out := &logbuf.Buffer{}
 			d, err := New(cfg, Options{ConfigPath: path, Log: textLogger(out), HTTPClient: srv.Client()})
 			require.NoError(t, err)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

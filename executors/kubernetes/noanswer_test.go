@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,23 +16,14 @@ import (
 	"kuberunner/common/config"
 	"kuberunner/executors"
 	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/test/silentapi"
 )
 
 // An API server that accepts connections and never answers must fail the
 // job as a system failure naming the cause, within the header timeout and
 // not at the job timeout, and the cleanup after it is bounded too.
 func TestAPIServerThatNeverAnswers(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	srv.Listener = mustListen(t)
-	srv.Start()
-	defer srv.Close()
-	defer close(release)
+	srv := silentapi.Start(t, false)
 
 	e := New(&rest.Config{Host: srv.URL})
 	e.headerTimeout = 200 * time.Millisecond
@@ -58,19 +45,7 @@ func TestAPIServerThatNeverAnswers(t *testing.T) {
 // two unanswered deletes end it (kubeapi's silentTries), so the whole job
 // costs a few header timeouts, not cleanup's two minutes of retries.
 func TestSilentAPIServerBoundsTheWholeJob(t *testing.T) {
-	var requests atomic.Int32
-	release := make(chan struct{})
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	srv.Listener = mustListen(t)
-	srv.StartTLS()
-	defer srv.Close()
-	defer close(release)
+	srv := silentapi.Start(t, true)
 
 	const headerTimeout = 200 * time.Millisecond
 	e := New(&rest.Config{Host: srv.URL, TLSClientConfig: rest.TLSClientConfig{Insecure: true}})
@@ -81,11 +56,5 @@ func TestSilentAPIServerBoundsTheWholeJob(t *testing.T) {
 	err := executors.Run(context.Background(), e, executors.Options{Job: job, Runner: &config.RunnerConfig{Name: "r", Kubernetes: &config.KubernetesConfig{Image: "busybox"}}, Log: log})
 	assert.ErrorIs(t, err, kubeapi.ErrAPINoAnswer)
 	assert.Less(t, time.Since(start), 20*headerTimeout, "a create and two deletes, with short pauses")
-	assert.Equal(t, int32(3), requests.Load(), "the secret's create, then two unanswered deletes")
-}
-
-func mustListen(t *testing.T) net.Listener {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	return l
+	assert.Equal(t, int32(3), srv.Requests(), "the secret's create, then two unanswered deletes")
 }
