@@ -4,7 +4,7 @@ BIN       ?= kuberunner
 CLUSTER   ?= $(GO) run ./hack/localcluster
 export KUBERUNNER_CLUSTER_DIR ?= $(CURDIR)/.cluster
 
-.PHONY: build test unit-test integration-test lint fuzz fuzz-short deps cluster-up cluster-down cluster-status demo bench helper-image runner-image fault-test soak
+.PHONY: build test unit-test integration-test lint fuzz fuzz-short deps cluster-up cluster-down cluster-status demo bench helper-image runner-image debian-image fault-test soak
 
 build:
 	$(GO) build -trimpath -o $(BIN) .
@@ -19,7 +19,7 @@ unit-test: deps
 	$(GO) test -race -count=1 ./...
 	$(FUZZ_SHORT)
 
-integration-test: cluster-up helper-image
+integration-test: cluster-up helper-image debian-image
 	$(GO) test -race -count=1 -tags integration -timeout 30m ./...
 	$(FAULTS)
 
@@ -27,7 +27,7 @@ integration-test: cluster-up helper-image
 # would disturb every other test: they run alone, one at a time, after the
 # rest (build tag faults; docs/reliability.md).
 FAULTS = $(GO) test -race -count=1 -p 1 -tags integration,faults -run '^TestFault' -timeout 30m ./runner/ ./commands/
-fault-test: cluster-up helper-image
+fault-test: cluster-up helper-image debian-image
 	$(FAULTS)
 
 # 300 jobs through `kuberunner run` under random faults; outside `make test`
@@ -72,6 +72,17 @@ cluster-status:
 helper-image:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-helper .
 	$(CLUSTER) push-helper $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-helper
+
+# The Debian test image (bash, apt, useradd, su), for the tests of what real
+# pipelines do that busybox cannot: its rootfs is built once per machine with
+# debootstrap into the cache outside the checkout (about a minute), then
+# pushed once per registry.
+KUBERUNNER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kuberunner
+DEBIAN_ROOTFS = $(KUBERUNNER_CACHE)/debian/bookworm-minbase.tar
+debian-image: cluster-up
+	@mkdir -p $(dir $(DEBIAN_ROOTFS))
+	bash hack/debian-rootfs.sh $(DEBIAN_ROOTFS)
+	$(CLUSTER) push-debian $(DEBIAN_ROOTFS)
 
 # The runner's image (deploy/ runs it): the same static binary, entrypoint
 # `kuberunner run`, pushed as 127.0.0.1:5000/kuberunner:latest.

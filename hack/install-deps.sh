@@ -6,7 +6,7 @@
 # hack/localcluster/build-kubernetes.sh, not installed from here.
 set -euo pipefail
 
-pkgs=(etcd-server containerd runc containernetworking-plugins docker-registry busybox-static iptables conntrack git)
+pkgs=(etcd-server containerd runc containernetworking-plugins docker-registry busybox-static iptables conntrack git debootstrap)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -37,7 +37,7 @@ fi
 
 for f in /usr/bin/etcd /usr/bin/containerd /usr/bin/containerd-shim-runc-v2 /usr/sbin/runc \
   /usr/bin/docker-registry /bin/busybox /usr/lib/cni/bridge /usr/lib/cni/host-local \
-  /usr/lib/cni/portmap /usr/lib/cni/loopback; do
+  /usr/lib/cni/portmap /usr/lib/cni/loopback /usr/sbin/debootstrap; do
   [ -x "$f" ] || { echo "install-deps: $f missing after install" >&2; exit 1; }
 done
 

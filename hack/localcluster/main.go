@@ -7,6 +7,7 @@
 //	go run ./hack/localcluster registry-stop|registry-start
 //	go run ./hack/localcluster push|registry-delete|cache|uncache IMAGE
 //	go run ./hack/localcluster images
+//	go run ./hack/localcluster push-helper|push-runner BINARY, push-debian ROOTFS.tar
 //	go run ./hack/localcluster stop|start kube-apiserver|kubelet
 //
 // IMAGE may be short ("foo:v1" means 127.0.0.1:5000/foo:v1). State lives in
@@ -37,6 +38,7 @@ const usage = `usage: localcluster COMMAND [IMAGE]
   push-helper BINARY build kuberunner's helper image from a static binary and push it
   stop|start kube-apiserver|kubelet  a fault for a test by hand (start waits until healthy)
   push-runner BINARY build the runner's image (entrypoint: kuberunner run) and push it
+  push-debian ROOTFS.tar  push the Debian test image (hack/debian-rootfs.sh makes the tar)
 `
 
 func main() {
@@ -86,15 +88,8 @@ func run(args []string) error {
 			fmt.Println(i)
 		}
 		return err
-	case "push-helper":
-		if len(args) != 2 {
-			return fmt.Errorf("push-helper needs the path of a static kuberunner binary")
-		}
-		d, err := c.PushHelperImage(ctx, localcluster.HelperImage, args[1])
-		if err == nil {
-			fmt.Fprintf(os.Stderr, "pushed %s@%s\n", localcluster.HelperImage, d)
-		}
-		return err
+	case "push-helper", "push-runner", "push-debian":
+		return pushBuilt(ctx, c, args)
 	case "stop", "start":
 		if len(args) != 2 {
 			return fmt.Errorf("%s needs a component: kube-apiserver or kubelet", args[0])
@@ -103,15 +98,6 @@ func run(args []string) error {
 			return c.StopComponent(ctx, args[1])
 		}
 		return c.StartComponent(ctx, args[1])
-	case "push-runner":
-		if len(args) != 2 {
-			return fmt.Errorf("push-runner needs the path of a static kuberunner binary")
-		}
-		d, err := c.PushRunnerImage(ctx, localcluster.RunnerImage, args[1])
-		if err == nil {
-			fmt.Fprintf(os.Stderr, "pushed %s@%s\n", localcluster.RunnerImage, d)
-		}
-		return err
 	case "push", "registry-delete", "cache", "uncache":
 		img, err := image()
 		if err != nil {
@@ -139,4 +125,24 @@ func imageCommand(ctx context.Context, c *localcluster.Cluster, cmd, img string)
 	default:
 		return c.UncacheImage(ctx, img)
 	}
+}
+
+// pushBuilt is push-helper, push-runner and push-debian: each builds one
+// image from the file it is given and pushes it under its fixed name.
+func pushBuilt(ctx context.Context, c *localcluster.Cluster, args []string) error {
+	if len(args) != 2 {
+		return fmt.Errorf("%s needs the path of its input (a static kuberunner binary, or the Debian rootfs tar)", args[0])
+	}
+	image, build := localcluster.HelperImage, func() (string, error) { return c.PushHelperImage(ctx, localcluster.HelperImage, args[1]) }
+	switch args[0] {
+	case "push-runner":
+		image, build = localcluster.RunnerImage, func() (string, error) { return c.PushRunnerImage(ctx, localcluster.RunnerImage, args[1]) }
+	case "push-debian":
+		image, build = localcluster.DebianImage, func() (string, error) { return c.PushDebianImage(ctx, args[1]) }
+	}
+	d, err := build()
+	if err == nil {
+		fmt.Fprintf(os.Stderr, "pushed %s (%s)\n", image, d)
+	}
+	return err
 }
