@@ -72,7 +72,9 @@ func runJob(in *interrupt, log *buildlog.Log, job *common.Job, runner *config.Ru
 	e, err := executors.New(runner.Executor)
 	if err == nil {
 		e = budgetedCleanup{Executor: e, budget: in.budget}
-		err = executors.Run(in.job, e, executors.Options{Job: job, Runner: runner, Log: log, SourceDir: sources})
+		err = executors.Run(in.job, e, executors.Options{
+			Job: job, Runner: runner, Log: log, SourceDir: sources, Version: Version, Revision: Revision,
+		})
 	}
 	if err == nil {
 		log.Infoln("Job succeeded")

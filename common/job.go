@@ -171,6 +171,11 @@ type Image struct {
 	Command      []string     `json:"command,omitempty"`
 	PullPolicies PullPolicies `json:"pull_policy,omitempty"`
 	Ports        []Port       `json:"ports,omitempty"`
+	// Variables are a service's own (services only), given to its
+	// container alone.
+	Variables JobVariables `json:"variables,omitempty"`
+	// ExecutorOptions is image:docker: and image:kubernetes: (image_options.go).
+	ExecutorOptions ImageExecutorOptions `json:"executor_opts,omitzero"`
 }
 
 // Port is a port an image exposes, as the payload lists it.

@@ -38,6 +38,20 @@ type Options struct {
 	// GitLab's "canceling" asks: after_script still runs, and the job
 	// fails with ErrCanceled. Aborting at once is the context's job.
 	Canceling <-chan struct{}
+	// Version and Revision name the kuberunner build that runs the job:
+	// CI_RUNNER_VERSION and CI_RUNNER_REVISION.
+	Version, Revision string
+	// Slot numbers the job among those its runner runs at the same time.
+	Slot Slot
+}
+
+// Slot is where a job stands among the jobs one runner runs at the same
+// time, as GitLab Runner numbers them: CI_CONCURRENT_ID is the lowest
+// index, from 0, that no other running job of the runner holds, and
+// CI_CONCURRENT_PROJECT_ID the lowest that no other running job of the
+// runner for the same project holds. A job run alone has 0 and 0.
+type Slot struct {
+	ID, ProjectID int
 }
 
 // ErrCanceled is the cause of a job whose script was stopped because GitLab

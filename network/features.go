@@ -16,6 +16,13 @@ type features struct {
 	ReturnExitCode   bool `json:"return_exit_code"`
 	Refspecs         bool `json:"refspecs"`
 	MultiBuildSteps  bool `json:"multi_build_steps"`
+	// ServiceVariables: a service's own variables reach its container.
+	ServiceVariables bool `json:"service_variables"`
+	// ImageExecutorOpts and ServiceExecutorOpts: executor_opts user
+	// (image:kubernetes:user, image:docker:user) sets the user the build
+	// and service containers run as.
+	ImageExecutorOpts   bool `json:"image_executor_opts"`
+	ServiceExecutorOpts bool `json:"service_executor_opts"`
 
 	// Artifacts: nothing uploads artifacts; GitLab must not expect them.
 	Artifacts bool `json:"artifacts"`
@@ -52,4 +59,8 @@ var supportedFeatures = features{
 	ReturnExitCode:   true,
 	Refspecs:         true,
 	MultiBuildSteps:  true,
+
+	ServiceVariables:    true,
+	ImageExecutorOpts:   true,
+	ServiceExecutorOpts: true,
 }

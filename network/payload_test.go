@@ -78,6 +78,7 @@ func TestRequestJobKeepsWhatDecoded(t *testing.T) {
 		{"variables as an object", `"variables": {"A": "1"}`, "variables"},
 		{"a string timeout", `"runner_info": {"timeout": "3600"}`, "timeout"},
 		{"an unknown pull_policy", `"image": {"name": "alpine", "pull_policy": ["sometimes"]}`, "sometimes"},
+		{"a user that is an object", `"image": {"name": "alpine", "executor_opts": {"kubernetes": {"user": {"uid": 1}}}}`, "executor_opts user"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := coordinator.New(t, runnerToken)
@@ -126,4 +127,21 @@ func TestPayloadIdentity(t *testing.T) {
 			assert.Equal(t, tc.token, token)
 		})
 	}
+}
+
+// GitLab's shape of an image's executor_opts and a service's variables
+// (which come without a public flag) decodes into the job model.
+func TestRequestJobImageOptionsAndServiceVariables(t *testing.T) {
+	srv := coordinator.New(t, runnerToken)
+	srv.EnqueueRaw(77, "job-tok-77", []byte(payloadStart+`"image": {"name": "alpine", "executor_opts": {"kubernetes": {"user": "1234:1234"}}},
+		"services": [{"name": "postgres:16", "alias": "db", "variables": [{"key": "S", "value": "v"}], "executor_opts": {"docker": {"user": 999, "platform": "amd64"}}}]}`))
+	c := newClient(t, srv, nil, runnerToken)
+
+	job, err := c.RequestJob(t.Context())
+
+	require.NoError(t, err)
+	assert.Equal(t, common.ImageUser("1234:1234"), job.Image.ExecutorOptions.Kubernetes.User)
+	require.Len(t, job.Services, 1)
+	assert.Equal(t, common.JobVariables{{Key: "S", Value: "v"}}, job.Services[0].Variables)
+	assert.Equal(t, common.ImageUser("999"), job.Services[0].ExecutorOptions.Docker.User)
 }

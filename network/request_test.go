@@ -151,7 +151,7 @@ func TestRequestJobBody(t *testing.T) {
 	assert.Equal(t, "bash", body.Info.Shell)
 	for _, f := range []string{"variables", "image", "services", "masking", "raw_variables", "cancelable",
 		"cancel_gracefully", "trace_reset", "trace_checksum", "trace_size", "return_exit_code",
-		"refspecs", "multi_build_steps"} {
+		"refspecs", "multi_build_steps", "service_variables", "image_executor_opts", "service_executor_opts"} {
 		assert.True(t, body.Info.Features[f], f)
 	}
 	for _, f := range []string{"artifacts", "cache", "upload_multiple_artifacts", "shared",

@@ -49,6 +49,8 @@ type runnerState struct {
 	client *network.Client
 	limit  slots
 	log    *logrus.Entry
+	// ids numbers the runner's running jobs (CI_CONCURRENT_ID).
+	ids concurrentIDs
 }
 
 // New checks that every runner can talk to GitLab and returns the daemon.

@@ -36,6 +36,7 @@ func (f *fakeExecutor) Prepare(_ context.Context, o executors.Options) error { f
 func (f *fakeExecutor) Cleanup(context.Context) error                        { return nil }
 func (f *fakeExecutor) Run(ctx context.Context) error {
 	f.opts.Log.Println(fmt.Sprintf("job %d runs", f.opts.Job.ID))
+	f.opts.Log.Println(fmt.Sprintf("slot %d/%d of %s", f.opts.Slot.ID, f.opts.Slot.ProjectID, f.opts.Version))
 	fakeRelease.Lock()
 	release := fakeRelease.ch
 	fakeRelease.Unlock()

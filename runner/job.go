@@ -101,7 +101,12 @@ func (d *Daemon) execute(ctx context.Context, r *runnerState, job *common.Job, b
 	if err != nil {
 		return common.NewConfigurationError(err)
 	}
-	return executors.Run(ctx, e, executors.Options{Job: job, Runner: r.cfg, Log: blog, Canceling: trace.Canceling()})
+	slot := r.ids.take(job.JobInfo.ProjectID)
+	defer r.ids.release(job.JobInfo.ProjectID, slot)
+	return executors.Run(ctx, e, executors.Options{
+		Job: job, Runner: r.cfg, Log: blog, Canceling: trace.Canceling(),
+		Version: d.opts.Version, Revision: d.opts.Revision, Slot: slot,
+	})
 }
 
 // warnUnsupported says in the job's log what of the job kuberunner cannot

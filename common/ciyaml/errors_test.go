@@ -34,6 +34,8 @@ func TestLoadErrors(t *testing.T) {
 		{"errors.yml", "not-a-mapping", ErrInvalid, 28, "not-a-mapping"},
 		{"errors.yml", "bad-expand", ErrInvalid, 34, "variables:X:expand"},
 		{"errors.yml", "list-variables", ErrInvalid, 38, "variables"},
+		{"errors.yml", "user-options-not-a-mapping", ErrInvalid, 44, "image:docker"},
+		{"errors.yml", "user-not-a-value", ErrInvalid, 51, "services:kubernetes:user"},
 		{"extends_errors.yml", "cycle", ErrExtendsCycle, 9, "extends"},
 		{"extends_errors.yml", "self", ErrExtendsCycle, 15, "extends"},
 		{"extends_errors.yml", "missing", ErrUnknownExtends, 19, "extends"},

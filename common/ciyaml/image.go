@@ -8,7 +8,8 @@ import (
 	"kuberunner/common"
 )
 
-// image reads image: a name, or {name, entrypoint, pull_policy}.
+// image reads image: a name, or {name, entrypoint, pull_policy, docker,
+// kubernetes}.
 func (c *config) image(v *node, keyword string) (common.Image, error) {
 	switch {
 	case v.isNull():
@@ -22,7 +23,7 @@ func (c *config) image(v *node, keyword string) (common.Image, error) {
 }
 
 // services reads services: a list of names or of {name, alias, entrypoint,
-// command, pull_policy}.
+// command, pull_policy, docker, kubernetes, variables}.
 func (c *config) services(v *node, keyword string) ([]common.Image, error) {
 	if v.isNull() {
 		return nil, nil
@@ -59,11 +60,7 @@ func (c *config) imageMap(v *node, keyword string, allowed map[string]bool) (com
 	for _, p := range v.pairs {
 		kw := keyword + ":" + p.key
 		if !allowed[p.key] {
-			msg := ignoredMessage(p.key)
-			if p.key == "variables" {
-				msg = "service variables are not applied"
-			}
-			c.warn.add(p.keyLine, kw, msg)
+			c.warn.add(p.keyLine, kw, ignoredMessage(p.key))
 			continue
 		}
 		switch p.key {
@@ -77,6 +74,12 @@ func (c *config) imageMap(v *node, keyword string, allowed map[string]bool) (com
 			img.Command, err = c.stringList(p.val, kw)
 		case "pull_policy":
 			img.PullPolicies, err = c.pullPolicies(p.val, kw)
+		case "docker":
+			img.ExecutorOptions.Docker, err = c.userOptions(p.val, kw)
+		case "kubernetes":
+			img.ExecutorOptions.Kubernetes, err = c.userOptions(p.val, kw)
+		case "variables":
+			img.Variables, err = c.variables(p.val, kw)
 		}
 		if err != nil {
 			return common.Image{}, err
@@ -123,4 +126,29 @@ func (c *config) pullPolicies(v *node, keyword string) (common.PullPolicies, err
 		return nil, errorAt(c.file, at, keyword, errs[0].Err)
 	}
 	return list, nil
+}
+
+// userOptions reads image:docker: or image:kubernetes:, of which user is
+// applied (who the container runs as; the executor checks the value) and
+// anything else is warned about.
+func (c *config) userOptions(v *node, keyword string) (common.ImageUserOptions, error) {
+	var out common.ImageUserOptions
+	if v.isNull() {
+		return out, nil
+	}
+	if !v.isMap() {
+		return out, errorAt(c.file, v, keyword, invalid("a mapping with user", v))
+	}
+	for _, p := range v.pairs {
+		if p.key != "user" {
+			c.warn.add(p.keyLine, keyword+":"+p.key, "not applied; only user is")
+			continue
+		}
+		user, err := c.text(p.val, keyword+":user")
+		if err != nil {
+			return out, err
+		}
+		out.User = common.ImageUser(user)
+	}
+	return out, nil
 }

@@ -68,8 +68,9 @@ var gitlabJobKeywords = map[string]string{
 // imageKeywords and serviceKeywords are the applied keys of image: and of a
 // services: entry.
 var (
-	imageKeywords   = map[string]bool{"name": true, "entrypoint": true, "pull_policy": true}
-	serviceKeywords = map[string]bool{"name": true, "alias": true, "entrypoint": true, "command": true, "pull_policy": true}
+	imageKeywords   = map[string]bool{"name": true, "entrypoint": true, "pull_policy": true, "docker": true, "kubernetes": true}
+	serviceKeywords = map[string]bool{"name": true, "alias": true, "entrypoint": true, "command": true, "pull_policy": true,
+		"docker": true, "kubernetes": true, "variables": true}
 )
 
 // ignoredMessage is the warning text for a key of a job, default:, image: or
@@ -77,10 +78,6 @@ var (
 func ignoredMessage(key string) string {
 	if msg, ok := gitlabJobKeywords[key]; ok {
 		return msg
-	}
-	switch key {
-	case "docker", "kubernetes":
-		return "executor-specific image options are not applied"
 	}
 	return "not a keyword kuberunner knows; ignored (GitLab may reject it)"
 }

@@ -61,6 +61,19 @@ func TestLoadJob(t *testing.T) {
 			},
 			Steps: steps([]string{"echo before", "echo one", "echo two"}, "echo after"),
 		}},
+		{"image_options.yml", "users-and-service-variables", &common.Job{
+			JobInfo: info("users-and-service-variables", "test"),
+			Image: common.Image{Name: "alpine:3.20", ExecutorOptions: common.ImageExecutorOptions{
+				Kubernetes: common.ImageUserOptions{User: "1234:1234"},
+			}},
+			Services: []common.Image{{
+				Name:            "postgres:16",
+				ExecutorOptions: common.ImageExecutorOptions{Docker: common.ImageUserOptions{User: "999"}},
+				Variables: append(vars("POSTGRES_DB", "app"),
+					common.JobVariable{Key: "RAW", Value: "$KEEP", Public: true, Raw: true}),
+			}},
+			Steps: steps([]string{"id -u"}),
+		}},
 		{"basic.yml", "no-image", &common.Job{
 			JobInfo: info("no-image", "test"),
 			Steps:   steps([]string{"true"}),

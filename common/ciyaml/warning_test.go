@@ -28,7 +28,7 @@ func TestWarnings(t *testing.T) {
 			{1, "include"},
 			{3, "workflow"},
 			{6, "cache"},
-			{11, "default:image:docker"},
+			{12, "default:image:docker:platform"},
 			{13, "default:retry"},
 			{16, "rules"},
 			{18, "only"},
@@ -41,7 +41,6 @@ func TestWarnings(t *testing.T) {
 			{26, "retry"},
 			{27, "timeout"},
 			{28, "colour"},
-			{31, "services:variables"},
 		}},
 		{"defaults.yml", "inherits", []place{{8, "default:tags"}, {9, "default:variables"}}},
 		// tags is written once, in .base, and reached through two levels.
@@ -77,7 +76,7 @@ func TestWarningsInline(t *testing.T) {
 	}{
 		{"duplicate key", "job:\n  script: [a]\n  script: [b]\n", []place{{3, "script"}}},
 		{"unknown variable option", "job:\n  variables:\n    X: {value: \"1\", masked: true}\n  script: [echo]\n", []place{{3, "variables:X:masked"}}},
-		{"image options", "job:\n  image: {name: a, kubernetes: {user: 1}}\n  script: [echo]\n", []place{{2, "image:kubernetes"}}},
+		{"image options", "job:\n  image: {name: a, kubernetes: {user: 1, group: 2}}\n  script: [echo]\n", []place{{2, "image:kubernetes:group"}}},
 		{"inherit", "job:\n  inherit: {default: false}\n  script: [echo]\n", []place{{2, "inherit"}}},
 		{"stages is understood", "stages: [a]\njob:\n  stage: a\n  script: [echo]\n", nil},
 	}

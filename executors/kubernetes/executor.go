@@ -80,7 +80,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		return systemFailure(err)
 	}
 	e.projectDir = podspec.ProjectDir(opts.Job, opts.SourceDir)
-	if e.vars, err = podspec.Variables(opts.Job, opts.Runner, e.projectDir); err != nil {
+	if e.vars, err = podspec.Variables(opts.Job, opts.Runner, runInfo(opts, e.projectDir)); err != nil {
 		return configFailure(err)
 	}
 	if e.spec, err = podspec.NewJobSpec(opts.Job, opts.Runner, e.cfg, key, e.vars); err != nil {
@@ -230,6 +230,15 @@ func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 	pod, err := loop.run(ctx)
 	e.stats = loop.stats
 	return pod, err
+}
+
+// runInfo is what the job's variables take from the run rather than
+// from the job.
+func runInfo(opts executors.Options, projectDir string) podspec.RunInfo {
+	return podspec.RunInfo{
+		ProjectDir: projectDir, Version: opts.Version, Revision: opts.Revision,
+		ConcurrentID: opts.Slot.ID, ConcurrentProjectID: opts.Slot.ProjectID,
+	}
 }
 
 // pollTimeout is poll_timeout, with the loader's default for a config that

@@ -54,7 +54,8 @@ type ContainerSpec struct {
 	Stdin      bool
 	Resources  corev1.ResourceRequirements
 	Security   *corev1.SecurityContext
-	EnvFrom    bool // gets the job variables from the job's secret
+	EnvFrom    bool            // gets the job variables from the job's secret
+	Env        []corev1.EnvVar // plain values, in the pod spec: public ones only
 	MountBuild bool
 }
 

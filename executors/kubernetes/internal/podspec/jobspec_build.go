@@ -2,7 +2,6 @@ package podspec
 
 import (
 	"fmt"
-	"path"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -78,7 +77,7 @@ func (s *JobSpec) addPolicies(image string, list common.PullPolicies) {
 
 // buildContainerSpec is the job image's container and its pull-policy list.
 func buildContainerSpec(job *common.Job, cfg *config.KubernetesConfig, vars common.JobVariables, res corev1.ResourceRequirements) (ContainerSpec, common.PullPolicies, error) {
-	image := expand(firstNonEmpty(job.Image.Name, cfg.Image), vars)
+	image := ExpandValue(firstNonEmpty(job.Image.Name, cfg.Image), vars)
 	if image == "" {
 		return ContainerSpec{}, nil, &ConfigError{Msg: "no image: the job names none and [runners.kubernetes] image is not set"}
 	}
@@ -86,9 +85,13 @@ func buildContainerSpec(job *common.Job, cfg *config.KubernetesConfig, vars comm
 	if err != nil {
 		return ContainerSpec{}, nil, err
 	}
+	security, err := userSecurity("image", job.Image, cfg, buildKind, vars)
+	if err != nil {
+		return ContainerSpec{}, nil, err
+	}
 	c := ContainerSpec{
 		Name: BuildContainer, Image: image, Command: []string{"sh"}, Stdin: true,
-		Resources: res, Security: containerSecurity(cfg, buildKind), EnvFrom: true, MountBuild: true,
+		Resources: res, Security: security, EnvFrom: true, MountBuild: true,
 	}
 	if ep := job.Image.Entrypoint; len(ep) > 0 && !(len(ep) == 1 && ep[0] == "") {
 		c.Command = ep
@@ -116,35 +119,68 @@ func serviceSpecs(job *common.Job, cfg *config.KubernetesConfig, vars common.Job
 	all := append(runnerServices(cfg.Services), job.Services...)
 	out := make([]serviceSpec, 0, len(all))
 	for i, s := range all {
-		img := expand(s.Name, vars)
+		img := ExpandValue(s.Name, vars)
 		if img == "" {
 			return nil, &ConfigError{Msg: fmt.Sprintf("service %d has no image name", i)}
 		}
-		var list common.PullPolicies
-		var err error
-		if i < len(cfg.Services) {
-			// A runner service's own pull_policy stands in for the
-			// runner's, still bounded by allowed_pull_policies; the loader
-			// computed it once.
-			list, err = cfg.ServicePullPolicies(i, nil)
-		} else {
-			list, err = cfg.ImagePullPolicies(img, s.PullPolicies)
-		}
+		list, err := servicePolicies(cfg, i, img, s.PullPolicies)
 		if err != nil {
 			return nil, err
 		}
-		aliases := serviceAliases(img, s.Alias)
-		for _, a := range aliases {
-			if errs := validation.IsDNS1123Subdomain(a); len(errs) > 0 {
-				return nil, &ConfigError{Msg: fmt.Sprintf("service %q: alias %q is not a valid host name: %s", img, a, errs[0])}
-			}
+		c, err := serviceContainer(fmt.Sprintf("svc-%d", i), img, s, cfg, vars)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, serviceSpec{ContainerSpec: ContainerSpec{
-			Name: fmt.Sprintf("svc-%d", i), Image: img, Command: s.Entrypoint, Args: s.Command,
-			Aliases: aliases, Resources: res, Security: containerSecurity(cfg, serviceKind), EnvFrom: true,
-		}, policies: list})
+		c.Resources = res
+		out = append(out, serviceSpec{ContainerSpec: c, policies: list})
 	}
 	return out, nil
+}
+
+// servicePolicies is the pull-policy list of the i-th service: a runner
+// service's own pull_policy stands in for the runner's, still bounded by
+// allowed_pull_policies (the loader computed it once); a job's service
+// follows the job's rules.
+func servicePolicies(cfg *config.KubernetesConfig, i int, img string, own common.PullPolicies) (common.PullPolicies, error) {
+	if i < len(cfg.Services) {
+		return cfg.ServicePullPolicies(i, nil)
+	}
+	return cfg.ImagePullPolicies(img, own)
+}
+
+// serviceContainer is one service's container: its host names, its own
+// environment (never the job's secret, see serviceEnv) and its user.
+func serviceContainer(name, img string, s common.Image, cfg *config.KubernetesConfig, vars common.JobVariables) (ContainerSpec, error) {
+	what := fmt.Sprintf("service %q", img)
+	aliases := serviceAliases(img, s.Alias)
+	for _, a := range aliases {
+		if errs := validation.IsDNS1123Subdomain(a); len(errs) > 0 {
+			return ContainerSpec{}, &ConfigError{Msg: fmt.Sprintf("%s: alias %q is not a valid host name: %s", what, a, errs[0])}
+		}
+	}
+	env, err := serviceEnv(img, vars, s.Variables)
+	if err != nil {
+		return ContainerSpec{}, err
+	}
+	security, err := userSecurity(what, s, cfg, serviceKind, vars)
+	if err != nil {
+		return ContainerSpec{}, err
+	}
+	return ContainerSpec{
+		Name: name, Image: img, Command: s.Entrypoint, Args: s.Command,
+		Aliases: aliases, Security: security, Env: env,
+	}, nil
+}
+
+// userSecurity is a container's security context with the user its
+// image's executor_opts asks for.
+func userSecurity(what string, img common.Image, cfg *config.KubernetesConfig, kind containerKind, vars common.JobVariables) (*corev1.SecurityContext, error) {
+	user, err := imageUser(what, img, vars)
+	if err != nil {
+		return nil, err
+	}
+	sc := user.apply(containerSecurity(cfg, kind))
+	return sc, rootRefused(what, user, podSecurity(cfg), sc)
 }
 
 // runnerServices turns config.toml's services into the job model's, their
@@ -220,16 +256,4 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
-}
-
-// ProjectDir is $CI_PROJECT_DIR: under /builds, named after the project.
-func ProjectDir(job *common.Job, sourceDir string) string {
-	name := job.JobInfo.ProjectName
-	if name == "" && sourceDir != "" {
-		name = path.Base(sourceDir)
-	}
-	if name == "" || name == "." || name == "/" {
-		name = "project"
-	}
-	return path.Join(BuildsDir, dnsLabel(name, 63))
 }

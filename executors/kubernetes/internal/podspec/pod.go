@@ -58,6 +58,7 @@ func podContainer(c ContainerSpec, secret string, policy common.PullPolicy) core
 		Resources:       c.Resources,
 	}
 	out.SecurityContext = c.Security
+	out.Env = c.Env
 	if c.EnvFrom && secret != "" {
 		out.EnvFrom = []corev1.EnvFromSource{{
 			SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: secret}},

@@ -24,12 +24,33 @@ func TestBuildPod(t *testing.T) {
 		{Name: "127.0.0.1:5000/postgres:15", PullPolicies: common.PullPolicies{common.PullPolicyIfNotPresent}},
 		{Name: "redis:7", Alias: "cache,kv", Command: []string{"redis-server", "--save", ""}},
 	}
+	// What GitLab sends for a job with service variables and users: its
+	// own public variables, a project's secret and masked ones, and
+	// services that ask for their own environment and user.
+	withVariables := *job
+	withVariables.Image = common.Image{Name: "alpine:3", ExecutorOptions: common.ImageExecutorOptions{Kubernetes: common.ImageUserOptions{User: "1234:1234"}}}
+	withVariables.Variables = common.JobVariables{
+		{Key: "CI_PROJECT_PATH", Value: "group/project", Public: true},
+		{Key: "PUBLIC_URL", Value: "https://example.com", Public: true},
+		{Key: "DB_PASSWORD", Value: "not-public-s3cret"},
+		{Key: "API_TOKEN", Value: "masked-s3cret-value", Masked: true},
+		{Key: "DSN", Value: "postgres://app:$DB_PASSWORD@db", Public: true},
+	}
+	withVariables.Services = []common.Image{
+		{Name: "postgres:16", Alias: "db", Variables: common.JobVariables{
+			{Key: "POSTGRES_DB", Value: "app"},
+			{Key: "POSTGRES_PASSWORD", Value: "$DB_PASSWORD"},
+			{Key: "HOME_URL", Value: "$PUBLIC_URL/home"},
+		}, ExecutorOptions: common.ImageExecutorOptions{Docker: common.ImageUserOptions{User: "999"}}},
+		{Name: "redis:7"},
+	}
 	tests := []struct {
 		name     string
 		job      *common.Job
 		cfg      config.KubernetesConfig
 		attempt  int
 		policies map[string]common.PullPolicy // overrides of the first policy
+		env      []string                     // the runner's environment
 	}{
 		{
 			name: "reference-attempt1",
@@ -71,6 +92,12 @@ func TestBuildPod(t *testing.T) {
 			},
 		},
 		{
+			name: "service-variables-and-users",
+			job:  &withVariables,
+			cfg:  config.KubernetesConfig{Namespace: "ci", HelperImage: "helper:1"},
+			env:  []string{"RUNNER_MIRROR=https://mirror.example"},
+		},
+		{
 			// What a namespace labelled Pod Security "restricted" admits.
 			name: "restricted",
 			job:  &withServices,
@@ -88,8 +115,8 @@ func TestBuildPod(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			runner := &config.RunnerConfig{Name: "local runner", Kubernetes: &tt.cfg}
-			vars, err := Variables(tt.job, runner, "/builds/project")
+			runner := &config.RunnerConfig{Name: "local runner", Token: "glrt-0123456789abcdefghij", Environment: tt.env, Kubernetes: &tt.cfg}
+			vars, err := Variables(tt.job, runner, RunInfo{ProjectDir: "/builds/project", Version: "v1", Revision: "r1"})
 			require.NoError(t, err)
 			spec, err := NewJobSpec(tt.job, runner, &tt.cfg, "42-abcdef", vars)
 			require.NoError(t, err)
@@ -111,6 +138,7 @@ func TestBuildPod(t *testing.T) {
 
 func TestNewJobSpecErrors(t *testing.T) {
 	job := &common.Job{ID: 1}
+	nonRoot := true
 	tests := []struct {
 		name string
 		job  common.Job
@@ -121,6 +149,14 @@ func TestNewJobSpecErrors(t *testing.T) {
 		{"bad toleration", *job, config.KubernetesConfig{Image: "a", NodeTolerations: map[string]string{"k": "Never"}}, `node_tolerations: taint effect "Never"`},
 		{"bad quantity", *job, config.KubernetesConfig{Image: "a", CPULimit: "two"}, `cpu_limit "two" is not a Kubernetes quantity`},
 		{"bad alias", common.Job{Services: []common.Image{{Name: "x", Alias: "Not_Valid"}}}, config.KubernetesConfig{Image: "a"}, `alias "Not_Valid" is not a valid host name`},
+		{"image user is a name", common.Job{Image: common.Image{Name: "a", ExecutorOptions: common.ImageExecutorOptions{Docker: common.ImageUserOptions{User: "node"}}}},
+			config.KubernetesConfig{}, `image: docker:user "node": allowed: a numeric user ID`},
+		{"service user is a name", common.Job{Services: []common.Image{{Name: "pg", ExecutorOptions: common.ImageExecutorOptions{Kubernetes: common.ImageUserOptions{User: "postgres"}}}}},
+			config.KubernetesConfig{Image: "a"}, `service "pg": kubernetes:user "postgres"`},
+		{"root where run_as_non_root", common.Job{Image: common.Image{Name: "a", ExecutorOptions: common.ImageExecutorOptions{Kubernetes: common.ImageUserOptions{User: "0"}}}},
+			config.KubernetesConfig{PodSecurityContext: &config.PodSecurityContext{RunAsNonRoot: &nonRoot}}, "user 0 (root) is asked for, but config.toml sets run_as_non_root = true"},
+		{"masked service variable", common.Job{Services: []common.Image{{Name: "pg", Variables: common.JobVariables{{Key: "PW", Value: "0123456789", Masked: true}}}}},
+			config.KubernetesConfig{Image: "a"}, `service "pg": variable PW is masked`},
 		{"empty intersection", common.Job{Image: common.Image{Name: "a", PullPolicies: common.PullPolicies{common.PullPolicyNever}}},
 			config.KubernetesConfig{PullPolicy: common.PullPolicies{common.PullPolicyAlways}}, "never"},
 	}

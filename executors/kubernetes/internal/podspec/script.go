@@ -19,6 +19,7 @@ func StepScript(step common.Step, vars common.JobVariables) string {
 	var b strings.Builder
 	b.WriteString("set -e\n")
 	b.WriteString("if (set -o pipefail) 2>/dev/null; then set -o pipefail; fi\n")
+	b.WriteString(archExport)
 	for _, v := range vars {
 		if v.File {
 			b.WriteString("mkdir -p \"$CI_BUILDS_DIR/.variables\"\n")

@@ -13,7 +13,7 @@ func TestStepScript(t *testing.T) {
 	got := StepScript(step, common.JobVariables{{Key: "KUBECONFIG_FILE", Value: "x", File: true}})
 	want := `set -e
 if (set -o pipefail) 2>/dev/null; then set -o pipefail; fi
-mkdir -p "$CI_BUILDS_DIR/.variables"
+` + archExport + `mkdir -p "$CI_BUILDS_DIR/.variables"
 printf '%s' "$KUBECONFIG_FILE" > "$CI_BUILDS_DIR/.variables/KUBECONFIG_FILE"
 export KUBECONFIG_FILE="$CI_BUILDS_DIR/.variables/KUBECONFIG_FILE"
 mkdir -p "$CI_PROJECT_DIR"

@@ -7,10 +7,11 @@ import (
 	"kuberunner/common"
 )
 
-// BuildSecret is the job's variables as a Secret that the build and service
-// containers read with envFrom, so that masked values never appear in the
-// pod spec, where anyone who may read pods would see them. It is pure, like
-// BuildPod; the API server names it from GenerateName.
+// BuildSecret is the job's variables as a Secret that the build container
+// reads with envFrom, so that masked and other secret values never appear
+// in the pod spec, where anyone who may read pods would see them. Services
+// never read it: they get public values only, as plain env (serviceEnv).
+// It is pure, like BuildPod; the API server names it from GenerateName.
 func BuildSecret(spec *JobSpec, vars common.JobVariables) *corev1.Secret {
 	labels := podLabels(spec, 0)
 	delete(labels, AttemptLabel)

@@ -2,45 +2,58 @@ package podspec
 
 import (
 	"fmt"
-	"os"
-	"path"
-	"strconv"
 	"strings"
 
 	"kuberunner/common"
 	"kuberunner/common/config"
 )
 
+// RunInfo is what the job's variables need that the job does not carry:
+// what the runner process knows of this run of it.
+type RunInfo struct {
+	// ProjectDir is $CI_PROJECT_DIR (ProjectDir).
+	ProjectDir string
+	// Version and Revision name the kuberunner build.
+	Version, Revision string
+	// ConcurrentID and ConcurrentProjectID number the job among those its
+	// runner runs at the same time (executors.Slot).
+	ConcurrentID, ConcurrentProjectID int
+	// Extra are predefined variables that other parts of the runner set,
+	// such as CI_SERVER_TLS_CA_FILE: the one place they come in. They
+	// follow the built-in ones, so the runner's environment and the job's
+	// own variables still override them.
+	Extra common.JobVariables
+}
+
 // Variables is the job's environment in override order: predefined
-// variables, then the runner's `environment`, then the job's own. Later
-// entries win, as in GitLab.
-func Variables(job *common.Job, runner *config.RunnerConfig, dir string) (common.JobVariables, error) {
-	v := common.JobVariables{
-		{Key: "CI", Value: "true", Public: true},
-		{Key: "GITLAB_CI", Value: "true", Public: true},
-		{Key: "CI_SERVER", Value: "yes", Public: true},
-		{Key: "CI_DISPOSABLE_ENVIRONMENT", Value: "true", Public: true},
-		{Key: "CI_JOB_ID", Value: strconv.FormatInt(job.ID, 10), Public: true},
-		{Key: "CI_JOB_NAME", Value: job.JobInfo.Name, Public: true},
-		{Key: "CI_JOB_STAGE", Value: job.JobInfo.Stage, Public: true},
-		{Key: "CI_PROJECT_NAME", Value: path.Base(dir), Public: true},
-		{Key: "CI_PROJECT_DIR", Value: dir, Public: true},
-		{Key: "CI_BUILDS_DIR", Value: BuildsDir, Public: true},
-		{Key: "CI_RUNNER_DESCRIPTION", Value: runner.Name, Public: true},
-		{Key: "CI_RUNNER_EXECUTABLE_ARCH", Value: "linux/amd64", Public: true},
+// variables, then the runner's `environment`, then the job's own; later
+// entries win, as on GitLab Runner. Values that are not raw are expanded
+// once, with GitLab Runner's rules (Expand), so a job's variable may use
+// a predefined or a runner variable.
+func Variables(job *common.Job, runner *config.RunnerConfig, run RunInfo) (common.JobVariables, error) {
+	env, err := runnerEnvironment(runner)
+	if err != nil {
+		return nil, err
 	}
+	v := append(predefined(job, runner, run), env...)
+	v = append(v, job.Variables...)
+	for _, jv := range v {
+		if err := common.ValidateVariableName(jv.Key); err != nil {
+			return nil, err
+		}
+	}
+	return Expand(v), nil
+}
+
+// runnerEnvironment is config.toml's environment, KEY=VALUE each.
+func runnerEnvironment(runner *config.RunnerConfig) (common.JobVariables, error) {
+	var v common.JobVariables
 	for i, kv := range runner.Environment {
 		k, val, ok := strings.Cut(kv, "=")
 		if !ok {
 			return nil, fmt.Errorf("runner %q environment[%d] is not KEY=VALUE (the value is not shown: it may be secret)", runner.Name, i)
 		}
 		v = append(v, common.JobVariable{Key: k, Value: val, Public: true})
-	}
-	v = append(v, job.Variables...)
-	for _, jv := range v {
-		if err := common.ValidateVariableName(jv.Key); err != nil {
-			return nil, err
-		}
 	}
 	return v, nil
 }
@@ -53,16 +66,6 @@ func Lookup(vars common.JobVariables, key string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// expand replaces $VAR and ${VAR} in s with job variables, so config.toml
-// may say image = "${IMAGE_NAME}:${IMAGE_VERSION}". An unknown variable
-// expands to nothing, as in a shell.
-func expand(s string, vars common.JobVariables) string {
-	return os.Expand(s, func(k string) string {
-		val, _ := Lookup(vars, k)
-		return val
-	})
 }
 
 // secretData is the job's variables as the job secret holds them: the last
