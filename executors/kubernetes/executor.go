@@ -110,6 +110,9 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	built := e.spec.Containers[0].Image
 	log.Println(fmt.Sprintf("Using Kubernetes executor with image %s (pull policies %s)", built, e.spec.Policies[built]))
 	log.Println(fmt.Sprintf("Using Kubernetes namespace: %s", e.spec.Namespace))
+	for _, line := range podspec.SecurityLines(e.spec) {
+		log.Println(line)
+	}
 	for _, w := range podspec.MaskedInImages(e.spec, e.vars) {
 		log.Warningln(w)
 	}
