@@ -113,6 +113,9 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	for _, line := range podspec.SecurityLines(e.spec) {
 		log.Println(line)
 	}
+	if podspec.DebugTrace(e.vars) {
+		log.Warningln("CI_DEBUG_TRACE is on: the shell writes every command it runs into this log with its variables expanded; masked values are still hidden, other secrets the script uses are not")
+	}
 	for _, w := range podspec.MaskedInImages(e.spec, e.vars) {
 		log.Warningln(w)
 	}

@@ -1,0 +1,105 @@
+package kubernetes
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"kuberunner/common"
+	"kuberunner/common/buildlog"
+	"kuberunner/executors"
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/helpers/exitmark"
+)
+
+// A step as the build container runs it, but on this machine: the exit
+// marker's wrapper around the shell, the script on stdin, both streams
+// into one masked build log. In every shell, a masked value that
+// CI_DEBUG_TRACE's tracing prints is masked, and the marker carries the
+// script's status and stays out of the log.
+func TestTracedStepIsMaskedInEveryShell(t *testing.T) {
+	const secret = "s3cr3t-Value-42"
+	shells := []struct {
+		name string
+		argv []string
+	}{
+		{"StepShell (bash here)", podspec.StepShell()},
+		{"bash", []string{"/bin/bash"}},
+		{"dash", []string{"/bin/dash"}},
+		{"busybox", []string{"/bin/busybox", "sh"}},
+	}
+	step := common.Step{Name: common.StepScript, Script: []string{`echo "token is $SECRET" >/dev/null`, `test "$SECRET" = nope`}}
+	script := podspec.StepScript(step, podspec.StepOptions{JobStatus: podspec.JobStatusRunning, AnnounceShell: true, Trace: true})
+	for _, sh := range shells {
+		t.Run(sh.name, func(t *testing.T) {
+			if _, err := exec.LookPath(sh.argv[0]); err != nil {
+				t.Skipf("%s is not installed", sh.argv[0])
+			}
+			var out bytes.Buffer
+			log := buildlog.New(&out, buildlog.LogFormatTerminal, []string{secret})
+			stdout, stderr := log.Stream(), log.Stream()
+			nonce := exitmark.NewNonce()
+			marks := exitmark.NewFilter(stderr, nonce)
+			argv := exitmark.Shell(nonce, sh.argv)
+			cmd := exec.Command(argv[0], argv[1:]...)
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "SECRET=" + secret, "CI_BUILDS_DIR=" + t.TempDir(), "CI_PROJECT_DIR=" + t.TempDir()}
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(script), stdout, marks
+			err := cmd.Run()
+			var exit *exec.ExitError
+			require.True(t, errors.As(err, &exit), "%v", err)
+			require.NoError(t, marks.Flush())
+			closeStream(stdout)
+			closeStream(stderr)
+			require.NoError(t, log.Close())
+
+			text := out.String()
+			assert.NotContains(t, text, secret)
+			assert.Contains(t, text, "token is [MASKED]", "the trace shows the command, masked")
+			assert.NotContains(t, text, "kuberunner-exit", "the marker is not in the log")
+			code, seen := marks.Exit()
+			assert.True(t, seen)
+			assert.Equal(t, 1, code)
+			assert.Equal(t, 1, exit.ExitCode())
+		})
+	}
+}
+
+// after_script's CI_JOB_STATUS is the result of the steps before it, and
+// only the first step that runs says which shell runs the script.
+func TestStepRunStatus(t *testing.T) {
+	script := common.Step{Name: common.StepScript, Script: []string{"true"}}
+	after := common.Step{Name: common.StepAfterScript, Script: []string{"true"}, When: common.WhenAlways}
+	exitErr := &ExecExitError{Container: "build", Code: 1}
+	tests := []struct {
+		name  string
+		err   error // the script step's
+		allow bool
+		want  string
+	}{
+		{"success", nil, false, podspec.JobStatusSuccess},
+		{"failed", exitErr, false, podspec.JobStatusFailed},
+		{"allowed failure is still failed", exitErr, true, podspec.JobStatusFailed},
+		{"canceled", executors.ErrCanceled, false, podspec.JobStatusCanceled},
+		{"system failure", errors.New("stream lost"), false, podspec.JobStatusFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			script := script
+			script.AllowFailure = tt.allow
+			r := &stepRun{}
+			first := r.script(script)
+			assert.Contains(t, first, "export CI_JOB_STATUS='running'")
+			assert.Contains(t, first, "Running the script with")
+			r.record(script, tt.err)
+			second := r.script(after)
+			assert.Contains(t, second, "export CI_JOB_STATUS='"+tt.want+"'")
+			assert.NotContains(t, second, "Running the script with")
+		})
+	}
+}
