@@ -27,6 +27,10 @@ type RunnerConfig struct {
 	OutputLimit int               `toml:"output_limit"`
 	Environment []string          `toml:"environment"`
 	Kubernetes  *KubernetesConfig `toml:"kubernetes"`
+
+	// DebugTraceDisabled turns CI_DEBUG_TRACE off for this runner's jobs,
+	// as on GitLab Runner: tracing prints every variable a script uses.
+	DebugTraceDisabled bool `toml:"debug_trace_disabled"`
 }
 
 // KubernetesConfig is [runners.kubernetes].

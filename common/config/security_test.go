@@ -62,3 +62,12 @@ func TestSecurityKeys(t *testing.T) {
 		})
 	}
 }
+
+// debug_trace_disabled loads, with no warning: ignoring it would trace the
+// scripts of a runner whose operator turned tracing off.
+func TestDebugTraceDisabled(t *testing.T) {
+	cfg, warnings, err := Parse("config.toml", []byte("[[runners]]\nname = \"r\"\ndebug_trace_disabled = true\n"))
+	require.NoError(t, err)
+	assert.Empty(t, warnings)
+	assert.True(t, cfg.Runners[0].DebugTraceDisabled)
+}

@@ -41,7 +41,7 @@ func (e *Executor) copySources(ctx context.Context) error {
 // job's result is the script's.
 func (e *Executor) runSteps(ctx context.Context) error {
 	var result error
-	run := &stepRun{trace: podspec.DebugTrace(e.vars), files: podspec.FileVariables(e.vars)}
+	run := &stepRun{trace: e.trace, files: podspec.FileVariables(e.vars)}
 	for _, step := range e.opts.Job.Steps {
 		if step.When != common.WhenAlways && result != nil {
 			continue

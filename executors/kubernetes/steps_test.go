@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -10,9 +11,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"k8s.io/client-go/rest"
 
 	"kuberunner/common"
 	"kuberunner/common/buildlog"
+	"kuberunner/common/config"
 	"kuberunner/executors"
 	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/helpers/exitmark"
@@ -100,6 +103,41 @@ func TestStepRunStatus(t *testing.T) {
 			second := r.script(after)
 			assert.Contains(t, second, "export CI_JOB_STATUS='"+tt.want+"'")
 			assert.NotContains(t, second, "Running the script with")
+		})
+	}
+}
+
+// Prepare names the security profile and says when the script will be
+// traced, or that the runner refuses to trace it; it sends no request, so
+// an unreachable API server does not matter.
+func TestPrepareLogsProfileAndTrace(t *testing.T) {
+	tests := []struct {
+		name     string
+		value    string
+		disabled bool
+		trace    bool
+		want     string
+	}{
+		{"no trace", "false", false, false, ""},
+		{"trace", "true", false, true, "WARNING: CI_DEBUG_TRACE is on"},
+		{"trace disabled by the runner", "1", true, false, "WARNING: CI_DEBUG_TRACE is disabled on this runner (debug_trace_disabled = true)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			log := buildlog.New(&buf, buildlog.LogFormatTerminal, nil)
+			e := New(&rest.Config{Host: "http://127.0.0.1:1"})
+			job := &common.Job{ID: 1, Variables: common.JobVariables{{Key: "CI_DEBUG_TRACE", Value: tt.value}}}
+			runner := &config.RunnerConfig{Name: "r", DebugTraceDisabled: tt.disabled, Kubernetes: &config.KubernetesConfig{Image: "busybox"}}
+			require.NoError(t, e.Prepare(context.Background(), executors.Options{Job: job, Runner: runner, Log: log}))
+			require.NoError(t, log.Close())
+			assert.Equal(t, tt.trace, e.trace)
+			assert.Contains(t, buf.String(), `Security profile "baseline"`)
+			if tt.want != "" {
+				assert.Contains(t, buf.String(), tt.want)
+			} else {
+				assert.NotContains(t, buf.String(), "CI_DEBUG_TRACE")
+			}
 		})
 	}
 }
