@@ -44,11 +44,12 @@ func (l *lockedBuffer) String() string {
 }
 
 // startDaemon runs `kuberunner run` as a process against a test
-// coordinator, with one runner in namespace ns.
-func startDaemon(t *testing.T, srv *coordinator.Server, ns, image string) (*exec.Cmd, *lockedBuffer) {
+// coordinator, with one runner in namespace ns; extra lines go at the end
+// of its [runners.kubernetes] table.
+func startDaemon(t *testing.T, srv *coordinator.Server, ns, image string, extra ...string) (*exec.Cmd, *lockedBuffer) {
 	dir := t.TempDir()
 	cfg := fmt.Sprintf("concurrent = 2\ncheck_interval = 1\n\n[[runners]]\n  name = \"it\"\n  url = %q\n  token = \"tok\"\n  executor = \"kubernetes\"\n  [runners.kubernetes]\n    namespace = %q\n    image = %q\n    helper_image = %q\n    pull_policy = \"if-not-present\"\n",
-		srv.URL, ns, image, localcluster.HelperImage)
+		srv.URL, ns, image, localcluster.HelperImage) + strings.Join(extra, "\n") + "\n"
 	path := filepath.Join(dir, "config.toml")
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
 	cmd := exec.Command(kuberunnerBinary(t), "run", "--config", path)

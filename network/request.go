@@ -33,8 +33,11 @@ func newRunnerInfo(version, revision string) runnerInfo {
 		Platform:     runtime.GOOS,
 		Architecture: runtime.GOARCH,
 		Executor:     "kubernetes",
-		Shell:        "bash",
-		Features:     supportedFeatures,
+		// "bash" is GitLab Runner's default shell on Unix, which runs the
+		// script in the image's bash and falls back to sh where the image
+		// has none: what the executor does (podspec.StepShell).
+		Shell:    "bash",
+		Features: supportedFeatures,
 	}
 }
 

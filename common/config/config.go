@@ -27,6 +27,10 @@ type RunnerConfig struct {
 	OutputLimit int               `toml:"output_limit"`
 	Environment []string          `toml:"environment"`
 	Kubernetes  *KubernetesConfig `toml:"kubernetes"`
+
+	// DebugTraceDisabled turns CI_DEBUG_TRACE off for this runner's jobs,
+	// as on GitLab Runner: tracing prints every variable a script uses.
+	DebugTraceDisabled bool `toml:"debug_trace_disabled"`
 }
 
 // KubernetesConfig is [runners.kubernetes].
@@ -71,8 +75,10 @@ type KubernetesConfig struct {
 
 	Services []KubernetesService `toml:"services"`
 
-	// Security (security.go). Unset means the executor's restrictive
-	// default; see docs/security.md.
+	// Security (security.go). SecurityProfile is the starting point
+	// (SecurityProfileBaseline when unset); the keys after it apply on top
+	// of it. See docs/security.md.
+	SecurityProfile                 string                    `toml:"security_profile"`
 	AllowPrivilegeEscalation        *bool                     `toml:"allow_privilege_escalation"`
 	AutomountServiceAccountToken    *bool                     `toml:"automount_service_account_token"`
 	CapAdd                          []string                  `toml:"cap_add"`

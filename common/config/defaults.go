@@ -86,6 +86,9 @@ func (c *Config) applyDefaults() {
 		if k.PullPolicyNodeAffinity == "" {
 			k.PullPolicyNodeAffinity = DefaultPullPolicyNodeAffinity
 		}
+		if k.SecurityProfile == "" {
+			k.SecurityProfile = DefaultSecurityProfile
+		}
 		if k.PullRetryBudget == nil {
 			n := DefaultPullRetryBudget
 			k.PullRetryBudget = &n

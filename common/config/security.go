@@ -3,10 +3,13 @@ package config
 import "reflect"
 
 // The security keys of [runners.kubernetes], with GitLab Runner's names.
-// The executor's defaults are restrictive (docs/security.md): these keys
-// tighten them further, and only `privileged = true` and explicit
-// capabilities, `allow_privilege_escalation` or `automount_service_account_token`
-// loosen them. A key of these tables that kuberunner does not know is an
+// security_profile picks the executor's starting point (docs/security.md):
+// "baseline", the default, meets the Pod Security baseline standard and
+// lets root images install packages, chown and su; "restricted" meets the
+// restricted standard. The other keys apply on top of the profile: they
+// tighten it, and only `privileged = true` and explicit capabilities,
+// `allow_privilege_escalation` or `automount_service_account_token` loosen
+// it. A key of these tables that kuberunner does not know is an
 // error, never a warning (secureTables in decode.go): dropping a setting
 // meant to restrict a job would run the job with less protection than the
 // operator asked for.
@@ -46,6 +49,31 @@ type ContainerSecurityContext struct {
 type Capabilities struct {
 	Add  []string `toml:"add"`
 	Drop []string `toml:"drop"`
+}
+
+// Values of security_profile, named after the Pod Security standards they
+// meet.
+const (
+	SecurityProfileBaseline   = "baseline"
+	SecurityProfileRestricted = "restricted"
+)
+
+// DefaultSecurityProfile is baseline: common images (python, node, debian)
+// run as root and need apt-get, chown, useradd and su, which restricted
+// takes away; baseline keeps them and still forbids privileged containers,
+// host namespaces and raw sockets.
+const DefaultSecurityProfile = SecurityProfileBaseline
+
+// SecurityProfiles are the allowed values of security_profile.
+var SecurityProfiles = []string{SecurityProfileBaseline, SecurityProfileRestricted}
+
+// Profile is security_profile, or its default when unset (the key is
+// absent, or the config did not come through the loader).
+func (k *KubernetesConfig) Profile() string {
+	if k == nil || k.SecurityProfile == "" {
+		return DefaultSecurityProfile
+	}
+	return k.SecurityProfile
 }
 
 // Seccomp profile types, as the pod API spells them.

@@ -30,6 +30,16 @@ func TestSecurityKeys(t *testing.T) {
 			func(t *testing.T, k *KubernetesConfig) {
 				assert.False(t, *k.AutomountServiceAccountToken)
 			}},
+		{"security_profile defaults to baseline", head, "",
+			func(t *testing.T, k *KubernetesConfig) {
+				assert.Equal(t, SecurityProfileBaseline, k.SecurityProfile)
+			}},
+		{"security_profile restricted", head + "security_profile = \"restricted\"\n", "",
+			func(t *testing.T, k *KubernetesConfig) {
+				assert.Equal(t, SecurityProfileRestricted, k.Profile())
+			}},
+		{"security_profile unknown", head + "security_profile = \"restrict\"\n",
+			`config.toml:4: runners[0].kubernetes.security_profile: "restrict" is not one of the allowed values; allowed: baseline, restricted (did you mean "restricted"?)`, nil},
 		{"unknown key in a security table", head + "[runners.kubernetes.pod_security_context]\nrun_as_nonroot = true\n",
 			"config.toml:5: runners[0].kubernetes.pod_security_context.run_as_nonroot: is not a key of this security table", nil},
 		{"unknown key in capabilities", head + "[runners.kubernetes.helper_container_security_context.capabilities]\nremove = [\"ALL\"]\n",
@@ -51,4 +61,13 @@ func TestSecurityKeys(t *testing.T) {
 			tt.check(t, cfg.Runners[0].Kubernetes)
 		})
 	}
+}
+
+// debug_trace_disabled loads, with no warning: ignoring it would trace the
+// scripts of a runner whose operator turned tracing off.
+func TestDebugTraceDisabled(t *testing.T) {
+	cfg, warnings, err := Parse("config.toml", []byte("[[runners]]\nname = \"r\"\ndebug_trace_disabled = true\n"))
+	require.NoError(t, err)
+	assert.Empty(t, warnings)
+	assert.True(t, cfg.Runners[0].DebugTraceDisabled)
 }

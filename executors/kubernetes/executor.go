@@ -51,6 +51,8 @@ type Executor struct {
 
 	cleanupOnce sync.Once
 	cleanupErr  error
+
+	trace bool // CI_DEBUG_TRACE, unless the runner disables it
 }
 
 // New returns an executor that talks to the cluster rc describes; nil means
@@ -113,10 +115,29 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	for _, w := range podspec.MaskedInImages(e.spec, e.vars) {
 		log.Warningln(w)
 	}
+	e.logSecurity()
+	return nil
+}
+
+// logSecurity says in the build log what the job may do beyond its
+// script: the security profile and what loosens or tightens it, and shell
+// tracing, which prints the variables the script uses.
+func (e *Executor) logSecurity() {
+	log := e.opts.Log
+	for _, line := range podspec.SecurityLines(e.spec) {
+		log.Println(line)
+	}
 	if names := podspec.PrivilegedContainers(e.spec); len(names) > 0 {
 		log.Warningln(fmt.Sprintf("Privileged containers: %s run privileged, with every capability of the node (config.toml privileged = true)", strings.Join(names, ", ")))
 	}
-	return nil
+	e.trace = podspec.DebugTrace(e.vars)
+	switch {
+	case e.trace && e.opts.Runner.DebugTraceDisabled:
+		e.trace = false
+		log.Warningln("CI_DEBUG_TRACE is disabled on this runner (debug_trace_disabled = true): the script is not traced")
+	case e.trace:
+		log.Warningln("CI_DEBUG_TRACE is on: the shell writes every command it runs into this log with its variables expanded; masked values are still hidden, other secrets the script uses are not")
+	}
 }
 
 // Run creates the job's secret and pod, falling back through pull policies

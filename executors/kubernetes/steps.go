@@ -41,6 +41,7 @@ func (e *Executor) copySources(ctx context.Context) error {
 // job's result is the script's.
 func (e *Executor) runSteps(ctx context.Context) error {
 	var result error
+	run := &stepRun{trace: e.trace, files: podspec.FileVariables(e.vars)}
 	for _, step := range e.opts.Job.Steps {
 		if step.When != common.WhenAlways && result != nil {
 			continue
@@ -51,8 +52,9 @@ func (e *Executor) runSteps(ctx context.Context) error {
 			name, header = "after_script", "Running after_script"
 		}
 		e.opts.Log.SectionStart(name, header)
-		err := e.runStep(ctx, step)
+		err := e.runStep(ctx, step, run.script(step))
 		e.opts.Log.SectionEnd(name)
+		run.record(step, err)
 		if errors.Is(err, executors.ErrCanceled) {
 			e.opts.Log.Warningln("The job was canceled: the script was stopped")
 			if result == nil {
@@ -81,11 +83,52 @@ func (e *Executor) runSteps(ctx context.Context) error {
 	return result
 }
 
+// stepRun is what the steps of one job share: the first step that runs
+// says which shell runs the script, and after_script's CI_JOB_STATUS is
+// the result of the steps before it.
+type stepRun struct {
+	trace            bool
+	files            common.JobVariables
+	announced        bool
+	failed, canceled bool
+}
+
+// script is step's program, and marks the shell as announced.
+func (r *stepRun) script(step common.Step) string {
+	opts := podspec.StepOptions{Files: r.files, JobStatus: r.status(step), AnnounceShell: !r.announced, Trace: r.trace}
+	r.announced = true
+	return podspec.StepScript(step, opts)
+}
+
+// status is CI_JOB_STATUS for step: running in the script, then the
+// job's result so far. A step whose failure is allowed still failed.
+func (r *stepRun) status(step common.Step) string {
+	switch {
+	case step.Name != common.StepAfterScript:
+		return podspec.JobStatusRunning
+	case r.canceled:
+		return podspec.JobStatusCanceled
+	case r.failed:
+		return podspec.JobStatusFailed
+	}
+	return podspec.JobStatusSuccess
+}
+
+func (r *stepRun) record(step common.Step, err error) {
+	switch {
+	case err == nil || step.Name == common.StepAfterScript:
+	case errors.Is(err, executors.ErrCanceled):
+		r.canceled = true
+	default:
+		r.failed = true
+	}
+}
+
 // runStep gives stdout and stderr a stream each, so that a masked value
 // split across writes of one is never interrupted by bytes of the other,
 // and closes them when the step ends, so that what a masker held back is
 // written before the next line of the log.
-func (e *Executor) runStep(ctx context.Context, step common.Step) error {
+func (e *Executor) runStep(ctx context.Context, step common.Step, script string) error {
 	stdout, stderr := e.opts.Log.Stream(), e.opts.Log.Stream()
 	defer closeStream(stderr)
 	defer closeStream(stdout)
@@ -100,21 +143,22 @@ func (e *Executor) runStep(ctx context.Context, step common.Step) error {
 			case <-ctx.Done():
 			}
 		}()
-		err := e.exec(ctx, step, stdout, stderr)
+		err := e.exec(ctx, script, stdout, stderr)
 		if cause := context.Cause(ctx); err != nil && errors.Is(cause, executors.ErrCanceled) {
 			return cause
 		}
 		return err
 	}
-	return e.exec(ctx, step, stdout, stderr)
+	return e.exec(ctx, script, stdout, stderr)
 }
 
-// exec runs one step's script with sh in the build container.
-func (e *Executor) exec(ctx context.Context, step common.Step, stdout, stderr io.Writer) error {
+// exec runs one step's script in the build container, in the image's bash
+// or else its sh (podspec.StepShell).
+func (e *Executor) exec(ctx context.Context, script string, stdout, stderr io.Writer) error {
 	return execInPod(ctx, e.api, execRequest{
 		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: podspec.BuildContainer,
-		Command: []string{"sh"},
-		Stdin:   strings.NewReader(podspec.StepScript(step, podspec.FileVariables(e.vars))),
+		Command: podspec.StepShell(),
+		Stdin:   strings.NewReader(script),
 		Stdout:  stdout, Stderr: stderr,
 		Mark: exitmark.Shell,
 	})

@@ -72,6 +72,8 @@ type JobSpec struct {
 	NodeSelector   map[string]string
 	Tolerations    []corev1.Toleration
 	PodSecurity    *corev1.PodSecurityContext
+	// Profile is the security_profile the contexts started from.
+	Profile string
 	// AutomountToken mounts the service account's token; off unless
 	// automount_service_account_token = true.
 	AutomountToken bool

@@ -34,7 +34,7 @@ func NewJobSpec(job *common.Job, runner *config.RunnerConfig, cfg *config.Kubern
 	spec := &JobSpec{
 		Key: key, JobID: job.ID, Runner: runner.Name, Namespace: namespace,
 		ServiceAccount: cfg.ServiceAccount, NodeSelector: cfg.NodeSelector,
-		PodSecurity:    podSecurity(cfg),
+		PodSecurity: podSecurity(cfg), Profile: cfg.Profile(),
 		AutomountToken: cfg.AutomountServiceAccountToken != nil && *cfg.AutomountServiceAccountToken,
 		Policies:       map[string]common.PullPolicies{},
 	}

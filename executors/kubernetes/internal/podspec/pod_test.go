@@ -102,7 +102,7 @@ func TestBuildPod(t *testing.T) {
 			name: "restricted",
 			job:  &withServices,
 			cfg: config.KubernetesConfig{
-				Namespace: "ci", Image: "alpine:3", HelperImage: "helper:1",
+				Namespace: "ci", Image: "alpine:3", HelperImage: "helper:1", SecurityProfile: config.SecurityProfileRestricted,
 				PodSecurityContext: &config.PodSecurityContext{RunAsNonRoot: &yes, RunAsUser: &uid, RunAsGroup: &uid, FSGroup: &uid, SupplementalGroups: []int{2000}},
 				BuildContainerSecurityContext: &config.ContainerSecurityContext{
 					ReadOnlyRootFilesystem: &yes,
@@ -111,6 +111,13 @@ func TestBuildPod(t *testing.T) {
 				ServiceContainerSecurityContext: &config.ContainerSecurityContext{RunAsUser: &svcUID},
 				CapDrop:                         []string{"ALL"},
 			},
+		},
+		{
+			// The profile alone: the helper runs as a non-root user, and
+			// the pod has a group that owns the builds volume.
+			name: "restricted-profile",
+			job:  job,
+			cfg:  config.KubernetesConfig{Namespace: "ci", Image: "alpine:3", HelperImage: "helper:1", SecurityProfile: config.SecurityProfileRestricted},
 		},
 	}
 	for _, tt := range tests {

@@ -7,14 +7,13 @@ import (
 	"kuberunner/common/config"
 )
 
-// The job pod's security defaults are the Pod Security "restricted"
-// profile's, less runAsNonRoot (many CI images run as root, and the image
-// decides that): no service-account token, the runtime's seccomp profile,
-// no privilege escalation, and no capabilities. config.toml tightens them
-// with the security-context tables, and loosens them only explicitly:
-// privileged = true, allow_privilege_escalation, cap_add, a context's own
-// capabilities, or automount_service_account_token. These functions are
-// pure; jobspec_build.go calls them once per job.
+// The job pod's security contexts start from the job's security profile
+// (security_profile.go): "baseline" by default, "restricted" on request.
+// config.toml's other keys apply on top: the security-context tables
+// tighten it, and only privileged = true, allow_privilege_escalation,
+// cap_add, a context's own capabilities, or automount_service_account_token
+// loosen it. These functions are pure; jobspec_build.go calls them once per
+// job.
 
 // containerKind says which security-context table applies to a container.
 type containerKind int
@@ -25,17 +24,24 @@ const (
 	serviceKind
 )
 
-// podSecurity is the pod-level context.
+// podSecurity is the pod-level context: the profile's, then
+// pod_security_context's set fields.
 func podSecurity(cfg *config.KubernetesConfig) *corev1.PodSecurityContext {
 	out := &corev1.PodSecurityContext{SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}}
+	if profileOf(cfg).nonRoot {
+		out.RunAsNonRoot = ptr.To(true)
+		out.FSGroup = ptr.To(int64(helperNonRootID))
+	}
 	p := cfg.PodSecurityContext
 	if p == nil {
 		return out
 	}
-	out.RunAsNonRoot = p.RunAsNonRoot
+	if p.RunAsNonRoot != nil {
+		out.RunAsNonRoot = ptr.To(*p.RunAsNonRoot)
+	}
 	out.RunAsUser = int64Ptr(p.RunAsUser)
 	out.RunAsGroup = int64Ptr(p.RunAsGroup)
-	out.FSGroup = int64Ptr(p.FSGroup)
+	out.FSGroup = firstInt64(int64Ptr(p.FSGroup), out.FSGroup)
 	for _, g := range p.SupplementalGroups {
 		out.SupplementalGroups = append(out.SupplementalGroups, int64(g))
 	}
@@ -48,15 +54,12 @@ func podSecurity(cfg *config.KubernetesConfig) *corev1.PodSecurityContext {
 	return out
 }
 
-// containerSecurity is one container's context: the defaults, then the
+// containerSecurity is one container's context: the profile's, then the
 // runner-wide keys, then the kind's own table, whose set fields win.
 func containerSecurity(cfg *config.KubernetesConfig, kind containerKind) *corev1.SecurityContext {
-	privileged := cfg.Privileged != nil && *cfg.Privileged && kind != helperKind
-	out := &corev1.SecurityContext{
-		AllowPrivilegeEscalation: ptr.To(false),
-		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-	}
-	if privileged {
+	prof := profileOf(cfg)
+	out := profileContainer(prof, kind)
+	if cfg.Privileged != nil && *cfg.Privileged && kind != helperKind {
 		// The API refuses privileged with allowPrivilegeEscalation false,
 		// and a privileged container has every capability anyway.
 		out.Privileged, out.AllowPrivilegeEscalation, out.Capabilities = ptr.To(true), ptr.To(true), nil
@@ -65,13 +68,24 @@ func containerSecurity(cfg *config.KubernetesConfig, kind containerKind) *corev1
 		out.AllowPrivilegeEscalation = ptr.To(*cfg.AllowPrivilegeEscalation)
 	}
 	if kind != helperKind && out.Capabilities != nil {
-		out.Capabilities.Add = capabilities(cfg.CapAdd)
-		if len(cfg.CapDrop) > 0 {
-			out.Capabilities.Drop = capabilities(cfg.CapDrop)
-		}
+		out.Capabilities = mergeCapabilities(prof.drop, cfg.CapAdd, cfg.CapDrop)
+	}
+	if kind == helperKind && prof.nonRoot {
+		nonRootHelper(out, cfg.PodSecurityContext)
 	}
 	applyContainerTable(out, containerTable(cfg, kind))
 	return out
+}
+
+// nonRootHelper runs the helper as helperNonRootID where the pod's context
+// names no user or group: the helper image's default user is root.
+func nonRootHelper(out *corev1.SecurityContext, pod *config.PodSecurityContext) {
+	if pod == nil || pod.RunAsUser == nil {
+		out.RunAsUser = ptr.To(int64(helperNonRootID))
+	}
+	if pod == nil || pod.RunAsGroup == nil {
+		out.RunAsGroup = ptr.To(int64(helperNonRootID))
+	}
 }
 
 func containerTable(cfg *config.KubernetesConfig, kind containerKind) *config.ContainerSecurityContext {
