@@ -1,6 +1,9 @@
 package config
 
-import "kuberunner/common"
+import (
+	"kuberunner/common"
+	"kuberunner/helpers/clienttls"
+)
 
 // Config is config.toml. Field names and TOML keys follow GitLab Runner's, so
 // an operator's existing file loads; keys kuberunner does not implement are
@@ -27,6 +30,14 @@ type RunnerConfig struct {
 	OutputLimit int               `toml:"output_limit"`
 	Environment []string          `toml:"environment"`
 	Kubernetes  *KubernetesConfig `toml:"kubernetes"`
+
+	// TLS towards GitLab, GitLab Runner's keys (tls.go): PEM files read
+	// and checked at load; their content is TLS().
+	TLSCAFile   string `toml:"tls-ca-file"`
+	TLSCertFile string `toml:"tls-cert-file"`
+	TLSKeyFile  string `toml:"tls-key-file"`
+
+	tls clienttls.Material // filled by the loader
 }
 
 // KubernetesConfig is [runners.kubernetes].
