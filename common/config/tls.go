@@ -106,3 +106,26 @@ func readProblem(err error) string {
 	}
 	return "cannot read the file: " + err.Error()
 }
+
+// ReadTLSFiles reads and checks tls-* files named outside a config file
+// (register's flags), with the loader's rules and messages; name stands
+// for the file in them. Relative paths are taken from the working
+// directory: AppendRunner stores them as given, so pass absolute ones.
+func ReadTLSFiles(name, caFile, certFile, keyFile string) (clienttls.Material, error) {
+	d := &decoder{file: name}
+	r := &RunnerConfig{TLSCAFile: abs(caFile), TLSCertFile: abs(certFile), TLSKeyFile: abs(keyFile)}
+	d.tlsFiles(keyPath{}, r)
+	_, err := d.sorted()
+	return r.tls, err
+}
+
+// abs is path made absolute against the working directory; "" stays "".
+func abs(path string) string {
+	if path == "" {
+		return ""
+	}
+	if a, err := filepath.Abs(path); err == nil {
+		return a
+	}
+	return path
+}
