@@ -122,3 +122,13 @@ func TestRequestTLS(t *testing.T) {
 		assert.NotContains(t, re.Error(), strings.Split(string(other.KeyPEM), "\n")[1])
 	}
 }
+
+// The tls-* files at their size caps still fit the request with room for
+// the rest of it: PEM lines grow by one byte each as JSON ("\n").
+func TestTLSCapsFitTheRequest(t *testing.T) {
+	pemOf := func(n int) string { return strings.Repeat(strings.Repeat("A", 63)+"\n", n/64) }
+	req := Request{TLS: &clienttls.Material{CA: pemOf(clienttls.MaxCASize), Cert: pemOf(clienttls.MaxCertSize), Key: pemOf(clienttls.MaxKeySize)}}
+	doc, err := json.Marshal(req)
+	require.NoError(t, err)
+	assert.Less(t, len(doc), MaxRequestSize-64<<10)
+}
