@@ -83,6 +83,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	if e.vars, err = podspec.Variables(opts.Job, opts.Runner, e.projectDir); err != nil {
 		return configFailure(err)
 	}
+	e.vars = append(podspec.TLSVariables(opts.Runner), e.vars...)
 	if e.spec, err = podspec.NewJobSpec(opts.Job, opts.Runner, e.cfg, key, e.vars); err != nil {
 		return configFailure(err)
 	}
@@ -92,6 +93,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		if err != nil {
 			return configFailure(err)
 		}
+		req.TLS = helperTLS(opts.Runner)
 		e.git = &req
 	}
 	// The image name may itself use job variables, so CI_JOB_IMAGE can only

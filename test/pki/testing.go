@@ -57,3 +57,11 @@ func WriteFile(t testing.TB, name string, data []byte) string {
 	}
 	return path
 }
+
+// WriteFileAt writes data to path, mode 0600; it fails t on error.
+func WriteFileAt(t testing.TB, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatalf("pki: %v", err)
+	}
+}
