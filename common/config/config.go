@@ -37,7 +37,9 @@ type RunnerConfig struct {
 	TLSCertFile string `toml:"tls-cert-file"`
 	TLSKeyFile  string `toml:"tls-key-file"`
 
-	tls clienttls.Material // filled by the loader
+	// tls is filled by the loader. A pointer, so that printing a
+	// RunnerConfig with %+v shows an address, not the key.
+	tls *clienttls.Material
 }
 
 // KubernetesConfig is [runners.kubernetes].

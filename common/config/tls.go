@@ -29,7 +29,12 @@ var tlsKeys = []struct {
 // TLS is what the runner's tls-* files held at load: the roots added to
 // the system's and the client certificate, for the coordinator API and
 // the helper's clones. Zero when none is set.
-func (r *RunnerConfig) TLS() clienttls.Material { return r.tls }
+func (r *RunnerConfig) TLS() clienttls.Material {
+	if r.tls == nil {
+		return clienttls.Material{}
+	}
+	return *r.tls
+}
 
 // tlsFiles reads the runner's tls-* files and checks them together,
 // reporting each problem at its key. A path that is not absolute is taken
@@ -65,7 +70,9 @@ func (d *decoder) tlsFiles(p keyPath, r *RunnerConfig) {
 		d.tlsProblem(p, err)
 		return
 	}
-	r.tls = m
+	if !m.IsZero() {
+		r.tls = &m
+	}
 }
 
 // resolve makes path absolute against the directory of the file loaded.
@@ -116,7 +123,7 @@ func ReadTLSFiles(name, caFile, certFile, keyFile string) (clienttls.Material, e
 	r := &RunnerConfig{TLSCAFile: abs(caFile), TLSCertFile: abs(certFile), TLSKeyFile: abs(keyFile)}
 	d.tlsFiles(keyPath{}, r)
 	_, err := d.sorted()
-	return r.tls, err
+	return r.TLS(), err
 }
 
 // abs is path made absolute against the working directory; "" stays "".

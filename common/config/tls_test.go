@@ -98,3 +98,19 @@ func writeFiles(t *testing.T, dir string, files map[string][]byte) {
 		require.NoError(t, os.WriteFile(p, data, 0o600))
 	}
 }
+
+// Printing a runner, however, never shows the key it loaded.
+func TestTLSKeyNotPrinted(t *testing.T) {
+	ca := pki.NewTestCA(t, "private CA")
+	client := ca.Client(t, "runner")
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string][]byte{"client.pem": client.CertPEM, "client.key": client.KeyPEM})
+	cfg, _, err := Parse(filepath.Join(dir, "config.toml"), []byte("[[runners]]\nname = \"a\"\ntls-cert-file = \"client.pem\"\ntls-key-file = \"client.key\"\n"))
+	require.NoError(t, err)
+	r := cfg.Runners[0]
+	require.Equal(t, string(client.KeyPEM), r.TLS().Key)
+	keyLine := strings.Split(string(client.KeyPEM), "\n")[1]
+	for _, s := range []string{fmt.Sprintf("%v %+v %#v", r, r, r), fmt.Sprintf("%v %+v %#v", *r, *r, *r), fmt.Sprintf("%+v", cfg)} {
+		assert.NotContains(t, s, keyLine)
+	}
+}
