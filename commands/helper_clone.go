@@ -29,7 +29,9 @@ job token is never in argv or in a pod spec:
    "strategy": "fetch",                            (GIT_STRATEGY: clone, fetch, none)
    "checkout": true,                               (GIT_CHECKOUT; default true)
    "submodule_strategy": "none",                   (GIT_SUBMODULE_STRATEGY: none, normal, recursive)
-   "token": "TOKEN"}                               (CI_JOB_TOKEN; optional)
+   "token": "TOKEN",                               (CI_JOB_TOKEN; optional)
+   "tls": {"ca_file": "/etc/ca.pem", "ca": "PEM",  (the runner's tls-* files; optional:
+           "cert": "PEM", "key": "PEM"}}            the CA adds to the system's roots)
 
 Progress goes to stdout, errors to stderr. Exit status: 0 done, 1 failed or
 stopped by SIGTERM/SIGINT, 2 bad command line.

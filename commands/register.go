@@ -27,6 +27,9 @@ func runRegister(args []string, stdout, stderr io.Writer) int {
 	name := fs.String("name", hostname(), "runner name")
 	namespace := fs.String("namespace", config.DefaultNamespace, "namespace for the job pods")
 	image := fs.String("image", "alpine:3.20", "default job image")
+	caFile := fs.String("tls-ca-file", "", "PEM file of the CA certificates that GitLab's certificate is verified with, besides the system's")
+	certFile := fs.String("tls-cert-file", "", "PEM file of a client certificate to present to GitLab (with --tls-key-file)")
+	keyFile := fs.String("tls-key-file", "", "PEM file of the private key of --tls-cert-file")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(flagError(err))
 	}
@@ -40,14 +43,19 @@ func runRegister(args []string, stdout, stderr io.Writer) int {
 	if err := config.PrepareAppend(path); err != nil {
 		return finish(stderr, err)
 	}
+	tls, err := config.ReadTLSFiles("kuberunner register", *caFile, *certFile, *keyFile)
+	if err != nil {
+		return finish(stderr, err)
+	}
 	systemID, err := network.LoadOrCreateSystemID(path)
 	if err == nil {
-		err = verifyToken(*url, *token, systemID)
+		err = verifyToken(*url, *token, systemID, tls)
 	}
 	if err != nil {
 		return finish(stderr, fmt.Errorf("runner %q at %s: %w", safetext.Escape(*name), config.RedactURL(*url), err))
 	}
 	entry := config.RegisteredRunner{Name: *name, URL: *url, Token: *token, Executor: config.DefaultExecutor,
+		TLSCAFile: tls.CAFile, TLSCertFile: tls.CertFile, TLSKeyFile: tls.KeyFile,
 		Kubernetes: config.RegisteredKubernetes{Namespace: *namespace, Image: *image, PullPolicy: []string{"always", "if-not-present"}}}
 	if err := config.AppendRunner(path, entry); err != nil {
 		return finish(stderr, err)

@@ -44,12 +44,18 @@ func (l *lockedBuffer) String() string {
 }
 
 // startDaemon runs `kuberunner run` as a process against a test
-// coordinator, with one runner in namespace ns; extra lines go at the end
-// of its [runners.kubernetes] table.
-func startDaemon(t *testing.T, srv *coordinator.Server, ns, image string, extra ...string) (*exec.Cmd, *lockedBuffer) {
+// coordinator, with one runner in namespace ns; kubeKeys are more lines of
+// its [runners.kubernetes] table.
+func startDaemon(t *testing.T, srv *coordinator.Server, ns, image string, kubeKeys ...string) (*exec.Cmd, *lockedBuffer) {
+	return startDaemonWithRunnerKeys(t, srv, ns, image, nil, kubeKeys...)
+}
+
+// startDaemonWithRunnerKeys is startDaemon with runnerKeys as more lines of
+// the [[runners]] table (`tls-ca-file = "..."`).
+func startDaemonWithRunnerKeys(t *testing.T, srv *coordinator.Server, ns, image string, runnerKeys []string, kubeKeys ...string) (*exec.Cmd, *lockedBuffer) {
 	dir := t.TempDir()
-	cfg := fmt.Sprintf("concurrent = 2\ncheck_interval = 1\n\n[[runners]]\n  name = \"it\"\n  url = %q\n  token = \"tok\"\n  executor = \"kubernetes\"\n  [runners.kubernetes]\n    namespace = %q\n    image = %q\n    helper_image = %q\n    pull_policy = \"if-not-present\"\n",
-		srv.URL, ns, image, localcluster.HelperImage) + strings.Join(extra, "\n") + "\n"
+	cfg := fmt.Sprintf("concurrent = 2\ncheck_interval = 1\n\n[[runners]]\n  name = \"it\"\n  url = %q\n  token = \"tok\"\n  executor = \"kubernetes\"\n%s  [runners.kubernetes]\n    namespace = %q\n    image = %q\n    helper_image = %q\n    pull_policy = \"if-not-present\"\n",
+		srv.URL, keyLines(runnerKeys), ns, image, localcluster.HelperImage) + strings.Join(kubeKeys, "\n") + "\n"
 	path := filepath.Join(dir, "config.toml")
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
 	cmd := exec.Command(kuberunnerBinary(t), "run", "--config", path)
@@ -65,6 +71,15 @@ func startDaemon(t *testing.T, srv *coordinator.Server, ns, image string, extra 
 		t.Logf("kuberunner run:\n%s", out.String())
 	})
 	return cmd, out
+}
+
+// keyLines is each key on a line of its own, indented as a runner's.
+func keyLines(keys []string) string {
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString("  " + k + "\n")
+	}
+	return b.String()
 }
 
 func waitTrace(t *testing.T, srv *coordinator.Server, id int64, text string) {

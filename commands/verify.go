@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
 
 	"kuberunner/common/config"
+	"kuberunner/helpers/clienttls"
 	"kuberunner/helpers/safetext"
 	"kuberunner/network"
 )
@@ -40,7 +42,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	var failed []error
 	for _, r := range cfg.Runners {
 		name := safetext.Escape(r.Name)
-		err := verifyToken(r.URL, r.Token, systemID)
+		err := verifyToken(r.URL, r.Token, systemID, r.TLS())
 		if err != nil {
 			failed = append(failed, fmt.Errorf("runner %q at %s: %w", name, config.RedactURL(r.URL), err))
 			continue
@@ -50,9 +52,15 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	return finish(stderr, errors.Join(failed...))
 }
 
-// verifyToken asks GitLab whether token is a valid runner token.
-func verifyToken(url, token, systemID string) error {
-	client, err := network.New(network.Config{URL: url, Token: token, SystemID: systemID, Version: Version, Revision: Revision})
+// verifyToken asks GitLab whether token is a valid runner token, trusting
+// the runner's tls-ca-file and presenting its client certificate.
+func verifyToken(url, token, systemID string, m clienttls.Material) error {
+	tr, err := m.Transport(nil)
+	if err != nil {
+		return err
+	}
+	client, err := network.New(network.Config{URL: url, Token: token, SystemID: systemID, Version: Version, Revision: Revision,
+		HTTPClient: &http.Client{Transport: tr}, CAFile: m.CAFile})
 	if err != nil {
 		return err
 	}

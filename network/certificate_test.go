@@ -1,12 +1,7 @@
 package network
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
-	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,7 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"kuberunner/helpers/clienttls"
 	"kuberunner/test/coordinator"
+	"kuberunner/test/pki"
 )
 
 // A certificate that cannot be verified does not become valid by asking
@@ -58,26 +55,49 @@ func TestCertificateErrorsAreNotRetried(t *testing.T) {
 	}
 }
 
-// Which failures are certificate failures: each kind of x509 verification
-// error, however wrapped, and not a connection that failed.
-func TestIsCertificateError(t *testing.T) {
-	wrap := func(err error) error { return fmt.Errorf("post: %w", err) }
+// A GitLab whose certificate comes from a private CA: the client trusts it
+// through tls-ca-file (added to the system's roots) and presents the
+// client certificate; without the CA, or with another CA, the request
+// fails at once with a *CertificateError that names the host and the CA
+// file in use.
+func TestPrivateCA(t *testing.T) {
+	ca := pki.NewTestCA(t, "private GitLab CA")
+	srv := coordinator.NewTLS(t, ca.Serving(t, "127.0.0.1").TLS(), runnerToken)
+	host := strings.TrimPrefix(srv.URL, "https://")
+	caFile := pki.WriteFile(t, "ca.pem", ca.CertPEM())
+	other := pki.NewTestCA(t, "another CA").CertPEM()
+	otherFile := pki.WriteFile(t, "other.pem", other)
 	for _, tc := range []struct {
-		name string
-		err  error
-		want bool
+		name   string
+		caFile string
+		ca     []byte
+		want   string // "" for success
 	}{
-		{"unknown authority", x509.UnknownAuthorityError{}, true},
-		{"host name", x509.HostnameError{Certificate: &x509.Certificate{}, Host: "gitlab.example.com"}, true},
-		{"expired", x509.CertificateInvalidError{Reason: x509.Expired}, true},
-		{"tls verification", &tls.CertificateVerificationError{Err: errors.New("x509: something")}, true},
-		{"wrapped", wrap(&tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}), true},
-		{"connection refused", wrap(&net.OpError{Op: "dial", Err: errors.New("connection refused")}), false},
-		{"unexpected EOF", wrap(io.ErrUnexpectedEOF), false},
-		{"other tls failure", wrap(tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}), false},
+		{"trusted through tls-ca-file", caFile, ca.CertPEM(), ""},
+		{"no tls-ca-file", "", nil, "the TLS certificate of " + host + " cannot be verified with the system's CA certificates (not retried; set tls-ca-file"},
+		{"another CA", otherFile, other,
+			"the TLS certificate of " + host + " cannot be verified with the system's CA certificates and tls-ca-file " + otherFile},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, isCertificateError(tc.err))
+			tr, err := clienttls.Material{CAFile: tc.caFile, CA: string(tc.ca)}.Transport(nil)
+			require.NoError(t, err)
+			clock := coordinator.NewAutoClock(clockStart)
+			c, err := New(Config{URL: srv.URL, Token: runnerToken, SystemID: testSystem, Clock: clock,
+				HTTPClient: &http.Client{Transport: tr}, CAFile: tc.caFile})
+			require.NoError(t, err)
+
+			err = c.Verify(t.Context())
+
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			var ce *CertificateError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, host, ce.Host)
+			assert.Equal(t, tc.caFile, ce.CAFile)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Empty(t, clock.Waits(), "not retried")
 		})
 	}
 }

@@ -37,8 +37,11 @@ type Config struct {
 	Version, Revision string
 
 	// HTTPClient sends the requests; nil uses http.DefaultClient. TLS
-	// settings belong in its transport.
+	// settings belong in its transport (clienttls.Material.Transport).
 	HTTPClient *http.Client
+	// CAFile is the runner's tls-ca-file that HTTPClient trusts besides the
+	// system's roots, named in a *CertificateError; "" for none.
+	CAFile string
 	// Clock is where waits happen; nil uses the system clock.
 	Clock Clock
 	// Retry is the retry policy for transport errors, 408, 429 and 5xx.
@@ -67,6 +70,7 @@ type Client struct {
 	jobTimeout time.Duration
 	log        logrus.FieldLogger
 	userAgent  string
+	caFile     string
 
 	// secrets are what no message may show: the runner token and the
 	// URL's userinfo (userinfoSecrets).
@@ -103,6 +107,7 @@ func New(cfg Config) (*Client, error) {
 		timeout:    cfg.Timeout,
 		jobTimeout: cfg.RequestJobTimeout,
 		log:        cfg.Logger,
+		caFile:     cfg.CAFile,
 		secrets:    append([]string{cfg.Token}, userinfoSecrets(u)...),
 	}
 	if c.clock == nil {

@@ -14,7 +14,9 @@
 // (transport errors, 408, 429, 5xx) are retried with exponential backoff
 // and jitter (apimachinery's wait.Backoff, only for computing the waits),
 // honouring Retry-After and RateLimit-ResetTime; a TLS certificate that
-// cannot be verified is not retried. A redirect is followed only within
+// cannot be verified is not retried, and its error names the host and the
+// runner's tls-ca-file (the caller's transport trusts it, built by
+// clienttls). A redirect is followed only within
 // GitLab's origin and never from https to http, since every request carries
 // a token (redirect.go), and no error shows a token or a URL's userinfo
 // (redact.go). Time comes from a Clock so

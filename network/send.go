@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"kuberunner/helpers/clienttls"
 )
 
 // request is one HTTP request to the API, rebuilt for every try.
@@ -80,8 +82,8 @@ func (c *Client) noAnswer(req request, err error) error {
 		shown.To = hide(re.To, c.secrets, secretsOf(req))
 		return &shown
 	}
-	if isCertificateError(ue.Err) {
-		return &CertificateError{Op: req.op, Host: hostOf(ue.URL), Err: ue.Err}
+	if clienttls.IsVerifyError(ue.Err) {
+		return &CertificateError{Op: req.op, Host: hostOf(ue.URL), CAFile: c.caFile, Err: ue.Err}
 	}
 	return &transportError{op: req.op, err: &url.Error{Op: ue.Op, URL: redactURLString(ue.URL), Err: ue.Err}}
 }

@@ -66,12 +66,6 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
-	hc := *opts.HTTPClient
-	next := hc.Transport
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	hc.Transport = countingTransport{next: next}
 	if err := cfg.RequireRunners(opts.ConfigPath); err != nil {
 		return nil, err
 	}
@@ -88,9 +82,13 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		log := d.log.WithFields(logrus.Fields{"runner": rc.Name})
 		// The client warns on the runner's log, so that a GitLab that
 		// struggles shows in the daemon's output under the runner's name.
+		hc, err := runnerHTTPClient(opts.HTTPClient, rc.TLS())
+		if err != nil {
+			return nil, fmt.Errorf("runner %q: %w", rc.Name, err)
+		}
 		client, err := network.New(network.Config{
 			URL: rc.URL, Token: rc.Token, SystemID: systemID,
-			Version: opts.Version, Revision: opts.Revision, HTTPClient: &hc, Logger: log,
+			Version: opts.Version, Revision: opts.Revision, HTTPClient: hc, CAFile: rc.TLS().CAFile, Logger: log,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("runner %q: %w", rc.Name, err)

@@ -5,7 +5,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,23 +129,8 @@ func cached(t *testing.T, base string) string {
 	return img
 }
 
-// podReachableAddress is where a test server must listen for a job pod to
-// reach it: the local cluster's pod bridge on this machine (the pod network
-// has no route to anything else, loopback included). Traffic to it never
-// leaves the machine.
-func podReachableAddress(t *testing.T) string {
-	iface, err := net.InterfaceByName(localcluster.BridgeName)
-	require.NoError(t, err, "the local cluster's bridge")
-	addrs, err := iface.Addrs()
-	require.NoError(t, err)
-	for _, a := range addrs {
-		if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
-			return ipn.IP.String()
-		}
-	}
-	t.Fatalf("bridge %s has no IPv4 address", localcluster.BridgeName)
-	return ""
-}
+// podReachableAddress is clustertest.PodReachableAddress.
+func podReachableAddress(t *testing.T) string { return clustertest.PodReachableAddress(t) }
 
 func assertClean(t *testing.T, r *clusterRun, rec coordinator.JobRecord) {
 	assert.Equal(t, 1, rec.Completed, "reported exactly once")

@@ -16,11 +16,14 @@ import (
 // RegisteredRunner is the [[runners]] entry AppendRunner adds, with the
 // keys `kuberunner register` sets and no others.
 type RegisteredRunner struct {
-	Name       string               `toml:"name"`
-	URL        string               `toml:"url"`
-	Token      string               `toml:"token"`
-	Executor   string               `toml:"executor"`
-	Kubernetes RegisteredKubernetes `toml:"kubernetes"`
+	Name        string               `toml:"name"`
+	URL         string               `toml:"url"`
+	Token       string               `toml:"token"`
+	Executor    string               `toml:"executor"`
+	TLSCAFile   string               `toml:"tls-ca-file,omitempty"`
+	TLSCertFile string               `toml:"tls-cert-file,omitempty"`
+	TLSKeyFile  string               `toml:"tls-key-file,omitempty"`
+	Kubernetes  RegisteredKubernetes `toml:"kubernetes"`
 }
 
 // RegisteredKubernetes is the [runners.kubernetes] table of a

@@ -1,6 +1,9 @@
 package config
 
-import "kuberunner/common"
+import (
+	"kuberunner/common"
+	"kuberunner/helpers/clienttls"
+)
 
 // Config is config.toml. Field names and TOML keys follow GitLab Runner's, so
 // an operator's existing file loads; keys kuberunner does not implement are
@@ -31,6 +34,16 @@ type RunnerConfig struct {
 	// DebugTraceDisabled turns CI_DEBUG_TRACE off for this runner's jobs,
 	// as on GitLab Runner: tracing prints every variable a script uses.
 	DebugTraceDisabled bool `toml:"debug_trace_disabled"`
+
+	// TLS towards GitLab, GitLab Runner's keys (tls.go): PEM files read
+	// and checked at load; their content is TLS().
+	TLSCAFile   string `toml:"tls-ca-file"`
+	TLSCertFile string `toml:"tls-cert-file"`
+	TLSKeyFile  string `toml:"tls-key-file"`
+
+	// tls is filled by the loader. A pointer, so that printing a
+	// RunnerConfig with %+v shows an address, not the key.
+	tls *clienttls.Material
 }
 
 // KubernetesConfig is [runners.kubernetes].

@@ -94,6 +94,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		if err != nil {
 			return configFailure(err)
 		}
+		req.TLS = helperTLS(opts.Runner)
 		e.git = &req
 	}
 	// The image name may itself use job variables, so CI_JOB_IMAGE can only
@@ -259,6 +260,7 @@ func runInfo(opts executors.Options, projectDir string) podspec.RunInfo {
 	return podspec.RunInfo{
 		ProjectDir: projectDir, Version: opts.Version, Revision: opts.Revision,
 		ConcurrentID: opts.Slot.ID, ConcurrentProjectID: opts.Slot.ProjectID,
+		Extra: podspec.TLSVariables(opts.Runner),
 	}
 }
 

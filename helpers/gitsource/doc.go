@@ -27,6 +27,14 @@
 // only to the host of the repository URL; a submodule on another host is
 // fetched without them.
 //
+// Over https, the server's certificate is verified with the system's roots
+// plus the CA of Request.TLS (the runner's tls-ca-file), and the runner's
+// client certificate is presented; a certificate that does not verify is a
+// *CertificateError naming the host and those roots, never a retry without
+// verification. HTTPClient is that client, for every other request a Run
+// makes (LFS). The TLS material comes from helpers/clienttls, the package's
+// only kuberunner import.
+//
 // The project directory must lie below a root, /builds in the helper
 // container, and no directory on the way may be a symlink. Emptying it never
 // follows a symlink, and go-git writes through filesystems bound to the

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"kuberunner/helpers/clienttls"
 )
 
 // Strategy is GIT_STRATEGY: how the project directory is prepared.
@@ -93,6 +95,10 @@ type Request struct {
 	// basic auth with the user name gitlab-ci-token, instead of any
 	// credentials in RepoURL.
 	Token string `json:"token,omitempty"`
+	// TLS is the runner's tls-* files (tls.go): the CA trusted besides
+	// the system's roots and the client certificate, for every HTTP
+	// request of the Run. nil trusts the system's roots only.
+	TLS *clienttls.Material `json:"tls,omitempty"`
 }
 
 // ReadRequest decodes one Request from r: a single JSON object of at most
@@ -152,6 +158,9 @@ func (r Request) Validate() error {
 	case "", RefBranch, RefTag:
 	default:
 		return &RequestError{Field: "ref_type", Problem: fmt.Sprintf(`%q is not "branch" or "tag"`, r.RefType)}
+	}
+	if err := r.checkTLS(); err != nil {
+		return err
 	}
 	_, err := r.refSpecs()
 	return err

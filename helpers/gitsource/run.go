@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"time"
@@ -65,6 +66,9 @@ type session struct {
 	url  *url.URL // the repository, without credentials
 	auth transport.AuthMethod
 	dir  string // the project directory, checked
+
+	// http is HTTPClient(req): every request of the Run goes through it.
+	http *http.Client
 }
 
 func (s *session) printf(format string, args ...any) {
@@ -87,6 +91,9 @@ func (s *session) run(ctx context.Context, root string) error {
 		return err
 	}
 	s.url, s.auth = withoutUserinfo(u), authFor(s.req, u)
+	if s.http, err = HTTPClient(s.req); err != nil {
+		return err
+	}
 	if s.dir, err = projectDir(root, s.req.Dir); err != nil {
 		return err
 	}
@@ -176,11 +183,11 @@ func storage(dir string) (*filesystem.Storage, billy.Filesystem) {
 func (s *session) network(ctx context.Context, op string, f func(context.Context) error) error {
 	nctx, cancel := context.WithTimeoutCause(ctx, s.timeout, &TimeoutError{Op: op, Timeout: s.timeout})
 	defer cancel()
-	err := f(nctx)
+	err := f(withTransport(nctx, s.http.Transport))
 	if err != nil && nctx.Err() != nil {
 		return &stoppedError{op: op, cause: context.Cause(nctx)}
 	}
-	return err
+	return s.certificateError(err)
 }
 
 // stoppedError is a network operation cut short by its timeout or by the

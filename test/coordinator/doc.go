@@ -11,6 +11,9 @@
 // times), TruncateTrace (the server lost the end of a trace) and
 // SetJobStatus (cancel a job once its trace reaches a size).
 //
+// NewTLS serves the same over https with a certificate the test gives, for
+// a GitLab behind a private CA (test/pki makes one).
+//
 // Clock is a manual clock for the code under test, so that waits of seconds
 // (retry backoff, trace intervals, keep-alives) take no wall time.
 //

@@ -2,6 +2,7 @@ package coordinator
 
 import (
 	"bytes"
+	"crypto/tls"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -46,6 +47,17 @@ type runnerState struct {
 // New starts a fake coordinator that knows the given runner tokens and stops
 // it when the test ends.
 func New(t testing.TB, runnerTokens ...string) *Server {
+	return start(t, nil, runnerTokens)
+}
+
+// NewTLS is New serving https with cert, a certificate that must hold
+// 127.0.0.1: GitLab behind a CA of the test's own. Client trusts only cert.
+func NewTLS(t testing.TB, cert tls.Certificate, runnerTokens ...string) *Server {
+	return start(t, &cert, runnerTokens)
+}
+
+// start serves http, or https with cert when it is not nil.
+func start(t testing.TB, cert *tls.Certificate, runnerTokens []string) *Server {
 	s := &Server{
 		runners:    map[string]*runnerState{},
 		jobs:       map[int64]*jobState{},
@@ -61,7 +73,13 @@ func New(t testing.TB, runnerTokens ...string) *Server {
 	mux.HandleFunc("POST "+PathRunnerVerify, s.handleVerify)
 	mux.HandleFunc("PATCH /api/v4/jobs/{id}/trace", s.handleTrace)
 	mux.HandleFunc("PUT /api/v4/jobs/{id}", s.handleUpdate)
-	s.srv = httptest.NewServer(s.record(mux))
+	s.srv = httptest.NewUnstartedServer(s.record(mux))
+	if cert != nil {
+		s.srv.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
+		s.srv.StartTLS()
+	} else {
+		s.srv.Start()
+	}
 	s.URL = s.srv.URL
 	t.Cleanup(s.Close)
 	return s

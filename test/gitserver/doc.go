@@ -8,6 +8,9 @@
 // header. So a client that sends no credentials, or the wrong ones, fails
 // the way it would against GitLab.
 //
+// With the TLS option it serves https with a certificate the test gives,
+// for a GitLab behind a private CA.
+//
 // The server listens on 127.0.0.1 only and is shut down by t.Cleanup. When
 // git is not installed, New fails the test with a message saying to run
 // `apt-get install git`; nothing is skipped.

@@ -19,7 +19,8 @@ const TokenUser = "gitlab-ci-token"
 
 // Server is a Git smart-HTTP server on 127.0.0.1.
 type Server struct {
-	// URL is the base URL, http://127.0.0.1:PORT, without credentials.
+	// URL is the base URL, http://127.0.0.1:PORT (https with TLS),
+	// without credentials.
 	URL string
 	// Token is the job token every request must carry as its password.
 	Token string
@@ -56,8 +57,12 @@ func New(t testing.TB, token string) *Server {
 // NewOn is New listening on host, an IPv4 address of this machine: a job
 // pod cannot reach the host's loopback, so the cluster tests serve on the
 // node's own address, which never leaves the machine.
-func NewOn(t testing.TB, token, host string) *Server {
+func NewOn(t testing.TB, token, host string, opts ...Option) *Server {
 	t.Helper()
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if token == "" {
 		t.Fatal("gitserver: New needs a non-empty token")
 	}
@@ -83,7 +88,7 @@ func NewOn(t testing.TB, token, host string) *Server {
 	srv := httptest.NewUnstartedServer(s.authenticate(backend))
 	srv.Listener.Close()
 	srv.Listener = l
-	srv.Start()
+	o.start(srv)
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
 	return s

@@ -1,0 +1,34 @@
+//go:build integration
+
+package clustertest
+
+import (
+	"net"
+	"testing"
+
+	"kuberunner/test/localcluster"
+)
+
+// PodReachableAddress is where a test server on this machine must listen
+// for a job pod to reach it: the local cluster's pod bridge (the pod
+// network has no route to anything else, loopback included). Traffic to
+// it never leaves the machine. A server with TLS needs this address in
+// its certificate.
+func PodReachableAddress(t testing.TB) string {
+	t.Helper()
+	iface, err := net.InterfaceByName(localcluster.BridgeName)
+	if err != nil {
+		t.Fatalf("the local cluster's bridge %s: %v", localcluster.BridgeName, err)
+	}
+	addrs, err := iface.Addrs()
+	if err != nil {
+		t.Fatalf("the addresses of bridge %s: %v", localcluster.BridgeName, err)
+	}
+	for _, a := range addrs {
+		if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
+			return ipn.IP.String()
+		}
+	}
+	t.Fatalf("bridge %s has no IPv4 address", localcluster.BridgeName)
+	return ""
+}
