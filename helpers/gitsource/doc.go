@@ -7,7 +7,7 @@
 //
 //   - GIT_STRATEGY (Request.Strategy): clone empties the directory and
 //     starts afresh; fetch reuses a repository already there; none leaves
-//     the directory alone.
+//     the directory alone; empty leaves it empty, without fetching.
 //   - GIT_DEPTH (Request.Depth): a shallow fetch of that many commits; 0
 //     fetches the whole history. A commit older than the depth is an
 //     error that says to raise GIT_DEPTH.

@@ -20,7 +20,13 @@ const (
 	StrategyFetch Strategy = "fetch"
 	// StrategyNone leaves the directory as it is.
 	StrategyNone Strategy = "none"
+	// StrategyEmpty leaves an empty directory: what was there is removed
+	// and nothing is fetched.
+	StrategyEmpty Strategy = "empty"
 )
+
+// strategies lists every Strategy, for messages.
+const strategies = `"clone", "fetch", "none" or "empty"`
 
 // SubmoduleStrategy is GIT_SUBMODULE_STRATEGY.
 type SubmoduleStrategy string
@@ -78,7 +84,8 @@ type Request struct {
 	// Depth is GIT_DEPTH: fetch that many commits from the tip of each
 	// refspec; 0 fetches the whole history.
 	Depth int `json:"depth"`
-	// Strategy is GIT_STRATEGY: "clone", "fetch" or "none". Required.
+	// Strategy is GIT_STRATEGY: "clone", "fetch", "none" or "empty".
+	// Required.
 	Strategy Strategy `json:"strategy"`
 	// Checkout is GIT_CHECKOUT: check SHA out as a detached HEAD. When
 	// false, the refspecs are fetched and nothing is checked out.
@@ -126,13 +133,13 @@ func (r Request) Validate() error {
 		return &RequestError{Field: "dir", Problem: "is required"}
 	}
 	switch r.Strategy {
-	case StrategyNone:
+	case StrategyNone, StrategyEmpty:
 		return nil // nothing else is used
 	case StrategyClone, StrategyFetch:
 	case "":
-		return &RequestError{Field: "strategy", Problem: `is required: "clone", "fetch" or "none"`}
+		return &RequestError{Field: "strategy", Problem: "is required: " + strategies}
 	default:
-		return &RequestError{Field: "strategy", Problem: fmt.Sprintf(`%q is not "clone", "fetch" or "none"`, r.Strategy)}
+		return &RequestError{Field: "strategy", Problem: fmt.Sprintf("%q is not %s", r.Strategy, strategies)}
 	}
 	if _, err := parseRepoURL(r.RepoURL); err != nil {
 		return err

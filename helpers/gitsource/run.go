@@ -75,9 +75,12 @@ func (s *session) run(ctx context.Context, root string) error {
 	if err := s.req.Validate(); err != nil {
 		return err
 	}
-	if s.req.Strategy == StrategyNone {
+	switch s.req.Strategy {
+	case StrategyNone:
 		s.printf("Skipping Git repository setup: GIT_STRATEGY is none, %s is left as it is", s.req.Dir)
 		return nil
+	case StrategyEmpty:
+		return s.empty(root)
 	}
 	if err := context.Cause(ctx); err != nil {
 		return err
@@ -111,6 +114,21 @@ func (s *session) run(ctx context.Context, root string) error {
 		return err
 	}
 	return s.updateSubmodules(ctx, repo)
+}
+
+// empty is GIT_STRATEGY empty: the project directory exists and holds
+// nothing, and no repository is contacted.
+func (s *session) empty(root string) error {
+	dir, err := projectDir(root, s.req.Dir)
+	if err != nil {
+		return err
+	}
+	n, err := emptyDir(dir)
+	if err != nil {
+		return &DirError{Dir: s.req.Dir, Err: fmt.Errorf("emptying it: %w", err)}
+	}
+	s.printf("Skipping Git repository setup: GIT_STRATEGY is empty, %s is an empty directory (%d entries removed)", s.req.Dir, n)
+	return nil
 }
 
 // openRepository returns the repository to fetch into: a new one in an

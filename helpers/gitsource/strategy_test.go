@@ -156,4 +156,29 @@ func TestStrategies(t *testing.T) {
 		require.Equal(t, map[string]string{"mine.txt": "mine"}, files(t, dir))
 		require.Len(t, p.srv.Requests(), before, "no request is made")
 	})
+
+	t.Run("empty leaves an empty directory and fetches nothing", func(t *testing.T) {
+		root := t.TempDir()
+		dir := filepath.Join(root, "group", "project")
+		_, err := run(t, p.request(dir), root)
+		require.NoError(t, err)
+		outside := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(outside, "keep.txt"), []byte("keep"), 0o644))
+		require.NoError(t, os.Symlink(outside, filepath.Join(dir, "link")))
+		before := len(p.srv.Requests())
+
+		out, err := run(t, Request{Dir: dir, Strategy: StrategyEmpty}, root)
+		require.NoError(t, err)
+		require.Equal(t, "Skipping Git repository setup: GIT_STRATEGY is empty, "+dir+" is an empty directory (5 entries removed)\n", out)
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		require.Empty(t, entries)
+		require.FileExists(t, filepath.Join(outside, "keep.txt"))
+		require.Len(t, p.srv.Requests(), before, "no request is made")
+
+		fresh := filepath.Join(root, "group", "fresh")
+		_, err = run(t, Request{Dir: fresh, Strategy: StrategyEmpty}, root)
+		require.NoError(t, err)
+		require.DirExists(t, fresh, "a missing directory is created")
+	})
 }
