@@ -96,6 +96,17 @@ type Request struct {
 	// with the same depth, and with the credentials only when they are on
 	// the repository's host.
 	SubmoduleStrategy SubmoduleStrategy `json:"submodule_strategy,omitempty"`
+	// SubmoduleDepth is GIT_SUBMODULE_DEPTH: the depth of each submodule's
+	// fetch, 0 for its whole history. nil means Depth.
+	SubmoduleDepth *int `json:"submodule_depth,omitempty"`
+	// SubmodulePaths is GIT_SUBMODULE_PATHS split at white space: git
+	// pathspecs that choose the top-level submodules to update, such as
+	// "libs/a" or ":(exclude)libs/big". Empty updates them all.
+	SubmodulePaths []string `json:"submodule_paths,omitempty"`
+	// FetchFlags is GIT_FETCH_EXTRA_FLAGS split at white space, limited to
+	// what go-git honours (ParseFetchFlags). The executor sends
+	// DefaultFetchFlags for a job that does not set the variable.
+	FetchFlags []string `json:"fetch_flags,omitempty"`
 	// Token is the job token ($CI_JOB_TOKEN). When set, it is sent as
 	// basic auth with the user name gitlab-ci-token, instead of any
 	// credentials in RepoURL.
@@ -155,6 +166,9 @@ func (r Request) Validate() error {
 	default:
 		return &RequestError{Field: "submodule_strategy", Problem: fmt.Sprintf(`%q is not "none", "normal" or "recursive"`, r.SubmoduleStrategy)}
 	}
+	if err := r.validateSubmodulesAndFlags(); err != nil {
+		return err
+	}
 	switch r.RefType {
 	case "", RefBranch, RefTag:
 	default:
@@ -162,6 +176,21 @@ func (r Request) Validate() error {
 	}
 	_, err := r.refSpecs()
 	return err
+}
+
+// validateSubmodulesAndFlags checks what GIT_SUBMODULE_DEPTH,
+// GIT_SUBMODULE_PATHS and GIT_FETCH_EXTRA_FLAGS became.
+func (r Request) validateSubmodulesAndFlags() error {
+	if r.SubmoduleDepth != nil && *r.SubmoduleDepth < 0 {
+		return &RequestError{Field: "submodule_depth", Problem: "must be 0 (full history) or more"}
+	}
+	if err := ParseSubmodulePaths(r.SubmodulePaths); err != nil {
+		return &RequestError{Field: "submodule_paths", Problem: err.Error()}
+	}
+	if _, err := ParseFetchFlags(r.FetchFlags); err != nil {
+		return &RequestError{Field: "fetch_flags", Problem: err.Error()}
+	}
+	return nil
 }
 
 // String describes the request with its credentials masked, so that

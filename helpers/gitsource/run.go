@@ -62,9 +62,11 @@ type session struct {
 	out     io.Writer
 	timeout time.Duration
 
-	url  *url.URL // the repository, without credentials
-	auth transport.AuthMethod
-	dir  string // the project directory, checked
+	url    *url.URL // the repository, without credentials
+	auth   transport.AuthMethod
+	dir    string          // the project directory, checked
+	flags  FetchFlags      // GIT_FETCH_EXTRA_FLAGS
+	filter submoduleFilter // GIT_SUBMODULE_PATHS
 }
 
 func (s *session) printf(format string, args ...any) {
@@ -85,11 +87,10 @@ func (s *session) run(ctx context.Context, root string) error {
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}
-	u, err := parseRepoURL(s.req.RepoURL)
-	if err != nil {
+	if err := s.parse(); err != nil {
 		return err
 	}
-	s.url, s.auth = withoutUserinfo(u), authFor(s.req, u)
+	var err error
 	if s.dir, err = projectDir(root, s.req.Dir); err != nil {
 		return err
 	}
@@ -114,6 +115,38 @@ func (s *session) run(ctx context.Context, root string) error {
 		return err
 	}
 	return s.updateSubmodules(ctx, repo)
+}
+
+// parse reads what Validate checked into the session.
+func (s *session) parse() error {
+	u, err := parseRepoURL(s.req.RepoURL)
+	if err != nil {
+		return err
+	}
+	s.url, s.auth = withoutUserinfo(u), authFor(s.req, u)
+	if s.flags, err = ParseFetchFlags(s.req.FetchFlags); err != nil {
+		return err
+	}
+	s.filter, err = newSubmoduleFilter(s.req.SubmodulePaths)
+	return err
+}
+
+// depth is the depth of the project's fetch: --depth of
+// GIT_FETCH_EXTRA_FLAGS, else GIT_DEPTH.
+func (s *session) depth() int {
+	if s.flags.Depth > 0 {
+		return s.flags.Depth
+	}
+	return s.req.Depth
+}
+
+// submoduleDepth is the depth of each submodule's fetch:
+// GIT_SUBMODULE_DEPTH, else GIT_DEPTH.
+func (s *session) submoduleDepth() int {
+	if s.req.SubmoduleDepth != nil {
+		return *s.req.SubmoduleDepth
+	}
+	return s.req.Depth
 }
 
 // empty is GIT_STRATEGY empty: the project directory exists and holds
@@ -145,7 +178,7 @@ func (s *session) openRepository() (repo *git.Repository, reused bool, err error
 			switch {
 			case err != nil:
 				s.printf("WARNING: the Git repository in %s cannot be reused (%v); starting afresh", s.req.Dir, err)
-			case s.req.Depth == 0 && isShallow(repo):
+			case s.depth() == 0 && isShallow(repo):
 				// go-git cannot unshallow: a fetch without depth finds
 				// nothing new and leaves the history cut.
 				s.printf("The Git repository in %s is shallow and GIT_DEPTH is 0: starting afresh for the whole history", s.req.Dir)

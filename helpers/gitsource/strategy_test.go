@@ -181,4 +181,25 @@ func TestStrategies(t *testing.T) {
 		require.NoError(t, err)
 		require.DirExists(t, fresh, "a missing directory is created")
 	})
+
+	t.Run("fetch with --prune drops the refs the server deleted", func(t *testing.T) {
+		r := p.srv.NewRepo(t, "group/prune")
+		sha := r.Commit(t, "main", "one", map[string]string{"a.txt": "a\n"})
+		r.Commit(t, "gone", "two", map[string]string{"b.txt": "b\n"})
+		root := t.TempDir()
+		req := Request{Dir: filepath.Join(root, "group", "prune"), RepoURL: r.URL(), Ref: "main", SHA: sha,
+			RefSpecs: []string{"+refs/heads/*:refs/remotes/origin/*"}, Strategy: StrategyFetch, Checkout: true, Token: token}
+		_, err := run(t, req, root)
+		require.NoError(t, err)
+		require.Equal(t, "refs/remotes/origin/gone\nrefs/remotes/origin/main", p.srv.Git(t, req.Dir, "for-each-ref", "--format=%(refname)", "refs/remotes"))
+		r.Git(t, "push", "--quiet", "origin", "--delete", "gone")
+
+		_, err = run(t, req, root)
+		require.NoError(t, err)
+		require.Contains(t, p.srv.Git(t, req.Dir, "for-each-ref", "--format=%(refname)", "refs/remotes"), "gone", "no --prune: kept")
+		req.FetchFlags = DefaultFetchFlags
+		_, err = run(t, req, root)
+		require.NoError(t, err)
+		require.Equal(t, "refs/remotes/origin/main", p.srv.Git(t, req.Dir, "for-each-ref", "--format=%(refname)", "refs/remotes"))
+	})
 }
