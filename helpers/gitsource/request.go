@@ -107,6 +107,10 @@ type Request struct {
 	// what go-git honours (ParseFetchFlags). The executor sends
 	// DefaultFetchFlags for a job that does not set the variable.
 	FetchFlags []string `json:"fetch_flags,omitempty"`
+	// LFSSkipSmudge is GIT_LFS_SKIP_SMUDGE: leave Git LFS files as the
+	// pointers the commit holds. Otherwise their objects are fetched
+	// after the checkout and written in their place.
+	LFSSkipSmudge bool `json:"lfs_skip_smudge,omitempty"`
 	// Token is the job token ($CI_JOB_TOKEN). When set, it is sent as
 	// basic auth with the user name gitlab-ci-token, instead of any
 	// credentials in RepoURL.

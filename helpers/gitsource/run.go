@@ -111,6 +111,9 @@ func (s *session) run(ctx context.Context, root string) error {
 	if err := s.checkout(repo, reused); err != nil {
 		return err
 	}
+	if err := s.fetchLFS(ctx, repo); err != nil {
+		return err
+	}
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}
