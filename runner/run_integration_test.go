@@ -5,7 +5,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,24 +129,6 @@ func cached(t *testing.T, base string) string {
 	return img
 }
 
-// podReachableAddress is where a test server must listen for a job pod to
-// reach it: the local cluster's pod bridge on this machine (the pod network
-// has no route to anything else, loopback included). Traffic to it never
-// leaves the machine.
-func podReachableAddress(t *testing.T) string {
-	iface, err := net.InterfaceByName(localcluster.BridgeName)
-	require.NoError(t, err, "the local cluster's bridge")
-	addrs, err := iface.Addrs()
-	require.NoError(t, err)
-	for _, a := range addrs {
-		if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
-			return ipn.IP.String()
-		}
-	}
-	t.Fatalf("bridge %s has no IPv4 address", localcluster.BridgeName)
-	return ""
-}
-
 func assertClean(t *testing.T, r *clusterRun, rec coordinator.JobRecord) {
 	assert.Equal(t, 1, rec.Completed, "reported exactly once")
 	assert.Equal(t, 0, rec.ChecksumMismatches)
@@ -161,7 +142,7 @@ func assertClean(t *testing.T, r *clusterRun, rec coordinator.JobRecord) {
 func TestRunClonesAndRunsAJob(t *testing.T) {
 	img := cached(t, "run-clone")
 	const token = "job-token-clone-1234"
-	git := gitserver.NewOn(t, token, podReachableAddress(t))
+	git := gitserver.NewOn(t, token, clustertest.PodReachableAddress(t))
 	repo := git.NewRepo(t, "group/project")
 	old := repo.Commit(t, "main", "first", map[string]string{"hello.txt": "hello from the first commit\n"})
 	repo.Commit(t, "main", "second", map[string]string{"hello.txt": "hello from the second commit\n"})
