@@ -34,14 +34,17 @@ const supportedFetchFlags = "--prune (-p), --no-prune, --tags (-t), --no-tags (-
 // refspecs, prints no transfer progress, and fetches submodules only as
 // GIT_SUBMODULE_STRATEGY says.
 var fetchFlagActions = map[string]func(*FetchFlags){
-	"--prune": func(f *FetchFlags) { f.Prune = true }, "-p": func(f *FetchFlags) { f.Prune = true },
-	"--no-prune": func(f *FetchFlags) { f.Prune = false },
-	"--tags":     func(f *FetchFlags) { f.Tags = git.AllTags }, "-t": func(f *FetchFlags) { f.Tags = git.AllTags },
-	"--no-tags": func(f *FetchFlags) { f.Tags = git.NoTags }, "-n": func(f *FetchFlags) { f.Tags = git.NoTags },
-	"--force": func(*FetchFlags) {}, "-f": func(*FetchFlags) {},
-	"--quiet": func(*FetchFlags) {}, "-q": func(*FetchFlags) {},
-	"--no-recurse-submodules": func(*FetchFlags) {}, "--recurse-submodules=no": func(*FetchFlags) {},
+	"--prune": prune, "-p": prune, "--no-prune": noPrune,
+	"--tags": allTags, "-t": allTags, "--no-tags": noTags, "-n": noTags,
+	"--force": noEffect, "-f": noEffect, "--quiet": noEffect, "-q": noEffect,
+	"--no-recurse-submodules": noEffect, "--recurse-submodules=no": noEffect,
 }
+
+func prune(f *FetchFlags)   { f.Prune = true }
+func noPrune(f *FetchFlags) { f.Prune = false }
+func allTags(f *FetchFlags) { f.Tags = git.AllTags }
+func noTags(f *FetchFlags)  { f.Tags = git.NoTags }
+func noEffect(*FetchFlags)  {}
 
 // FetchFlagError is a GIT_FETCH_EXTRA_FLAGS argument the helper refuses.
 type FetchFlagError struct {
@@ -61,29 +64,38 @@ func (e *FetchFlagError) Error() string {
 func ParseFetchFlags(args []string) (FetchFlags, error) {
 	f := FetchFlags{Tags: git.NoTags}
 	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if act, ok := fetchFlagActions[a]; ok {
+		if act, ok := fetchFlagActions[args[i]]; ok {
 			act(&f)
 			continue
 		}
-		value, isDepth := strings.CutPrefix(a, "--depth=")
-		if a == "--depth" {
-			if i+1 == len(args) {
-				return f, &FetchFlagError{Flag: a, Problem: "needs a number of commits after it"}
-			}
-			i++
-			value, isDepth = args[i], true
+		depth, used, err := depthFlag(args[i:])
+		if err != nil {
+			return f, err
 		}
-		if !isDepth {
-			return f, unsupportedFetchFlag(a)
-		}
-		n, err := strconv.Atoi(value)
-		if err != nil || n < 1 {
-			return f, &FetchFlagError{Flag: a, Problem: fmt.Sprintf("has depth %q, which is not a number of commits (1 or more)", value)}
-		}
-		f.Depth = n
+		f.Depth, i = depth, i+used-1
 	}
 	return f, nil
+}
+
+// depthFlag reads "--depth N" or "--depth=N" at the start of args: the
+// depth, and how many arguments it took.
+func depthFlag(args []string) (depth, used int, err error) {
+	a := args[0]
+	value, ok := strings.CutPrefix(a, "--depth=")
+	used = 1
+	switch {
+	case a == "--depth" && len(args) == 1:
+		return 0, 0, &FetchFlagError{Flag: a, Problem: "needs a number of commits after it"}
+	case a == "--depth":
+		value, used = args[1], 2
+	case !ok:
+		return 0, 0, unsupportedFetchFlag(a)
+	}
+	n, err := strconv.Atoi(value)
+	if err != nil || n < 1 {
+		return 0, 0, &FetchFlagError{Flag: a, Problem: fmt.Sprintf("has depth %q, which is not a number of commits (1 or more)", value)}
+	}
+	return n, used, nil
 }
 
 func unsupportedFetchFlag(a string) *FetchFlagError {

@@ -67,24 +67,7 @@ func (p *pathspec) readMagic(raw string) (rest string, literal bool, err error) 
 		return raw, false, nil
 	}
 	if long, ok := strings.CutPrefix(raw, ":("); ok {
-		words, rest, found := strings.Cut(long, ")")
-		if !found {
-			return "", false, &PathspecError{Spec: raw, Problem: "has no ) closing its magic"}
-		}
-		for _, w := range strings.Split(words, ",") {
-			switch strings.TrimSpace(w) {
-			case "exclude":
-				p.exclude = true
-			case "icase":
-				p.icase = true
-			case "literal":
-				literal = true
-			case "top", "":
-			default:
-				return "", false, &PathspecError{Spec: raw, Problem: fmt.Sprintf("uses magic %q, which the helper does not support; supported: %s", w, supportedMagic)}
-			}
-		}
-		return rest, literal, nil
+		return p.readLongMagic(raw, long)
 	}
 	rest = raw[1:]
 	for rest != "" && strings.ContainsRune("!^/", rune(rest[0])) {
@@ -92,6 +75,29 @@ func (p *pathspec) readMagic(raw string) (rest string, literal bool, err error) 
 		rest = rest[1:]
 	}
 	return strings.TrimPrefix(rest, ":"), false, nil
+}
+
+// readLongMagic reads the words of ":(word,word)path"; long is what
+// follows ":(".
+func (p *pathspec) readLongMagic(raw, long string) (rest string, literal bool, err error) {
+	words, rest, found := strings.Cut(long, ")")
+	if !found {
+		return "", false, &PathspecError{Spec: raw, Problem: "has no ) closing its magic"}
+	}
+	for _, w := range strings.Split(words, ",") {
+		switch strings.TrimSpace(w) {
+		case "exclude":
+			p.exclude = true
+		case "icase":
+			p.icase = true
+		case "literal":
+			literal = true
+		case "top", "":
+		default:
+			return "", false, &PathspecError{Spec: raw, Problem: fmt.Sprintf("uses magic %q, which the helper does not support; supported: %s", w, supportedMagic)}
+		}
+	}
+	return rest, literal, nil
 }
 
 // wildcards turns a pattern into a regexp as git matches a pathspec
@@ -114,22 +120,32 @@ func wildcards(pattern string, icase bool) (*regexp.Regexp, error) {
 			}
 			b.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
 		case '[':
-			end := strings.IndexByte(pattern[i+1:], ']')
-			if end < 0 {
-				return nil, fmt.Errorf("[ without ]")
+			class, n, err := bracket(pattern[i:])
+			if err != nil {
+				return nil, err
 			}
-			class := pattern[i+1 : i+1+end]
-			if strings.HasPrefix(class, "!") {
-				class = "^" + class[1:]
-			}
-			b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
-			i += end + 1
+			b.WriteString(class)
+			i += n - 1
 		default:
 			b.WriteString(regexp.QuoteMeta(string(c)))
 		}
 	}
 	b.WriteString("$")
 	return regexp.Compile(b.String())
+}
+
+// bracket reads the class "[...]" at the start of s ("[!...]" negates, as
+// in git) as a regexp class, and how many bytes it took.
+func bracket(s string) (class string, n int, err error) {
+	end := strings.IndexByte(s[1:], ']')
+	if end < 0 {
+		return "", 0, fmt.Errorf("[ without ]")
+	}
+	inner := s[1 : 1+end]
+	if rest, ok := strings.CutPrefix(inner, "!"); ok {
+		inner = "^" + rest
+	}
+	return "[" + strings.ReplaceAll(inner, `\`, `\\`) + "]", end + 2, nil
 }
 
 // matches reports whether the submodule at p (slash-separated) is what
