@@ -68,7 +68,8 @@ cluster-status:
 	$(CLUSTER) status
 
 # The helper image is the kuberunner binary itself, statically linked, so it
-# is rebuilt from the tree under test and pushed to the local registry.
+# is rebuilt from the tree under test and pushed to the local registry, with
+# busybox (sh for the get_sources hooks) and the CA bundle.
 helper-image:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-helper .
 	$(CLUSTER) push-helper $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-helper

@@ -26,9 +26,13 @@ job token is never in argv or in a pod spec:
    "sha": "<40 hex digits>", "before_sha": "<40 hex digits>",
    "refspecs": ["+refs/heads/main:refs/remotes/origin/main"],  (optional)
    "depth": 20,                                    (GIT_DEPTH; 0: full history)
-   "strategy": "fetch",                            (GIT_STRATEGY: clone, fetch, none)
+   "strategy": "fetch",                            (GIT_STRATEGY: clone, fetch, none, empty)
    "checkout": true,                               (GIT_CHECKOUT; default true)
    "submodule_strategy": "none",                   (GIT_SUBMODULE_STRATEGY: none, normal, recursive)
+   "submodule_depth": 1,                           (GIT_SUBMODULE_DEPTH; optional, default depth)
+   "submodule_paths": [":(exclude)big"],           (GIT_SUBMODULE_PATHS; optional)
+   "fetch_flags": ["--prune", "--quiet"],          (GIT_FETCH_EXTRA_FLAGS; optional)
+   "lfs_skip_smudge": false,                       (GIT_LFS_SKIP_SMUDGE; optional)
    "token": "TOKEN",                               (CI_JOB_TOKEN; optional)
    "tls": {"ca_file": "/etc/ca.pem", "ca": "PEM",  (the runner's tls-* files; optional:
            "cert": "PEM", "key": "PEM"}}            the CA adds to the system's roots)

@@ -29,11 +29,40 @@ type Job struct {
 	Artifacts     []JobArtifact     `json:"artifacts,omitempty"`
 	Cache         []json.RawMessage `json:"cache,omitempty"`
 	AllowGitFetch bool              `json:"allow_git_fetch"`
+	// Hooks are the job's `hooks:`, scripts run around getting the
+	// sources (see HookScript).
+	Hooks []Hook `json:"hooks,omitempty"`
 
 	// Run is the job's `run:` (CI steps), which GitLab sends outside
 	// Steps. It is kept only so that such a job fails (Runnable) rather
 	// than succeeds having run nothing.
 	Run json.RawMessage `json:"run,omitempty"`
+}
+
+// HookName names a hook of the payload's "hooks".
+type HookName string
+
+// The hooks GitLab sends: pre_get_sources_script from `hooks:`, and
+// post_get_sources_script where GitLab has it.
+const (
+	HookPreGetSources  HookName = "pre_get_sources_script"
+	HookPostGetSources HookName = "post_get_sources_script"
+)
+
+// Hook is one entry of the payload's "hooks": a name and its script lines.
+type Hook struct {
+	Name   HookName `json:"name"`
+	Script []string `json:"script"`
+}
+
+// HookScript is the script of the hook name, nil when the job has none.
+func (j *Job) HookScript(name HookName) []string {
+	for _, h := range j.Hooks {
+		if h.Name == name {
+			return h.Script
+		}
+	}
+	return nil
 }
 
 // RefType is what GitInfo.Ref names.

@@ -129,9 +129,6 @@ func cached(t *testing.T, base string) string {
 	return img
 }
 
-// podReachableAddress is clustertest.PodReachableAddress.
-func podReachableAddress(t *testing.T) string { return clustertest.PodReachableAddress(t) }
-
 func assertClean(t *testing.T, r *clusterRun, rec coordinator.JobRecord) {
 	assert.Equal(t, 1, rec.Completed, "reported exactly once")
 	assert.Equal(t, 0, rec.ChecksumMismatches)
@@ -145,7 +142,7 @@ func assertClean(t *testing.T, r *clusterRun, rec coordinator.JobRecord) {
 func TestRunClonesAndRunsAJob(t *testing.T) {
 	img := cached(t, "run-clone")
 	const token = "job-token-clone-1234"
-	git := gitserver.NewOn(t, token, podReachableAddress(t))
+	git := gitserver.NewOn(t, token, clustertest.PodReachableAddress(t))
 	repo := git.NewRepo(t, "group/project")
 	old := repo.Commit(t, "main", "first", map[string]string{"hello.txt": "hello from the first commit\n"})
 	repo.Commit(t, "main", "second", map[string]string{"hello.txt": "hello from the second commit\n"})

@@ -54,7 +54,7 @@ var gitlabJobKeywords = map[string]string{
 	"resource_group":      "resource groups are not applied",
 	"secrets":             "secrets are not fetched",
 	"id_tokens":           "ID tokens are not issued",
-	"hooks":               "hooks are not run",
+	"hooks":               "hooks are not run: exec copies the sources, it does not clone them",
 	"inherit":             "inherit is not applied; default: and top-level variables are inherited in full",
 	"start_in":            "start_in is not applied; the job runs now",
 	"pages":               "pages are not published",

@@ -22,7 +22,6 @@ import (
 	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/executors/kubernetes/internal/podwatch"
 	"kuberunner/executors/kubernetes/internal/pull"
-	"kuberunner/helpers/gitsource"
 )
 
 func init() {
@@ -43,7 +42,7 @@ type Executor struct {
 	spec       *podspec.JobSpec // frozen after Prepare
 	vars       common.JobVariables
 	projectDir string
-	git        *gitsource.Request // the sources of a GitLab job; nil for none
+	sources    *sourcePlan // the sources of a GitLab job; nil for none
 	watch      *podwatch.Watch
 	pod        *corev1.Pod // the attempt that started
 	stats      attemptStats
@@ -90,12 +89,10 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	}
 	e.spec.Expires = podspec.Expiry(time.Now(), opts.Job.Timeout)
 	if opts.SourceDir == "" && opts.Job.GitInfo.RepoURL != "" {
-		req, err := gitRequest(opts.Job, e.vars, e.projectDir)
-		if err != nil {
+		if e.sources, err = newSourcePlan(opts.Job, e.vars, e.projectDir); err != nil {
 			return configFailure(err)
 		}
-		req.TLS = helperTLS(opts.Runner)
-		e.git = &req
+		e.sources.git.TLS = helperTLS(opts.Runner)
 	}
 	// The image name may itself use job variables, so CI_JOB_IMAGE can only
 	// be known once the spec has expanded it.
@@ -115,6 +112,11 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	log.Println(fmt.Sprintf("Using Kubernetes namespace: %s", e.spec.Namespace))
 	for _, w := range podspec.MaskedInImages(e.spec, e.vars) {
 		log.Warningln(w)
+	}
+	if e.sources != nil {
+		for _, w := range e.sources.warnings {
+			log.Warningln(w)
+		}
 	}
 	e.logSecurity()
 	return nil
@@ -203,7 +205,7 @@ func (e *Executor) useRunningPod(ctx context.Context) error {
 	switch {
 	case e.opts.SourceDir != "":
 		err = e.copySources(ctx)
-	case e.git != nil:
+	case e.sources != nil:
 		err = e.fetchSources(ctx)
 	}
 	if err != nil {

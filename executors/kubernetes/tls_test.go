@@ -43,8 +43,8 @@ func TestPrepareHandsOnTheRunnersTLS(t *testing.T) {
 
 	require.NoError(t, e.Prepare(context.Background(), executors.Options{Job: job, Runner: runner, Log: log}))
 
-	require.NotNil(t, e.git.TLS)
-	assert.Equal(t, runner.TLS(), *e.git.TLS)
+	require.NotNil(t, e.sources.git.TLS)
+	assert.Equal(t, runner.TLS(), *e.sources.git.TLS)
 	v := common.JobVariable{Key: "CI_SERVER_TLS_CA_FILE", Value: string(ca.CertPEM()), Public: true, File: true, Raw: true}
 	assert.Contains(t, podspec.FileVariables(e.vars), v)
 	val, _ := podspec.Lookup(e.vars, v.Key)

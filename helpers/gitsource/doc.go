@@ -7,13 +7,23 @@
 //
 //   - GIT_STRATEGY (Request.Strategy): clone empties the directory and
 //     starts afresh; fetch reuses a repository already there; none leaves
-//     the directory alone.
+//     the directory alone; empty leaves it empty, without fetching.
 //   - GIT_DEPTH (Request.Depth): a shallow fetch of that many commits; 0
 //     fetches the whole history. A commit older than the depth is an
 //     error that says to raise GIT_DEPTH.
 //   - GIT_CHECKOUT (Request.Checkout): false fetches without checking out.
 //   - GIT_SUBMODULE_STRATEGY (Request.SubmoduleStrategy): none, normal (the
 //     top-level submodules) or recursive.
+//   - GIT_SUBMODULE_DEPTH (Request.SubmoduleDepth): the submodules' depth
+//     instead of GIT_DEPTH.
+//   - GIT_SUBMODULE_PATHS (Request.SubmodulePaths): git pathspecs choosing
+//     the top-level submodules, ":(exclude)path" included (pathspec.go).
+//   - GIT_FETCH_EXTRA_FLAGS (Request.FetchFlags): the git fetch flags
+//     go-git can honour; any other is refused by name (fetchflags.go).
+//   - GIT_LFS_SKIP_SMUDGE (Request.LFSSkipSmudge): leave Git LFS files as
+//     pointers. Otherwise, after the checkout, the objects of the files
+//     the commit's .gitattributes give filter=lfs are fetched through the
+//     LFS batch API (package lfs) and written over their pointers.
 //
 // Both strategies that fetch do it the same way: a repository is created
 // (or reused), its remote "origin" is set to the repository URL without
@@ -24,8 +34,8 @@
 // Credentials (the job token) are given to go-git as HTTP basic auth and
 // are never written to disk, printed, or put in an error: every line Run
 // prints and its error pass through a filter that masks them. They are sent
-// only to the host of the repository URL; a submodule on another host is
-// fetched without them.
+// only to the origin of the repository URL; a submodule or an LFS download
+// on another host is fetched without them.
 //
 // Over https, the server's certificate is verified with the system's roots
 // plus the CA of Request.TLS (the runner's tls-ca-file), and the runner's

@@ -15,7 +15,8 @@ const remoteName = git.DefaultRemoteName
 
 // fetch points origin at the repository URL (without credentials: the
 // build container can read .git/config) and fetches exactly the refspecs,
-// without tags, to the requested depth.
+// without tags unless GIT_FETCH_EXTRA_FLAGS has --tags, to the requested
+// depth.
 func (s *session) fetch(ctx context.Context, repo *git.Repository) error {
 	specs, err := s.req.refSpecs()
 	if err != nil {
@@ -24,8 +25,8 @@ func (s *session) fetch(ctx context.Context, repo *git.Repository) error {
 	if err := setRemote(repo, remoteName, s.url.String(), specs); err != nil {
 		return fmt.Errorf("configuring remote %s: %w", remoteName, err)
 	}
-	if s.req.Depth > 0 {
-		s.printf("Fetching changes from %s with git depth set to %d...", s.url, s.req.Depth)
+	if s.depth() > 0 {
+		s.printf("Fetching changes from %s with git depth set to %d...", s.url, s.depth())
 	} else {
 		s.printf("Fetching changes from %s with full history (GIT_DEPTH is 0)...", s.url)
 	}
@@ -33,10 +34,11 @@ func (s *session) fetch(ctx context.Context, repo *git.Repository) error {
 		return repo.FetchContext(ctx, &git.FetchOptions{
 			RemoteName: remoteName,
 			RefSpecs:   specs,
-			Depth:      s.req.Depth,
+			Depth:      s.depth(),
 			Auth:       s.auth,
-			Tags:       git.NoTags,
+			Tags:       s.flags.Tags,
 			Force:      true,
+			Prune:      s.flags.Prune,
 		})
 	})
 	var noRef git.NoMatchingRefSpecError
@@ -69,7 +71,7 @@ func (s *session) commit(repo *git.Repository) (plumbing.Hash, error) {
 	_, err := repo.CommitObject(h)
 	switch {
 	case errors.Is(err, plumbing.ErrObjectNotFound):
-		return h, &CommitNotFoundError{SHA: h.String(), Depth: s.req.Depth}
+		return h, &CommitNotFoundError{SHA: h.String(), Depth: s.depth()}
 	case err != nil:
 		return h, fmt.Errorf("reading commit %s: %w", h, err)
 	}

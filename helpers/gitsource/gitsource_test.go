@@ -214,6 +214,20 @@ func TestRun(t *testing.T) {
 			files: filesC3, sha: p.c3,
 		},
 		{
+			name:  "GIT_FETCH_EXTRA_FLAGS: --depth wins over GIT_DEPTH",
+			edit:  func(r *Request) { r.SHA, r.FetchFlags = p.c2, []string{"--prune", "--depth", "2"} },
+			files: filesC2, sha: p.c2,
+			out: []string{"with git depth set to 2..."},
+		},
+		{
+			name:  "GIT_FETCH_EXTRA_FLAGS: --tags",
+			edit:  func(r *Request) { r.FetchFlags = []string{"--tags"} },
+			files: filesC3, sha: p.c3,
+			check: func(t *testing.T, dir, _ string) {
+				require.Equal(t, "tag", p.srv.Git(t, dir, "cat-file", "-t", "v1.0"))
+			},
+		},
+		{
 			name:  "sha in upper case",
 			edit:  func(r *Request) { r.SHA = strings.ToUpper(p.c3) },
 			files: filesC3, sha: p.c3,

@@ -22,7 +22,13 @@ const (
 	StrategyFetch Strategy = "fetch"
 	// StrategyNone leaves the directory as it is.
 	StrategyNone Strategy = "none"
+	// StrategyEmpty leaves an empty directory: what was there is removed
+	// and nothing is fetched.
+	StrategyEmpty Strategy = "empty"
 )
+
+// strategies lists every Strategy, for messages.
+const strategies = `"clone", "fetch", "none" or "empty"`
 
 // SubmoduleStrategy is GIT_SUBMODULE_STRATEGY.
 type SubmoduleStrategy string
@@ -80,7 +86,8 @@ type Request struct {
 	// Depth is GIT_DEPTH: fetch that many commits from the tip of each
 	// refspec; 0 fetches the whole history.
 	Depth int `json:"depth"`
-	// Strategy is GIT_STRATEGY: "clone", "fetch" or "none". Required.
+	// Strategy is GIT_STRATEGY: "clone", "fetch", "none" or "empty".
+	// Required.
 	Strategy Strategy `json:"strategy"`
 	// Checkout is GIT_CHECKOUT: check SHA out as a detached HEAD. When
 	// false, the refspecs are fetched and nothing is checked out.
@@ -91,6 +98,21 @@ type Request struct {
 	// with the same depth, and with the credentials only when they are on
 	// the repository's host.
 	SubmoduleStrategy SubmoduleStrategy `json:"submodule_strategy,omitempty"`
+	// SubmoduleDepth is GIT_SUBMODULE_DEPTH: the depth of each submodule's
+	// fetch, 0 for its whole history. nil means Depth.
+	SubmoduleDepth *int `json:"submodule_depth,omitempty"`
+	// SubmodulePaths is GIT_SUBMODULE_PATHS split at white space: git
+	// pathspecs that choose the top-level submodules to update, such as
+	// "libs/a" or ":(exclude)libs/big". Empty updates them all.
+	SubmodulePaths []string `json:"submodule_paths,omitempty"`
+	// FetchFlags is GIT_FETCH_EXTRA_FLAGS split at white space, limited to
+	// what go-git honours (ParseFetchFlags). The executor sends
+	// DefaultFetchFlags for a job that does not set the variable.
+	FetchFlags []string `json:"fetch_flags,omitempty"`
+	// LFSSkipSmudge is GIT_LFS_SKIP_SMUDGE: leave Git LFS files as the
+	// pointers the commit holds. Otherwise their objects are fetched
+	// after the checkout and written in their place.
+	LFSSkipSmudge bool `json:"lfs_skip_smudge,omitempty"`
 	// Token is the job token ($CI_JOB_TOKEN). When set, it is sent as
 	// basic auth with the user name gitlab-ci-token, instead of any
 	// credentials in RepoURL.
@@ -132,13 +154,13 @@ func (r Request) Validate() error {
 		return &RequestError{Field: "dir", Problem: "is required"}
 	}
 	switch r.Strategy {
-	case StrategyNone:
+	case StrategyNone, StrategyEmpty:
 		return nil // nothing else is used
 	case StrategyClone, StrategyFetch:
 	case "":
-		return &RequestError{Field: "strategy", Problem: `is required: "clone", "fetch" or "none"`}
+		return &RequestError{Field: "strategy", Problem: "is required: " + strategies}
 	default:
-		return &RequestError{Field: "strategy", Problem: fmt.Sprintf(`%q is not "clone", "fetch" or "none"`, r.Strategy)}
+		return &RequestError{Field: "strategy", Problem: fmt.Sprintf("%q is not %s", r.Strategy, strategies)}
 	}
 	if _, err := parseRepoURL(r.RepoURL); err != nil {
 		return err
@@ -154,6 +176,9 @@ func (r Request) Validate() error {
 	default:
 		return &RequestError{Field: "submodule_strategy", Problem: fmt.Sprintf(`%q is not "none", "normal" or "recursive"`, r.SubmoduleStrategy)}
 	}
+	if err := r.validateSubmodulesAndFlags(); err != nil {
+		return err
+	}
 	switch r.RefType {
 	case "", RefBranch, RefTag:
 	default:
@@ -164,6 +189,21 @@ func (r Request) Validate() error {
 	}
 	_, err := r.refSpecs()
 	return err
+}
+
+// validateSubmodulesAndFlags checks what GIT_SUBMODULE_DEPTH,
+// GIT_SUBMODULE_PATHS and GIT_FETCH_EXTRA_FLAGS became.
+func (r Request) validateSubmodulesAndFlags() error {
+	if r.SubmoduleDepth != nil && *r.SubmoduleDepth < 0 {
+		return &RequestError{Field: "submodule_depth", Problem: "must be 0 (full history) or more"}
+	}
+	if err := ParseSubmodulePaths(r.SubmodulePaths); err != nil {
+		return &RequestError{Field: "submodule_paths", Problem: err.Error()}
+	}
+	if _, err := ParseFetchFlags(r.FetchFlags); err != nil {
+		return &RequestError{Field: "fetch_flags", Problem: err.Error()}
+	}
+	return nil
 }
 
 // String describes the request with its credentials masked, so that

@@ -63,11 +63,14 @@ type session struct {
 	out     io.Writer
 	timeout time.Duration
 
-	url  *url.URL // the repository, without credentials
-	auth transport.AuthMethod
-	dir  string // the project directory, checked
+	url    *url.URL // the repository, without credentials
+	auth   transport.AuthMethod
+	dir    string          // the project directory, checked
+	flags  FetchFlags      // GIT_FETCH_EXTRA_FLAGS
+	filter submoduleFilter // GIT_SUBMODULE_PATHS
 
-	// http is HTTPClient(req): every request of the Run goes through it.
+	// http is HTTPClient(req): every request of the Run goes through it,
+	// LFS's included.
 	http *http.Client
 }
 
@@ -79,18 +82,20 @@ func (s *session) run(ctx context.Context, root string) error {
 	if err := s.req.Validate(); err != nil {
 		return err
 	}
-	if s.req.Strategy == StrategyNone {
+	switch s.req.Strategy {
+	case StrategyNone:
 		s.printf("Skipping Git repository setup: GIT_STRATEGY is none, %s is left as it is", s.req.Dir)
 		return nil
+	case StrategyEmpty:
+		return s.empty(root)
 	}
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}
-	u, err := parseRepoURL(s.req.RepoURL)
-	if err != nil {
+	if err := s.parse(); err != nil {
 		return err
 	}
-	s.url, s.auth = withoutUserinfo(u), authFor(s.req, u)
+	var err error
 	if s.http, err = HTTPClient(s.req); err != nil {
 		return err
 	}
@@ -114,10 +119,60 @@ func (s *session) run(ctx context.Context, root string) error {
 	if err := s.checkout(repo, reused); err != nil {
 		return err
 	}
+	if err := s.fetchLFS(ctx, repo); err != nil {
+		return err
+	}
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}
 	return s.updateSubmodules(ctx, repo)
+}
+
+// parse reads what Validate checked into the session.
+func (s *session) parse() error {
+	u, err := parseRepoURL(s.req.RepoURL)
+	if err != nil {
+		return err
+	}
+	s.url, s.auth = withoutUserinfo(u), authFor(s.req, u)
+	if s.flags, err = ParseFetchFlags(s.req.FetchFlags); err != nil {
+		return err
+	}
+	s.filter, err = newSubmoduleFilter(s.req.SubmodulePaths)
+	return err
+}
+
+// depth is the depth of the project's fetch: --depth of
+// GIT_FETCH_EXTRA_FLAGS, else GIT_DEPTH.
+func (s *session) depth() int {
+	if s.flags.Depth > 0 {
+		return s.flags.Depth
+	}
+	return s.req.Depth
+}
+
+// submoduleDepth is the depth of each submodule's fetch:
+// GIT_SUBMODULE_DEPTH, else GIT_DEPTH.
+func (s *session) submoduleDepth() int {
+	if s.req.SubmoduleDepth != nil {
+		return *s.req.SubmoduleDepth
+	}
+	return s.req.Depth
+}
+
+// empty is GIT_STRATEGY empty: the project directory exists and holds
+// nothing, and no repository is contacted.
+func (s *session) empty(root string) error {
+	dir, err := projectDir(root, s.req.Dir)
+	if err != nil {
+		return err
+	}
+	n, err := emptyDir(dir)
+	if err != nil {
+		return &DirError{Dir: s.req.Dir, Err: fmt.Errorf("emptying it: %w", err)}
+	}
+	s.printf("Skipping Git repository setup: GIT_STRATEGY is empty, %s is an empty directory (%d entries removed)", s.req.Dir, n)
+	return nil
 }
 
 // openRepository returns the repository to fetch into: a new one in an
@@ -134,7 +189,7 @@ func (s *session) openRepository() (repo *git.Repository, reused bool, err error
 			switch {
 			case err != nil:
 				s.printf("WARNING: the Git repository in %s cannot be reused (%v); starting afresh", s.req.Dir, err)
-			case s.req.Depth == 0 && isShallow(repo):
+			case s.depth() == 0 && isShallow(repo):
 				// go-git cannot unshallow: a fetch without depth finds
 				// nothing new and leaves the history cut.
 				s.printf("The Git repository in %s is shallow and GIT_DEPTH is 0: starting afresh for the whole history", s.req.Dir)

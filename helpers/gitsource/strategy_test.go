@@ -156,4 +156,50 @@ func TestStrategies(t *testing.T) {
 		require.Equal(t, map[string]string{"mine.txt": "mine"}, files(t, dir))
 		require.Len(t, p.srv.Requests(), before, "no request is made")
 	})
+
+	t.Run("empty leaves an empty directory and fetches nothing", func(t *testing.T) {
+		root := t.TempDir()
+		dir := filepath.Join(root, "group", "project")
+		_, err := run(t, p.request(dir), root)
+		require.NoError(t, err)
+		outside := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(outside, "keep.txt"), []byte("keep"), 0o644))
+		require.NoError(t, os.Symlink(outside, filepath.Join(dir, "link")))
+		before := len(p.srv.Requests())
+
+		out, err := run(t, Request{Dir: dir, Strategy: StrategyEmpty}, root)
+		require.NoError(t, err)
+		require.Equal(t, "Skipping Git repository setup: GIT_STRATEGY is empty, "+dir+" is an empty directory (5 entries removed)\n", out)
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		require.Empty(t, entries)
+		require.FileExists(t, filepath.Join(outside, "keep.txt"))
+		require.Len(t, p.srv.Requests(), before, "no request is made")
+
+		fresh := filepath.Join(root, "group", "fresh")
+		_, err = run(t, Request{Dir: fresh, Strategy: StrategyEmpty}, root)
+		require.NoError(t, err)
+		require.DirExists(t, fresh, "a missing directory is created")
+	})
+
+	t.Run("fetch with --prune drops the refs the server deleted", func(t *testing.T) {
+		r := p.srv.NewRepo(t, "group/prune")
+		sha := r.Commit(t, "main", "one", map[string]string{"a.txt": "a\n"})
+		r.Commit(t, "gone", "two", map[string]string{"b.txt": "b\n"})
+		root := t.TempDir()
+		req := Request{Dir: filepath.Join(root, "group", "prune"), RepoURL: r.URL(), Ref: "main", SHA: sha,
+			RefSpecs: []string{"+refs/heads/*:refs/remotes/origin/*"}, Strategy: StrategyFetch, Checkout: true, Token: token}
+		_, err := run(t, req, root)
+		require.NoError(t, err)
+		require.Equal(t, "refs/remotes/origin/gone\nrefs/remotes/origin/main", p.srv.Git(t, req.Dir, "for-each-ref", "--format=%(refname)", "refs/remotes"))
+		r.Git(t, "push", "--quiet", "origin", "--delete", "gone")
+
+		_, err = run(t, req, root)
+		require.NoError(t, err)
+		require.Contains(t, p.srv.Git(t, req.Dir, "for-each-ref", "--format=%(refname)", "refs/remotes"), "gone", "no --prune: kept")
+		req.FetchFlags = DefaultFetchFlags
+		_, err = run(t, req, root)
+		require.NoError(t, err)
+		require.Equal(t, "refs/remotes/origin/main", p.srv.Git(t, req.Dir, "for-each-ref", "--format=%(refname)", "refs/remotes"))
+	})
 }

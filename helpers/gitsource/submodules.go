@@ -41,7 +41,7 @@ func (s *session) updateSubmodules(ctx context.Context, repo *git.Repository) er
 	}
 	s.printf("Updating submodules (GIT_SUBMODULE_STRATEGY %s)...", s.req.SubmoduleStrategy)
 	n, err := s.submodulesOf(ctx, repo, s.dir, "", s.url, 1, levels)
-	if err == nil && n == 0 {
+	if err == nil && n == 0 && len(s.req.SubmodulePaths) == 0 {
 		s.printf("This commit has no submodules")
 	}
 	return err
@@ -59,6 +59,11 @@ func (s *session) submodulesOf(ctx context.Context, repo *git.Repository, dir, p
 	subs, err := wt.Submodules()
 	if err != nil {
 		return 0, fmt.Errorf("reading .gitmodules in %s: %w", displayPath(prefix), err)
+	}
+	if level == 1 {
+		if subs, err = s.selectSubmodules(subs); err != nil {
+			return 0, err
+		}
 	}
 	if len(subs) > 0 && level > max {
 		s.printf("WARNING: the %d submodules in %s are not fetched: they are nested deeper than %d levels", len(subs), displayPath(prefix), max)
@@ -79,6 +84,32 @@ func (s *session) submodulesOf(ctx context.Context, repo *git.Repository, dir, p
 		}
 	}
 	return len(subs), nil
+}
+
+// selectSubmodules keeps the top-level submodules GIT_SUBMODULE_PATHS
+// selects; as for git, an include that names none of them is an error,
+// and nested submodules are not filtered.
+func (s *session) selectSubmodules(subs git.Submodules) (git.Submodules, error) {
+	if len(s.req.SubmodulePaths) == 0 {
+		return subs, nil
+	}
+	paths := make([]string, len(subs))
+	for i, sub := range subs {
+		paths[i] = sub.Config().Path
+	}
+	if spec, ok := s.filter.unmatched(paths); ok {
+		return nil, fmt.Errorf("GIT_SUBMODULE_PATHS: %w", &PathspecError{Spec: spec,
+			Problem: fmt.Sprintf("matches no submodule of this commit (its submodules: %s)", strings.Join(paths, ", "))})
+	}
+	var out git.Submodules
+	for i, sub := range subs {
+		if s.filter.selects(paths[i]) {
+			out = append(out, sub)
+		} else {
+			s.printf("Skipping submodule %s: GIT_SUBMODULE_PATHS leaves it out", paths[i])
+		}
+	}
+	return out, nil
 }
 
 // updateSubmodule fetches one submodule and checks out the commit its
@@ -112,7 +143,7 @@ func (s *session) updateSubmodule(ctx context.Context, sub *git.Submodule, dir, 
 	err = s.network(ctx, "fetching submodule "+p+" from "+u.String(), func(ctx context.Context) error {
 		return sub.UpdateContext(ctx, &git.SubmoduleUpdateOptions{
 			Auth:              auth,
-			Depth:             s.req.Depth,
+			Depth:             s.submoduleDepth(),
 			RecurseSubmodules: git.NoRecurseSubmodules,
 		})
 	})
@@ -127,7 +158,7 @@ func (s *session) updateSubmodule(ctx context.Context, sub *git.Submodule, dir, 
 		if st != nil {
 			want = st.Expected.String()
 		}
-		return nil, &CommitNotFoundError{SHA: want, Depth: s.req.Depth}
+		return nil, &CommitNotFoundError{SHA: want, Depth: s.submoduleDepth()}
 	case errors.Is(err, transport.ErrAuthenticationRequired) && auth == nil && s.auth != nil:
 		return nil, fmt.Errorf("fetching %w; the job's credentials go only to %s", describeTransportError(err, u.String(), false), hostPort(s.url))
 	default:

@@ -3,6 +3,7 @@ package gitsource
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,4 +117,67 @@ func TestSubmodules(t *testing.T) {
 		_, err := run(t, req, root)
 		require.ErrorContains(t, err, "submodule ssh: its URL in .gitmodules is not an http(s) URL nor relative")
 	})
+
+	t.Run("GIT_SUBMODULE_PATHS chooses the top-level submodules", func(t *testing.T) {
+		r := srv.NewRepo(t, "group/two")
+		r.Commit(t, "main", "x", map[string]string{"x.txt": "x\n"})
+		r.AddSubmodule(t, "main", "lib", "../lib.git", l2)
+		sha := r.AddSubmodule(t, "main", "deep", "../deep.git", d1)
+		cases := []struct {
+			name    string
+			paths   []string
+			fetched []string
+			err     string
+		}{
+			{"an include", []string{"lib"}, []string{"lib"}, ""},
+			{"an exclude", []string{":(exclude)lib"}, []string{"deep"}, ""},
+			{"a nested path is not filtered", []string{":(exclude)lib/vendor/deep"}, []string{"lib", "deep"}, ""},
+			{"an include that names nothing", []string{"lib", "nothere"}, nil, `GIT_SUBMODULE_PATHS: pathspec "nothere" matches no submodule of this commit (its submodules: `},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				root := t.TempDir()
+				req := request(root, SubmodulesNormal)
+				req.Dir, req.RepoURL, req.SHA, req.SubmodulePaths = filepath.Join(root, "two"), r.URL(), sha, c.paths
+				out, err := run(t, req, root)
+				if c.err != "" {
+					var pe *PathspecError
+					require.ErrorAs(t, err, &pe)
+					require.ErrorContains(t, err, c.err)
+					return
+				}
+				require.NoError(t, err)
+				for _, sub := range []string{"lib", "deep"} {
+					if slices.Contains(c.fetched, sub) {
+						require.Contains(t, out, "Submodule "+sub+": checked out")
+					} else {
+						require.Contains(t, out, "Skipping submodule "+sub+": GIT_SUBMODULE_PATHS leaves it out")
+						entries, err := os.ReadDir(filepath.Join(req.Dir, sub))
+						require.NoError(t, err)
+						require.Empty(t, entries)
+					}
+				}
+			})
+		}
+	})
+
+	t.Run("GIT_SUBMODULE_DEPTH overrides GIT_DEPTH for submodules", func(t *testing.T) {
+		for _, c := range []struct {
+			name  string
+			depth *int
+			want  string
+		}{{"unset: GIT_DEPTH 1", nil, "1"}, {"0: the whole history", ptr(0), "2"}, {"2", ptr(2), "2"}} {
+			t.Run(c.name, func(t *testing.T) {
+				root := t.TempDir()
+				req := request(root, SubmodulesNormal)
+				req.SubmoduleDepth = c.depth
+				_, err := run(t, req, root)
+				require.NoError(t, err)
+				require.Equal(t, c.want, srv.Git(t, filepath.Join(req.Dir, "lib"), "rev-list", "--count", "HEAD"))
+				require.Equal(t, "1", srv.Git(t, req.Dir, "rev-list", "--count", "HEAD"), "the project keeps GIT_DEPTH")
+			})
+		}
+	})
 }
+
+func ptr[T any](v T) *T { return &v }

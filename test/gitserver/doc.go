@@ -10,6 +10,13 @@
 //
 // With the TLS option it serves https with a certificate the test gives,
 // for a GitLab behind a private CA.
+// It is also a Git LFS server, as GitLab is: POST
+// <project>.git/info/lfs/objects/batch answers download requests (transfer
+// basic) for the objects stored with AddLFSObject or CommitLFS, and GET
+// <project>.git/gitlab-lfs/objects/<oid> serves them; both need the same
+// credentials. LFSHeaderAuth chooses whether the batch answer hands the
+// download an Authorization header, as GitLab does, or leaves the client
+// to send its own.
 //
 // The server listens on 127.0.0.1 only and is shut down by t.Cleanup. When
 // git is not installed, New fails the test with a message saying to run

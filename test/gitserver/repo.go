@@ -18,8 +18,9 @@ type Repo struct {
 	// Bare is the bare repository's directory under Server.Root.
 	Bare string
 
-	work string
-	srv  *Server
+	work     string
+	srv      *Server
+	lfsPaths []string // tracked with filter=lfs (CommitLFS)
 }
 
 // URL is the project's clone URL without credentials.

@@ -32,6 +32,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests []Request
+	lfs      lfsStore
 }
 
 // Request is one HTTP request the server answered.
@@ -67,7 +68,7 @@ func NewOn(t testing.TB, token, host string, opts ...Option) *Server {
 		t.Fatal("gitserver: New needs a non-empty token")
 	}
 	g := findGit(t)
-	s := &Server{Token: token, Root: t.TempDir(), git: g}
+	s := &Server{Token: token, Root: t.TempDir(), git: g, lfs: lfsStore{objects: map[string][]byte{}}}
 
 	backend := &cgi.Handler{
 		Path: g.backend,
@@ -85,7 +86,11 @@ func NewOn(t testing.TB, token, host string, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("gitserver: listen on %s: %v", host, err)
 	}
-	srv := httptest.NewUnstartedServer(s.authenticate(backend))
+	srv := httptest.NewUnstartedServer(s.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.serveLFS(w, r) {
+			backend.ServeHTTP(w, r)
+		}
+	})))
 	srv.Listener.Close()
 	srv.Listener = l
 	o.start(srv)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -28,14 +29,37 @@ const caBundle = "/etc/ssl/certs/ca-certificates.crt"
 // /etc/passwd to look a name up in).
 const runnerUser = "65532:65532"
 
+// helperPath is the helper image's PATH: kuberunner, then busybox.
+const helperPath = "PATH=/usr/local/bin:/bin"
+
 // PushHelperImage builds kuberunner's helper image from a statically linked
-// kuberunner binary and pushes it as image. The helper needs nothing else:
-// `kuberunner helper wait` keeps the container alive and `kuberunner helper
-// receive` unpacks the sources, so the image is one file and a /tmp.
+// kuberunner binary and pushes it as image. `kuberunner helper wait` keeps
+// the container alive, `receive` unpacks sources and `clone` fetches them;
+// busybox (Debian's busybox-static, statically linked) gives the get_sources
+// hooks a POSIX sh with the usual applets, and the CA bundle lets the clone
+// and Git LFS verify an HTTPS GitLab.
 func (c *Cluster) PushHelperImage(ctx context.Context, image, binary string) (string, error) {
-	return c.pushBinaryImage(ctx, image, binary, v1.Config{
+	ref, img, err := helperImage(image, binary)
+	if err != nil {
+		return "", err
+	}
+	return push(ctx, ref, img)
+}
+
+// helperImage is the helper image, built and not pushed.
+func helperImage(image, binary string) (name.Reference, v1.Image, error) {
+	bb, err := busyboxFiles()
+	if err != nil {
+		return nil, nil, err
+	}
+	ca, err := caBundleFiles()
+	if err != nil {
+		return nil, nil, err
+	}
+	return binaryImage(image, binary, v1.Config{
 		Entrypoint: []string{binaryPath, "helper", "wait"},
-	}, nil)
+		Env:        []string{helperPath},
+	}, append(bb, ca...))
 }
 
 // PushRunnerImage builds the runner's image, the same binary with `run` as
@@ -43,29 +67,43 @@ func (c *Cluster) PushHelperImage(ctx context.Context, image, binary string) (st
 // certificate, and pushes it as image. Arguments given to the container
 // (--config …) follow `run`.
 func (c *Cluster) PushRunnerImage(ctx context.Context, image, binary string) (string, error) {
-	ca, err := os.ReadFile(caBundle)
+	ca, err := caBundleFiles()
 	if err != nil {
-		return "", fmt.Errorf("read the CA bundle for the runner image (Debian package ca-certificates): %w", err)
+		return "", err
 	}
-	return c.pushBinaryImage(ctx, image, binary, v1.Config{
+	ref, img, err := binaryImage(image, binary, v1.Config{
 		Entrypoint: []string{binaryPath, "run"},
 		User:       runnerUser,
-	}, []tarEntry{
-		{name: "etc/", dir: true}, {name: "etc/ssl/", dir: true}, {name: "etc/ssl/certs/", dir: true},
-		{name: "etc/ssl/certs/ca-certificates.crt", data: ca, mode: 0o644},
-	})
+	}, ca)
+	if err != nil {
+		return "", err
+	}
+	return push(ctx, ref, img)
 }
 
-// pushBinaryImage builds a one-layer image holding the kuberunner binary,
-// a /tmp and extra, configured by cfg, and pushes it as image.
-func (c *Cluster) pushBinaryImage(ctx context.Context, image, binary string, cfg v1.Config, extra []tarEntry) (string, error) {
+// caBundleFiles are Debian's CA bundle and its directories: the one list
+// both images carry.
+func caBundleFiles() ([]tarEntry, error) {
+	ca, err := os.ReadFile(caBundle)
+	if err != nil {
+		return nil, fmt.Errorf("read the CA bundle for the image (Debian package ca-certificates): %w", err)
+	}
+	return []tarEntry{
+		{name: "etc/", dir: true}, {name: "etc/ssl/", dir: true}, {name: "etc/ssl/certs/", dir: true},
+		{name: caBundle[1:], data: ca, mode: 0o644},
+	}, nil
+}
+
+// binaryImage builds a one-layer image holding the kuberunner binary, a
+// /tmp and extra, configured by cfg.
+func binaryImage(image, binary string, cfg v1.Config, extra []tarEntry) (name.Reference, v1.Image, error) {
 	bin, err := os.ReadFile(binary)
 	if err != nil {
-		return "", fmt.Errorf("read the kuberunner binary for %s: %w", image, err)
+		return nil, nil, fmt.Errorf("read the kuberunner binary for %s: %w", image, err)
 	}
 	ref, err := parseRef(image)
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
 	entries := append([]tarEntry{
 		{name: "usr/", dir: true}, {name: "usr/local/", dir: true}, {name: "usr/local/bin/", dir: true},
@@ -74,12 +112,9 @@ func (c *Cluster) pushBinaryImage(ctx context.Context, image, binary string, cfg
 	}, extra...)
 	l, err := layer(entries)
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
 	cfg.Labels = map[string]string{"kuberunner.image": ref.String()}
 	img, err := configure(cfg, l)
-	if err != nil {
-		return "", err
-	}
-	return push(ctx, ref, img)
+	return ref, img, err
 }

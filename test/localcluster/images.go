@@ -101,17 +101,27 @@ func registryHas(ctx context.Context, image string) bool {
 	return err == nil
 }
 
-// busyboxImage is a linux/amd64 image: busybox and applet symlinks in /bin,
-// plus a layer naming the image.
-func busyboxImage(ref string) (v1.Image, error) {
+// busyboxFiles are /bin/busybox, the directories dirs, and the applet
+// symlinks, in that order: the one list of what busybox brings to an
+// image, the job images' and the helper's.
+func busyboxFiles(dirs ...tarEntry) ([]tarEntry, error) {
 	bb, err := os.ReadFile(busyboxPath)
 	if err != nil {
 		return nil, fmt.Errorf("read %s (install busybox-static; see hack/install-deps.sh): %w", busyboxPath, err)
 	}
-	files := []tarEntry{{name: "bin/", dir: true}, {name: "bin/busybox", data: bb, mode: 0o755},
-		{name: "tmp/", dir: true, mode: 0o1777}, {name: "etc/", dir: true}}
+	files := append([]tarEntry{{name: "bin/", dir: true}, {name: "bin/busybox", data: bb, mode: 0o755}}, dirs...)
 	for _, a := range busyboxApplets {
 		files = append(files, tarEntry{name: "bin/" + a, link: "busybox"})
+	}
+	return files, nil
+}
+
+// busyboxImage is a linux/amd64 image: busybox and applet symlinks in /bin,
+// plus a layer naming the image.
+func busyboxImage(ref string) (v1.Image, error) {
+	files, err := busyboxFiles(tarEntry{name: "tmp/", dir: true, mode: 0o1777}, tarEntry{name: "etc/", dir: true})
+	if err != nil {
+		return nil, err
 	}
 	base, err := layer(files)
 	if err != nil {

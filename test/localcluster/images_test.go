@@ -3,6 +3,9 @@ package localcluster
 import (
 	"archive/tar"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -67,6 +70,65 @@ func TestBusyboxImagesDifferPerNameAndShareBase(t *testing.T) {
 				t.Errorf("bin/sh is %v -> %q, want a symlink to busybox", h.Typeflag, h.Linkname)
 			}
 			return
+		}
+	}
+}
+
+// The helper image holds what the helper container runs: the binary, a
+// POSIX sh for the get_sources hooks (busybox), and the CA bundle for an
+// HTTPS GitLab, with a PATH that finds them.
+func TestHelperImage(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "kuberunner")
+	if err := os.WriteFile(bin, []byte("binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, img, err := helperImage("127.0.0.1:5000/kuberunner-helper:test", bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cf.Config.Env, " "); got != "PATH=/usr/local/bin:/bin" {
+		t.Errorf("env %q", got)
+	}
+	if got := strings.Join(cf.Config.Entrypoint, " "); got != "/usr/local/bin/kuberunner helper wait" {
+		t.Errorf("entrypoint %q", got)
+	}
+	layers, _ := img.Layers()
+	if len(layers) != 1 {
+		t.Fatalf("%d layers", len(layers))
+	}
+	rc, err := layers[0].Uncompressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	got := map[string]*tar.Header{}
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[h.Name] != nil {
+			t.Errorf("%s twice in the layer", h.Name)
+		}
+		got[h.Name] = h
+	}
+	for name, check := range map[string]func(h *tar.Header) bool{
+		"usr/local/bin/kuberunner":          func(h *tar.Header) bool { return h.Mode == 0o755 && h.Size == 6 },
+		"bin/busybox":                       func(h *tar.Header) bool { return h.Mode == 0o755 && h.Size > 0 },
+		"bin/sh":                            func(h *tar.Header) bool { return h.Typeflag == tar.TypeSymlink && h.Linkname == "busybox" },
+		"etc/ssl/certs/ca-certificates.crt": func(h *tar.Header) bool { return h.Size > 0 },
+		"tmp/":                              func(h *tar.Header) bool { return h.Mode == 0o1777 },
+	} {
+		if h := got[name]; h == nil || !check(h) {
+			t.Errorf("%s: %+v", name, h)
 		}
 	}
 }

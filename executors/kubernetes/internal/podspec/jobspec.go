@@ -37,8 +37,8 @@ const (
 const HelperBinary = "/usr/local/bin/kuberunner"
 
 // HelperCommand is the helper subcommand cmd run so that it reports its
-// exit status in its stderr (exitmark): the helper image has no sh for
-// exitmark.Shell.
+// exit status in its stderr (exitmark) without sh: a helper_image needs
+// sh only for the get_sources hooks.
 func HelperCommand(nonce string, cmd []string) []string {
 	return append([]string{HelperBinary, "helper", "report-exit", nonce}, cmd...)
 }
