@@ -67,6 +67,10 @@ func (c *Cluster) pushBinaryImage(ctx context.Context, image, binary string, cfg
 	if err != nil {
 		return "", err
 	}
+	auth, err := c.remoteAuth(ref)
+	if err != nil {
+		return "", err
+	}
 	entries := append([]tarEntry{
 		{name: "usr/", dir: true}, {name: "usr/local/", dir: true}, {name: "usr/local/bin/", dir: true},
 		{name: binaryPath[1:], data: bin, mode: 0o755},
@@ -81,5 +85,5 @@ func (c *Cluster) pushBinaryImage(ctx context.Context, image, binary string, cfg
 	if err != nil {
 		return "", err
 	}
-	return push(ctx, ref, img)
+	return push(ctx, ref, img, auth...)
 }

@@ -7,6 +7,10 @@
 // nothing, so the registry then answers 401, as GitLab's does for a private
 // project; wrong credentials get 401 here.
 //
+// The service also fronts the registry on one host:port, passing it every
+// other request, because clients refuse a token realm on another loopback
+// address than the registry's.
+//
 // It also renders and checks the htpasswd file (bcrypt) that the basic-auth
 // registry and this service share. Package localcluster uses it to set the
 // registries up; hack/localcluster/tokenserver runs the service as a

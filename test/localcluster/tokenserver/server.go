@@ -12,10 +12,15 @@ import (
 // Path is where tokens are served, as on GitLab.
 const Path = "/jwt/auth"
 
-// Server answers token requests at Path, and 200 at /healthz.
+// Server answers token requests at Path, 200 at /healthz, and passes
+// every other request to Upstream, the registry: clients such as
+// go-containerregistry accept a realm on a loopback address only when it
+// is the registry's own host:port, so the service fronts the registry.
 type Server struct {
 	Accounts Accounts
 	Signer   *Signer
+	// Upstream serves the registry API; nil answers 404.
+	Upstream http.Handler
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives one line per request (user and scopes, never a
@@ -53,11 +58,14 @@ func readFiles(paths ...string) ([][]byte, error) {
 	return out, nil
 }
 
-// Handler routes Path and /healthz.
+// Handler routes Path, /healthz and the rest to Upstream.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(Path, s.token)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	if s.Upstream != nil {
+		mux.Handle("/", s.Upstream)
+	}
 	return mux
 }
 

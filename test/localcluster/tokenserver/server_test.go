@@ -102,3 +102,16 @@ func TestHealthz(t *testing.T) {
 		t.Errorf("status %d", resp.StatusCode)
 	}
 }
+
+func TestOtherPathsGoUpstream(t *testing.T) {
+	s := &Server{Upstream: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(418) })}
+	for path, want := range map[string]int{"/v2/": 418, "/v2/img/manifests/v1": 418, "/healthz": 200} {
+		t.Run(path, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			if rec.Code != want {
+				t.Errorf("status %d, want %d", rec.Code, want)
+			}
+		})
+	}
+}
