@@ -100,35 +100,36 @@ func TestAuthRegistryStopStart(t *testing.T) {
 	clustertest.NeedRegistry(t) // stopping the other kind must not wait for this
 	c := clustertest.Cluster(t)
 	t.Run("stop", func(t *testing.T) {
+		// Pushed here, not in the parent: a parent holding the lock shared
+		// would deadlock the stop (StopAuthRegistry says so).
 		images := []string{
 			clustertest.Push(t, clustertest.UniqueImageOn(t, localcluster.BasicAuthRegistryHost, "stop")),
 			clustertest.Push(t, clustertest.UniqueImageOn(t, localcluster.TokenAuthRegistryHost, "stop")),
 		}
-		t.Run("stopped", func(t *testing.T) {
-			clustertest.StopAuthRegistry(t)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			if c.AuthRegistriesUp(ctx) {
-				t.Fatal("authenticated registries still up after StopAuthRegistry")
+		user := clustertest.AuthUsers(t)[0]
+		clustertest.StopAuthRegistry(t)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if c.AuthRegistriesUp(ctx) {
+			t.Fatal("authenticated registries still up after StopAuthRegistry")
+		}
+		for _, img := range images {
+			ref, _ := name.ParseReference(img, name.Insecure)
+			_, err := remote.Head(ref, remote.WithContext(ctx), as(user))
+			if err == nil || !strings.Contains(err.Error(), "connection refused") {
+				t.Errorf("pull %s while stopped: %v, want connection refused", img, err)
 			}
-			for _, img := range images {
-				ref, _ := name.ParseReference(img, name.Insecure)
-				_, err := remote.Head(ref, remote.WithContext(ctx), as(clustertest.AuthUsers(t)[0]))
-				if err == nil || !strings.Contains(err.Error(), "connection refused") {
-					t.Errorf("pull %s while stopped: %v, want connection refused", img, err)
-				}
+		}
+		if !c.RegistryUp(ctx) {
+			t.Error("the local registry went down with the authenticated ones")
+		}
+		clustertest.StartAuthRegistry(t)
+		for _, img := range images {
+			ref, _ := name.ParseReference(img, name.Insecure)
+			if _, err := remote.Head(ref, remote.WithContext(ctx), as(user)); err != nil {
+				t.Errorf("pull %s after the start: %v", img, err)
 			}
-			if !c.RegistryUp(ctx) {
-				t.Error("the local registry went down with the authenticated ones")
-			}
-			clustertest.StartAuthRegistry(t)
-			for _, img := range images {
-				ref, _ := name.ParseReference(img, name.Insecure)
-				if _, err := remote.Head(ref, remote.WithContext(ctx), as(clustertest.AuthUsers(t)[0])); err != nil {
-					t.Errorf("pull %s after the start: %v", img, err)
-				}
-			}
-		})
+		}
 	})
 	clustertest.NeedAuthRegistry(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
