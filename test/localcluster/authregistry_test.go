@@ -117,3 +117,10 @@ func TestAuthRegistryHostsAreNotFronts(t *testing.T) {
 		}
 	}
 }
+
+func TestStartAuthRegistriesWithoutUp(t *testing.T) {
+	err := (&Cluster{Dir: t.TempDir()}).StartAuthRegistries(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "make cluster-up") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -5,8 +5,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func newTestServer(t *testing.T) (*httptest.Server, *Signer) {
@@ -113,5 +116,31 @@ func TestOtherPathsGoUpstream(t *testing.T) {
 				t.Errorf("status %d, want %d", rec.Code, want)
 			}
 		})
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	data, _ := Htpasswd([]User{{"alice", "pw"}})
+	key, cert, err := NewSigningKey(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"htpasswd": data, "key": key, "cert": cert}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := func(n string) string { return filepath.Join(dir, n) }
+	s, err := Load(p("htpasswd"), p("key"), p("cert"), "i", "s")
+	if err != nil || !s.Accounts.Verify("alice", "pw") || s.Signer.Service != "s" {
+		t.Fatalf("Load: %v", err)
+	}
+	if _, err := Load(p("missing"), p("key"), p("cert"), "i", "s"); err == nil {
+		t.Error("a missing htpasswd file was accepted")
+	}
+	if _, err := Load(p("htpasswd"), p("cert"), p("key"), "i", "s"); err == nil {
+		t.Error("key and certificate swapped were accepted")
 	}
 }
