@@ -115,6 +115,20 @@ registry-uncache:
 registry-images:
 	$(CLUSTER) images
 
+# The authenticated registries (127.0.0.1:5008 basic auth, :5009 token auth):
+# stop and start all of them at once; push with `make registry-push
+# IMAGE=127.0.0.1:5008/foo:v1` (the harness authenticates by itself).
+.PHONY: auth-registry-stop auth-registry-start auth-registry-config
+auth-registry-stop:
+	$(CLUSTER) auth-registry-stop
+
+auth-registry-start:
+	$(CLUSTER) auth-registry-start
+
+# Prints a DOCKER_AUTH_CONFIG for both, as the cluster's first account.
+auth-registry-config:
+	@$(CLUSTER) auth-registry-config
+
 # The main job: the reference scenario on the local cluster, with its build
 # log. DEMO_CACHED=0 shows the failure path.
 demo: deps

@@ -5,12 +5,15 @@
 //
 //	go run ./hack/localcluster up|down|status
 //	go run ./hack/localcluster registry-stop|registry-start
+//	go run ./hack/localcluster auth-registry-stop|auth-registry-start|auth-registry-config
 //	go run ./hack/localcluster push|registry-delete|cache|uncache IMAGE
 //	go run ./hack/localcluster images
 //	go run ./hack/localcluster push-helper|push-runner BINARY, push-debian ROOTFS.tar
 //	go run ./hack/localcluster stop|start kube-apiserver|kubelet
 //
-// IMAGE may be short ("foo:v1" means 127.0.0.1:5000/foo:v1). State lives in
+// IMAGE may be short ("foo:v1" means 127.0.0.1:5000/foo:v1); one on an
+// authenticated registry (127.0.0.1:5008, 127.0.0.1:5009) is pushed, cached
+// and deleted as the cluster's first account. State lives in
 // $KUBERUNNER_CLUSTER_DIR (default <repo>/.cluster).
 package main
 
@@ -30,6 +33,9 @@ const usage = `usage: localcluster COMMAND [IMAGE]
   status             show each component, the node and the registry
   registry-stop      stop the local registry (pulls then fail: connection refused)
   registry-start     start it again
+  auth-registry-stop   stop the authenticated registries (basic :5008, token :5009)
+  auth-registry-start  start them again
+  auth-registry-config print a DOCKER_AUTH_CONFIG for both, as the cluster's first account
   push IMAGE         build a busybox image named IMAGE and push it
   registry-delete IMAGE  delete IMAGE's tag and manifest from the registry
   cache IMAGE        pull IMAGE into the node's containerd (registry must be up)
@@ -82,6 +88,16 @@ func run(args []string) error {
 		return c.StopRegistry(ctx)
 	case "registry-start":
 		return c.StartRegistry(ctx)
+	case "auth-registry-stop":
+		return c.StopAuthRegistries(ctx)
+	case "auth-registry-start":
+		return c.StartAuthRegistries(ctx)
+	case "auth-registry-config":
+		users, err := c.AuthRegistryUsers()
+		if err == nil {
+			fmt.Println(localcluster.DockerAuthConfig(users[0], localcluster.AuthRegistryHosts...))
+		}
+		return err
 	case "images":
 		imgs, err := c.NodeImages(ctx)
 		for _, i := range imgs {

@@ -8,6 +8,12 @@
 // When the cluster is not up, every helper fails the test with a message
 // saying to run `make cluster-up`; nothing is skipped silently.
 //
+// The authenticated registries (localcluster.AuthRegistryHosts) have the
+// same controls on a lock of their own: NeedAuthRegistry, StopAuthRegistry,
+// StartAuthRegistry; Push, Delete and Cache take the lock of the registry
+// an image names, and AuthUsers, PushAs and PullSecret give tests their
+// accounts.
+//
 // Registry stop/start is coordinated across processes (go test runs packages
 // as parallel processes) with a flock on the cluster's run/registry.lock: a
 // test that needs the registry (NeedRegistry, or implicitly Push, Delete,

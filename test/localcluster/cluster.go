@@ -36,9 +36,10 @@ const (
 // FrontHosts are loopback ports where tests may run their own registry
 // fronts (a registry that answers 429, 401, stalls or dies mid-pull).
 // containerd is configured to reach each over plain HTTP, as it reaches
-// RegistryHost; nothing listens there unless a test does.
+// RegistryHost; nothing listens there unless a test does. 5008 and 5009,
+// in the same plain-HTTP range, are the authenticated registries'.
 var FrontHosts = []string{"127.0.0.1:5001", "127.0.0.1:5002", "127.0.0.1:5003", "127.0.0.1:5004",
-	"127.0.0.1:5005", "127.0.0.1:5006", "127.0.0.1:5007", "127.0.0.1:5008", "127.0.0.1:5009"}
+	"127.0.0.1:5005", "127.0.0.1:5006", "127.0.0.1:5007"}
 
 // BridgeName is the pod network's bridge on this machine; its address is
 // the one address of the host that pods can reach (tests serve there).

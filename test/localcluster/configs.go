@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // writeConfigs (re)writes every component's configuration file. They are pure
@@ -18,7 +19,10 @@ func (c *Cluster) writeConfigs(node string, nodeIP net.IP) error {
 		"kubelet/config.yaml":              c.kubeletConfig(nodeIP),
 		"registry/config.yml":              c.registryConfig(),
 	}
-	for _, host := range append([]string{RegistryHost}, FrontHosts...) {
+	for rel, content := range c.authRegistryConfigs() {
+		files[rel] = content
+	}
+	for _, host := range slices.Concat([]string{RegistryHost}, AuthRegistryHosts, FrontHosts) {
 		files["containerd/certs.d/"+host+"/hosts.toml"] = plainHTTPHost(host)
 	}
 	for rel, content := range files {
@@ -34,7 +38,8 @@ func (c *Cluster) writeConfigs(node string, nodeIP net.IP) error {
 }
 
 // plainHTTPHost is containerd's hosts.toml for a registry that speaks plain
-// HTTP on loopback: the local registry and the tests' fronts.
+// HTTP on loopback: the local registry, the authenticated ones and the
+// tests' fronts.
 func plainHTTPHost(host string) string {
 	return fmt.Sprintf("server = %[1]q\n\n[host.%[1]q]\n  capabilities = [\"pull\", \"resolve\", \"push\"]\n  skip_verify = true\n", "http://"+host)
 }
@@ -143,23 +148,7 @@ authorization:
 `, nodeIP.String(), c.containerdSock(), c.pki("kubelet-serving.crt"), c.pki("kubelet-serving.key"), c.pki("ca.crt"))
 }
 
-// registryConfig: Debian's docker-registry (distribution 2.8) with deletes
-// enabled, so tests can remove a manifest, and no auth.
+// registryConfig is the local registry's: no auth.
 func (c *Cluster) registryConfig() string {
-	return fmt.Sprintf(`version: 0.1
-log:
-  accesslog:
-    disabled: true
-  fields:
-    service: registry
-storage:
-  filesystem:
-    rootdirectory: %q
-  delete:
-    enabled: true
-  cache:
-    blobdescriptor: inmemory
-http:
-  addr: %s
-`, c.path("registry", "data"), RegistryHost)
+	return distributionConfig("registry", c.path("registry", "data"), RegistryHost, "")
 }

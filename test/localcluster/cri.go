@@ -55,14 +55,19 @@ func (c *Cluster) criReady(ctx context.Context) error {
 
 // CacheImage makes the node's containerd hold image (in the k8s.io namespace,
 // where the kubelet looks) by pulling it from the registry, which must be up.
-// A short name such as "busybox:latest" means the local registry's.
+// A short name such as "busybox:latest" means the local registry's. From an
+// authenticated registry it pulls as the first of AuthRegistryUsers.
 func (c *Cluster) CacheImage(ctx context.Context, image string) error {
+	auth, err := c.criAuth(image)
+	if err != nil {
+		return err
+	}
 	r, err := c.dialCRI()
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	_, err = r.images.PullImage(ctx, &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: ImageRef(image)}})
+	_, err = r.images.PullImage(ctx, &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: ImageRef(image)}, Auth: auth})
 	if err != nil {
 		return fmt.Errorf("cache %s on the node: %w", ImageRef(image), err)
 	}

@@ -1,8 +1,10 @@
 // Package localcluster runs kuberunner's local single-node Kubernetes cluster:
 // etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
-// containerd (with runc and CNI) and a local image registry, all on this
-// machine, with every piece of state under one directory
-// ($KUBERUNNER_CLUSTER_DIR, by default <repo>/.cluster).
+// containerd (with runc and CNI) and a local image registry, plus two
+// registries that want credentials (basic auth, and token auth through
+// package tokenserver, as GitLab's), all on this machine, with every piece
+// of state under one directory ($KUBERUNNER_CLUSTER_DIR, by default
+// <repo>/.cluster).
 //
 // It exists so that integration tests can watch what a real kubelet does when
 // an image pull fails — waiting reasons, messages, timing — instead of

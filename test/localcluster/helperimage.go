@@ -43,7 +43,7 @@ func (c *Cluster) PushHelperImage(ctx context.Context, image, binary string) (st
 	if err != nil {
 		return "", err
 	}
-	return push(ctx, ref, img)
+	return c.pushAuthorized(ctx, ref, img)
 }
 
 // helperImage is the helper image, built and not pushed.
@@ -78,7 +78,7 @@ func (c *Cluster) PushRunnerImage(ctx context.Context, image, binary string) (st
 	if err != nil {
 		return "", err
 	}
-	return push(ctx, ref, img)
+	return c.pushAuthorized(ctx, ref, img)
 }
 
 // caBundleFiles are Debian's CA bundle and its directories: the one list
@@ -117,4 +117,14 @@ func binaryImage(image, binary string, cfg v1.Config, extra []tarEntry) (name.Re
 	cfg.Labels = map[string]string{"kuberunner.image": ref.String()}
 	img, err := configure(cfg, l)
 	return ref, img, err
+}
+
+// pushAuthorized pushes img with the harness's account when ref is on one
+// of the registries that want credentials.
+func (c *Cluster) pushAuthorized(ctx context.Context, ref name.Reference, img v1.Image) (string, error) {
+	auth, err := c.remoteAuth(ref)
+	if err != nil {
+		return "", err
+	}
+	return push(ctx, ref, img, auth...)
 }

@@ -51,20 +51,30 @@ func parseRef(image string) (name.Reference, error) {
 // registry, returning its digest. Each image carries a layer with the file
 // /etc/kuberunner-image holding its own name, so two names (or tags) always
 // have distinct digests while sharing the big busybox layer.
+// To an authenticated registry (AuthRegistryHosts) it pushes as the
+// first of AuthRegistryUsers.
 func (c *Cluster) PushImage(ctx context.Context, image string) (string, error) {
 	ref, err := parseRef(image)
 	if err != nil {
 		return "", err
 	}
+	auth, err := c.remoteAuth(ref)
+	if err != nil {
+		return "", err
+	}
+	return pushBusybox(ctx, ref, auth...)
+}
+
+func pushBusybox(ctx context.Context, ref name.Reference, opts ...remote.Option) (string, error) {
 	img, err := busyboxImage(ref.String())
 	if err != nil {
 		return "", err
 	}
-	return push(ctx, ref, img)
+	return push(ctx, ref, img, opts...)
 }
 
-func push(ctx context.Context, ref name.Reference, img v1.Image) (string, error) {
-	if err := remote.Write(ref, img, remote.WithContext(ctx)); err != nil {
+func push(ctx context.Context, ref name.Reference, img v1.Image, opts ...remote.Option) (string, error) {
+	if err := remote.Write(ref, img, append(opts, remote.WithContext(ctx))...); err != nil {
 		return "", fmt.Errorf("push %s: %w", ref, err)
 	}
 	d, err := img.Digest()
@@ -79,13 +89,18 @@ func (c *Cluster) DeleteImage(ctx context.Context, image string) error {
 	if err != nil {
 		return err
 	}
-	desc, err := remote.Head(ref, remote.WithContext(ctx))
+	opts, err := c.remoteAuth(ref)
+	if err != nil {
+		return err
+	}
+	opts = append(opts, remote.WithContext(ctx))
+	desc, err := remote.Head(ref, opts...)
 	if err != nil {
 		return fmt.Errorf("look up %s: %w", ref, err)
 	}
 	// distribution deletes manifests by digest only, not by tag.
 	byDigest := ref.Context().Digest(desc.Digest.String())
-	if err := remote.Delete(byDigest, remote.WithContext(ctx)); err != nil {
+	if err := remote.Delete(byDigest, opts...); err != nil {
 		return fmt.Errorf("delete %s: %w", byDigest, err)
 	}
 	return nil

@@ -18,6 +18,10 @@ func (c *Cluster) PushLargeImage(ctx context.Context, image string, size int) (s
 	if err != nil {
 		return "", err
 	}
+	auth, err := c.remoteAuth(ref)
+	if err != nil {
+		return "", err
+	}
 	img, err := busyboxImage(ref.String())
 	if err != nil {
 		return "", err
@@ -47,5 +51,5 @@ func (c *Cluster) PushLargeImage(ctx context.Context, image string, size int) (s
 	if err != nil {
 		return "", err
 	}
-	return push(ctx, ref, withBig)
+	return push(ctx, ref, withBig, auth...)
 }

@@ -51,10 +51,13 @@ func (c *Cluster) RegistryUp(ctx context.Context) bool {
 type RegistryLock struct{ f *os.File }
 
 // OpenRegistryLock opens the lock without taking it.
-func (c *Cluster) OpenRegistryLock() (*RegistryLock, error) {
-	f, err := os.OpenFile(c.path("run", "registry.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+func (c *Cluster) OpenRegistryLock() (*RegistryLock, error) { return c.openLock("registry.lock") }
+
+// openLock opens run/name as a RegistryLock without taking it.
+func (c *Cluster) openLock(name string) (*RegistryLock, error) {
+	f, err := os.OpenFile(c.path("run", name), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("open registry lock (is the cluster up? run `make cluster-up`): %w", err)
+		return nil, fmt.Errorf("open %s (is the cluster up? run `make cluster-up`): %w", name, err)
 	}
 	return &RegistryLock{f}, nil
 }

@@ -38,8 +38,8 @@ func (s Status) String() string {
 	for _, c := range s.Components {
 		state := "down"
 		switch {
-		case c.Healthy && c.Name == "registry":
-			state = fmt.Sprintf("up (pid %d) at %s", c.PID, RegistryHost)
+		case c.Healthy && componentHosts[c.Name] != "":
+			state = fmt.Sprintf("up (pid %d) at %s", c.PID, componentHosts[c.Name])
 		case c.Healthy:
 			state = fmt.Sprintf("up (pid %d)", c.PID)
 		case c.PID != 0:
@@ -55,18 +55,23 @@ func (s Status) String() string {
 	return b.String()
 }
 
+// componentHosts are the addresses Status shows for the registries.
+var componentHosts = map[string]string{"registry": RegistryHost, basicRegistryName: BasicAuthRegistryHost,
+	tokenRegistryName: tokenRegistryBackend, tokenServerName: TokenAuthRegistryHost}
+
 // Status checks each component's process and health endpoint and the node.
 func (c *Cluster) Status(ctx context.Context) Status {
 	var s Status
 	comps, err := c.components("", nil)
 	if err != nil { // no certificates yet: nothing was ever started
-		for _, n := range []string{"registry", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "containerd", "kubelet"} {
+		for _, n := range []string{"registry", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "containerd", "kubelet",
+			tokenServerName, basicRegistryName, tokenRegistryName} {
 			s.Components = append(s.Components, ComponentStatus{Name: n})
 		}
 		s.NodeErr = "cluster never started"
 		return s
 	}
-	for _, comp := range comps {
+	for _, comp := range append(comps, c.authComponents()...) {
 		cs := ComponentStatus{Name: comp.name, PID: c.pid(comp.name)}
 		if cs.PID != 0 {
 			if err := comp.healthy(ctx); err != nil {

@@ -45,6 +45,9 @@ func (c *Cluster) Up(ctx context.Context) error {
 	if err := c.writeKubeconfigs(); err != nil {
 		return err
 	}
+	if err := c.ensureAuthMaterial(); err != nil {
+		return err
+	}
 	if err := c.writeConfigs(NodeName, nodeIP); err != nil {
 		return err
 	}
@@ -62,6 +65,9 @@ func (c *Cluster) Up(ctx context.Context) error {
 		}
 	}
 	if err := c.ensureImages(ctx); err != nil {
+		return err
+	}
+	if err := c.ensureAuthRegistries(ctx); err != nil {
 		return err
 	}
 	// The node object outlives a `down` with its last status, Ready; only a
@@ -112,7 +118,8 @@ func (c *Cluster) ensureImages(ctx context.Context) error {
 // cleanStale forgets components that died without `down` and, when
 // containerd is not running, removes what it left (see cleanNode).
 func (c *Cluster) cleanStale() {
-	for _, name := range []string{"registry", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "containerd", "kubelet"} {
+	for _, name := range []string{"registry", tokenServerName, basicRegistryName, tokenRegistryName,
+		"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "containerd", "kubelet"} {
 		if c.pid(name) == 0 {
 			_ = os.Remove(c.pidFile(name))
 		}
