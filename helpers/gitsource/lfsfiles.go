@@ -74,7 +74,7 @@ func (s *session) lfsFiles(repo *git.Repository) ([]lfsFile, error) {
 		}
 		ptr, ok, err := pointerBlob(repo, e.Hash)
 		if err != nil {
-			return nil, fmt.Errorf("Git LFS file %s: %w", e.Name, err)
+			return nil, fmt.Errorf("LFS file %s: %w", e.Name, err)
 		}
 		if ok {
 			out = append(out, lfsFile{path: e.Name, ptr: ptr})
@@ -166,7 +166,7 @@ func (s *session) smudge(store *lfs.Store, files []lfsFile) error {
 	defer root.Close()
 	for _, f := range files {
 		if err := writeObject(root, store, f); err != nil {
-			return fmt.Errorf("Git LFS file %s: %w", f.path, err)
+			return fmt.Errorf("LFS file %s: %w", f.path, err)
 		}
 	}
 	return nil

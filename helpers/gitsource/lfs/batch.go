@@ -98,7 +98,7 @@ func batchBody(ref string, ptrs []Pointer) batchRequest {
 		b.Ref = &batchRef{Name: ref}
 	}
 	for i, p := range ptrs {
-		b.Objects[i] = batchObject{OID: p.OID, Size: p.Size}
+		b.Objects[i] = batchObject(p)
 	}
 	return b
 }
@@ -107,10 +107,10 @@ func batchBody(ref string, ptrs []Pointer) batchRequest {
 // a download action for every pointer asked for.
 func (a batchAnswer) byOID(ptrs []Pointer) (map[string]Object, error) {
 	if a.Transfer != "" && a.Transfer != "basic" {
-		return nil, fmt.Errorf("Git LFS batch: the server chose transfer %q; the helper speaks only \"basic\"", a.Transfer)
+		return nil, fmt.Errorf("LFS batch: the server chose transfer %q; the helper speaks only \"basic\"", a.Transfer)
 	}
 	if a.HashAlgo != "" && a.HashAlgo != "sha256" {
-		return nil, fmt.Errorf("Git LFS batch: the server uses hash %q; the helper knows only sha256", a.HashAlgo)
+		return nil, fmt.Errorf("LFS batch: the server uses hash %q; the helper knows only sha256", a.HashAlgo)
 	}
 	out := make(map[string]Object, len(a.Objects))
 	for _, o := range a.Objects {

@@ -59,7 +59,7 @@ func copyVerified(w io.Writer, r io.Reader, p Pointer) error {
 	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(r, p.Size+1))
 	switch {
 	case err != nil:
-		return fmt.Errorf("Git LFS object %s: %w", p.OID, err)
+		return fmt.Errorf("LFS object %s: %w", p.OID, err)
 	case n != p.Size:
 		return &VerifyError{OID: p.OID, Problem: fmt.Sprintf("the pointer says %d bytes, the server sent %s", p.Size, sizeText(n, p.Size))}
 	}

@@ -78,12 +78,12 @@ func (s *Store) missing(ptrs []Pointer) []Pointer {
 // only once it is verified.
 func (s *Store) download(ctx context.Context, c *Client, obj Object, p Pointer) (err error) {
 	if err := s.root.MkdirAll(path.Join("lfs", "tmp"), 0o755); err != nil {
-		return fmt.Errorf("Git LFS store: %w", err)
+		return fmt.Errorf("LFS store: %w", err)
 	}
 	tmp := path.Join("lfs", "tmp", p.OID+"-"+randomHex())
 	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return fmt.Errorf("Git LFS store: %w", err)
+		return fmt.Errorf("LFS store: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -92,7 +92,7 @@ func (s *Store) download(ctx context.Context, c *Client, obj Object, p Pointer) 
 	}()
 	err = c.Download(ctx, obj, p, f)
 	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("Git LFS store: %w", cerr)
+		err = fmt.Errorf("LFS store: %w", cerr)
 	}
 	if err != nil {
 		return err
@@ -104,10 +104,10 @@ func (s *Store) download(ctx context.Context, c *Client, obj Object, p Pointer) 
 func (s *Store) keep(tmp string, p Pointer) error {
 	final := objectPath(p.OID)
 	if err := s.root.MkdirAll(path.Dir(final), 0o755); err != nil {
-		return fmt.Errorf("Git LFS store: %w", err)
+		return fmt.Errorf("LFS store: %w", err)
 	}
 	if err := s.root.Rename(tmp, final); err != nil {
-		return fmt.Errorf("Git LFS store: %w", err)
+		return fmt.Errorf("LFS store: %w", err)
 	}
 	return nil
 }
