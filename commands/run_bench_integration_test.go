@@ -32,13 +32,13 @@ type benchDaemon struct {
 	metrics string
 }
 
-func startBenchDaemon(b testing.TB, srv *coordinator.Server, ns, image string, policies string, concurrent int) *benchDaemon {
+func startBenchDaemon(b testing.TB, srv *coordinator.Server, ns, image string, policies string, concurrent int, kubeKeys ...string) *benchDaemon {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(b, err)
 	addr := l.Addr().String()
 	l.Close()
 	cfg := fmt.Sprintf("concurrent = %d\ncheck_interval = 1\nlisten_address = %q\nlog_level = \"warning\"\n\n[[runners]]\n  name = \"bench\"\n  url = %q\n  token = \"tok\"\n  request_concurrency = %d\n  [runners.kubernetes]\n    namespace = %q\n    image = %q\n    helper_image = %q\n    pull_policy = %s\n",
-		concurrent, addr, srv.URL, min(concurrent, 4), ns, image, localcluster.HelperImage, policies)
+		concurrent, addr, srv.URL, min(concurrent, 4), ns, image, localcluster.HelperImage, policies) + strings.Join(kubeKeys, "\n") + "\n"
 	path := filepath.Join(b.TempDir(), "config.toml")
 	require.NoError(b, os.WriteFile(path, []byte(cfg), 0o600))
 	cmd := exec.Command(kuberunnerBinary(b), "run", "--config", path)

@@ -70,6 +70,11 @@ type KubernetesConfig struct {
 	// PullPolicyNodeAffinity steers a fallback pod to nodes that hold its
 	// image: NodeAffinityPreferred, NodeAffinityRequired or NodeAffinityOff.
 	PullPolicyNodeAffinity string `toml:"pull_policy_node_affinity"`
+	// PullPolicyBreaker and PullPolicyBreakerMaxOpen: the per-registry
+	// breaker (breaker.go): BreakerOn (the default) or BreakerOff, and how
+	// long a job trusts an open breaker without a new sign of the outage.
+	PullPolicyBreaker        string `toml:"pull_policy_breaker"`
+	PullPolicyBreakerMaxOpen string `toml:"pull_policy_breaker_max_open"`
 
 	CPURequest    string `toml:"cpu_request"`
 	CPULimit      string `toml:"cpu_limit"`

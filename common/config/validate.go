@@ -130,6 +130,7 @@ func (d *decoder) validateKubernetes(p keyPath, k *KubernetesConfig) {
 	d.oneOf(p.child("pull_policy_node_affinity"), k.PullPolicyNodeAffinity,
 		[]string{NodeAffinityPreferred, NodeAffinityRequired, NodeAffinityOff})
 	d.oneOf(p.child("security_profile"), k.SecurityProfile, SecurityProfiles)
+	d.validateBreaker(p, k)
 	for _, q := range []struct{ key, value string }{
 		{"cpu_request", k.CPURequest}, {"cpu_limit", k.CPULimit},
 		{"memory_request", k.MemoryRequest}, {"memory_limit", k.MemoryLimit},

@@ -75,6 +75,10 @@ type attemptLoop struct {
 
 	// place may change a pod's placement before its create (placement.Placer).
 	place func(ctx context.Context, pod *corev1.Pod, attempt int)
+	// sawPulls hears each attempt's pull failures before the manager
+	// reacts, and started the pod that ran (the registry breakers).
+	sawPulls func(pullFailures)
+	started  func()
 }
 
 // run returns the running pod, or the BuildError that ends the job.
@@ -96,6 +100,9 @@ func (l *attemptLoop) run(ctx context.Context) (*corev1.Pod, error) {
 		started, seenAt, err := l.waitStarted(ctx, pod)
 		if err == nil {
 			l.log.Println(fmt.Sprintf("Pod %s/%s is running", pod.Namespace, pod.Name))
+			if l.started != nil {
+				l.started()
+			}
 			return started, nil
 		}
 		var fails pullFailures

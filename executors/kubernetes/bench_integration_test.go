@@ -16,6 +16,7 @@ import (
 	"kuberunner/common/buildlog"
 	"kuberunner/common/config"
 	"kuberunner/executors"
+	"kuberunner/executors/kubernetes/internal/breaker"
 	"kuberunner/test/clustertest"
 	"kuberunner/test/localcluster"
 )
@@ -53,6 +54,7 @@ func BenchmarkJob(b *testing.B) {
 				job := &common.Job{ID: int64(i), Steps: []common.Step{{Name: common.StepScript, Script: []string{"true"}, When: common.WhenOnSuccess}}}
 				log := buildlog.New(io.Discard, buildlog.Format("terminal"), nil)
 				e := New(rc)
+				e.registries = breaker.New(b.Context(), breaker.Options{}) // each job pays its own fallback
 				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 				err := executors.Run(ctx, e, executors.Options{Job: job, Runner: &config.RunnerConfig{Name: "bench", Kubernetes: &cfg}, Log: log})
 				cancel()
@@ -123,6 +125,7 @@ func BenchmarkJobTwoNodeFallback(b *testing.B) {
 		job := &common.Job{ID: int64(i), Steps: []common.Step{{Name: common.StepScript, Script: []string{"true"}, When: common.WhenOnSuccess}}}
 		log := buildlog.New(io.Discard, buildlog.Format("terminal"), nil)
 		e := New(rc)
+		e.registries = breaker.New(b.Context(), breaker.Options{})
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		began := time.Now()
 		err := executors.Run(ctx, e, executors.Options{Job: job, Runner: &config.RunnerConfig{Name: "bench", Kubernetes: &cfg}, Log: log})

@@ -17,6 +17,7 @@ import (
 	"kuberunner/common"
 	"kuberunner/common/config"
 	"kuberunner/executors"
+	"kuberunner/executors/kubernetes/internal/breaker"
 	"kuberunner/executors/kubernetes/internal/kubeapi"
 	"kuberunner/executors/kubernetes/internal/placement"
 	"kuberunner/executors/kubernetes/internal/podspec"
@@ -47,6 +48,9 @@ type Executor struct {
 	pod        *corev1.Pod // the attempt that started
 	stats      attemptStats
 	created    created
+
+	// registries are the registry breakers; nil is the process's.
+	registries *breaker.Set
 
 	cleanupOnce sync.Once
 	cleanupErr  error
@@ -243,13 +247,16 @@ func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 	// Nodes are read only while pods are created.
 	defer placer.Close()
 	pulls.SetRules(pullRules(e.cfg))
+	e.startPastOpenRegistries(pulls)
 	loop := &attemptLoop{
 		client: e.api, spec: e.spec, secret: secret.Name, watch: e.watch, log: e.opts.Log,
-		pulls:   pulls,
-		timeout: pollTimeout(e.cfg),
-		created: func() { e.created.pods = true },
-		place:   placer.Place,
-		retry:   newPullRetry(),
+		pulls:    pulls,
+		timeout:  pollTimeout(e.cfg),
+		created:  func() { e.created.pods = true },
+		place:    placer.Place,
+		retry:    newPullRetry(),
+		sawPulls: func(f pullFailures) { e.sawPulls(f, pulls) },
+		started:  func() { e.sawStart(pulls) },
 	}
 	pod, err := loop.run(ctx)
 	e.stats = loop.stats

@@ -21,6 +21,7 @@ import (
 	"kuberunner/common/buildlog"
 	"kuberunner/common/config"
 	"kuberunner/executors"
+	"kuberunner/executors/kubernetes/internal/breaker"
 	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/executors/kubernetes/internal/pull"
 	"kuberunner/test/clustertest"
@@ -64,6 +65,9 @@ func runOnClusterAs(t *testing.T, rc *rest.Config, ns string, cfg config.Kuberne
 	var buf bytes.Buffer
 	log := buildlog.New(&buf, buildlog.Format("terminal"), nil)
 	e := New(rc)
+	// A breaker set of its own: the process's would carry one test's
+	// registry outage into the next.
+	e.registries = breaker.New(t.Context(), breaker.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	err := executors.Run(ctx, e, executors.Options{Job: job, Runner: &config.RunnerConfig{Name: "it", Kubernetes: &cfg}, Log: log})

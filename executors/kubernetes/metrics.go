@@ -18,8 +18,8 @@ var (
 	}, []string{"reason", "class", "pull_policy"})
 	pullFallbacksTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "kuberunner_pull_fallbacks_total",
-		Help: "Images that moved from one pull policy to the next after a failed pull, by the policy left and the policy taken.",
-	}, []string{"from_policy", "to_policy"})
+		Help: "Images that moved from one pull policy to the next, by the policy left, the policy taken and the cause: pull_failure (the pull failed) or breaker (the registry's breaker was open, so the job started past always).",
+	}, []string{"from_policy", "to_policy", "cause"})
 	fallbackReaction = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "kuberunner_pull_fallback_reaction_seconds",
 		Help:    "From the watch delivering a pull failure to the next pod's create call returning, by action: fallback (an image took its next policy) or retry (images retried their policy; this includes the backoff wait).",
@@ -37,8 +37,40 @@ var (
 	})
 )
 
+// Values of kuberunner_pull_fallbacks_total's cause.
+const (
+	causePullFailure = "pull_failure"
+	causeBreaker     = "breaker"
+)
+
+// The per-registry breaker (breaker.go), by registry host.
+var (
+	breakerOpen = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "kuberunner_registry_breaker_open",
+		Help: "1 while the registry's breaker is open (a pull found nothing answering and nothing has answered since), else 0.",
+	}, []string{"registry"})
+	breakerOpens = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kuberunner_registry_breaker_opens_total",
+		Help: "Times the registry's breaker opened.",
+	}, []string{"registry"})
+	breakerCloses = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kuberunner_registry_breaker_closes_total",
+		Help: "Times the registry's breaker closed: a probe or a job's pull got an answer.",
+	}, []string{"registry"})
+	breakerOpenSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "kuberunner_registry_breaker_open_seconds",
+		Help:    "How long a registry's breaker stayed open, observed when it closes.",
+		Buckets: prometheus.ExponentialBuckets(5, 2, 12), // 5 s .. ~2.8 h
+	})
+	breakerSkips = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kuberunner_registry_breaker_skips_total",
+		Help: "Images of jobs that started past always because their registry's breaker was open.",
+	}, []string{"registry"})
+)
+
 func init() {
-	prometheus.MustRegister(pullFailuresTotal, pullFallbacksTotal, fallbackReaction, pullFailureDetection, podAttempts)
+	prometheus.MustRegister(pullFailuresTotal, pullFallbacksTotal, fallbackReaction, pullFailureDetection, podAttempts,
+		breakerOpen, breakerOpens, breakerCloses, breakerOpenSeconds, breakerSkips)
 }
 
 // policyLabel is a pull policy as a label value: its config.toml name, and

@@ -99,12 +99,15 @@ func (l *attemptLoop) react(ctx context.Context, fails pullFailures) (string, er
 		}
 		pullFailuresTotal.WithLabelValues(f.Reason, string(class), policyLabel(l.pulls.Policy(f.Image))).Inc()
 	}
+	if l.sawPulls != nil {
+		l.sawPulls(fails)
+	}
 	r, err := l.pulls.React(fails...)
 	if err != nil {
 		return "", &common.BuildError{Inner: err, FailureReason: common.ImagePullFailure}
 	}
 	for _, fb := range r.Fallbacks {
-		pullFallbacksTotal.WithLabelValues(policyLabel(fb.From), policyLabel(fb.To)).Inc()
+		pullFallbacksTotal.WithLabelValues(policyLabel(fb.From), policyLabel(fb.To), causePullFailure).Inc()
 	}
 	if r.Retry == 0 {
 		return actionFallback, nil

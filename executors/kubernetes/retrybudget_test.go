@@ -127,7 +127,7 @@ func TestPullRetry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fb := map[string]string{"from_policy": "always", "to_policy": "if-not-present"}
+			fb := map[string]string{"from_policy": "always", "to_policy": "if-not-present", "cause": causePullFailure}
 			before := gathered(t, "kuberunner_pull_fallbacks_total", fb)
 			jobsBefore := gathered(t, "kuberunner_job_pod_attempts", nil)
 			detectBefore := gathered(t, "kuberunner_pull_failure_detection_seconds", nil)

@@ -18,12 +18,12 @@ type Set struct {
 	mu     sync.Mutex
 	clock  clock.PassiveClock
 	prober *prober
-	hosts   map[string]*state
-	stats   Observer
+	hosts  map[string]*openState
+	stats  Observer
 }
 
-// state is one open breaker.
-type state struct {
+// openState is one open breaker.
+type openState struct {
 	Open
 	// confirmed is the last time the registry was seen down: the job that
 	// opened it, a later job, or a failed probe.
@@ -53,7 +53,7 @@ type Options struct {
 
 // New returns an empty set whose probes live until ctx ends.
 func New(ctx context.Context, o Options) *Set {
-	s := &Set{clock: o.Clock, hosts: map[string]*state{}, stats: o.Observe}
+	s := &Set{clock: o.Clock, hosts: map[string]*openState{}, stats: o.Observe}
 	if s.clock == nil {
 		s.clock = clock.RealClock{}
 	}
@@ -72,7 +72,7 @@ func (s *Set) Unreachable(registry string, job int64) {
 		st.confirmed = now
 		return
 	}
-	st := &state{Open: Open{Registry: registry, Since: now, SeenBy: job}, confirmed: now}
+	st := &openState{Open: Open{Registry: registry, Since: now, SeenBy: job}, confirmed: now}
 	st.stopProbe = s.prober.start(registry)
 	s.hosts[registry] = st
 	if s.stats.Opened != nil {
