@@ -17,6 +17,9 @@ type Job struct {
 	Steps     []Step       `json:"steps"`
 	Image     Image        `json:"image"`
 	Services  []Image      `json:"services"`
+	// Credentials are the payload's registry logins (GitLab sends one for
+	// $CI_REGISTRY with the job token); they never print a password.
+	Credentials []Credentials `json:"credentials,omitempty"`
 	// Timeout bounds the whole job; zero means no limit beyond the executor's.
 	// A coordinator job sets it from RunnerInfo (see ApplyRunnerInfo).
 	Timeout time.Duration `json:"-"`
