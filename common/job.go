@@ -169,12 +169,22 @@ func (j *Job) MaskRules() MaskRules {
 		}
 	}
 	add(&r.Values, j.Token)
+	// A registry password of the payload is the job token on GitLab; any
+	// other is hidden too, if long enough not to hide ordinary words.
+	for _, c := range j.Credentials {
+		if len(c.Password) >= minCredentialMaskLen {
+			add(&r.Values, c.Password)
+		}
+	}
 	seen = map[string]bool{}
 	for _, p := range j.Features.TokenMaskPrefixes {
 		add(&r.TokenPrefixes, p)
 	}
 	return r
 }
+
+// minCredentialMaskLen is GitLab's shortest masked value.
+const minCredentialMaskLen = 8
 
 // IsTokenByte reports whether b can be part of a token that follows a
 // token prefix: ASCII letters, digits, '-', '_' and '.'.

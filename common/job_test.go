@@ -84,6 +84,11 @@ func TestMaskRules(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(payloadFixture), &j))
 	r := j.MaskRules()
 	assert.Equal(t, []string{"s3cr3t-value", "job-token-xyz"}, r.Values, "masked values and the token, no empties, no duplicates")
+
+	j.Credentials = append(j.Credentials, Credentials{Type: "registry", URL: "a.example.com", Username: "u", Password: "other-registry-pw"},
+		Credentials{Type: "registry", URL: "b.example.com", Username: "u", Password: "short"})
+	assert.Equal(t, []string{"s3cr3t-value", "job-token-xyz", "other-registry-pw"}, j.MaskRules().Values,
+		"registry passwords of the payload, but none short enough to hide ordinary words")
 	assert.Equal(t, []string{"glpat-"}, r.TokenPrefixes)
 }
 
