@@ -1,0 +1,146 @@
+package kubernetes
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kuberunner/common"
+	"kuberunner/common/config"
+	"kuberunner/executors"
+	"kuberunner/executors/kubernetes/internal/kubeapi"
+	"kuberunner/executors/kubernetes/internal/podspec"
+	"kuberunner/executors/kubernetes/internal/registryauth"
+)
+
+// authConfigVariable is the variable GitLab Runner reads registry
+// credentials from, in the job's variables and in [[runners]] environment.
+const authConfigVariable = "DOCKER_AUTH_CONFIG"
+
+// pullAuth is what a job's pods pull with, worked out once by Prepare: the
+// credential of each image (registryauth), image_pull_secrets and
+// use_service_account_image_pull_secrets, and the data of the job's own
+// kubernetes.io/dockerconfigjson Secret. The data is held here and in that
+// Secret only: no log line, error or metric is made from it.
+type pullAuth struct {
+	res        registryauth.Resolution
+	configured []string
+	useSA      bool
+	data       []byte // nil when the job needs no Secret of its own
+	// log are the build log's lines about credentials; warnings among them
+	// are also in res.Warnings.
+	log []string
+}
+
+// newPullAuth reads the job's credential sources for the images of spec:
+// the job's DOCKER_AUTH_CONFIG, the runner's, and the payload's
+// credentials. A source that cannot be read is the job's configuration
+// error, whose message names the source and never a secret.
+func newPullAuth(job *common.Job, runner *config.RunnerConfig, cfg *config.KubernetesConfig, spec *podspec.JobSpec) (*pullAuth, error) {
+	in := registryauth.Inputs{
+		JobAuthConfig:    jobAuthConfig(job.Variables),
+		RunnerAuthConfig: runnerAuthConfig(runner.Environment),
+		Payload:          job.Credentials,
+	}
+	res, err := registryauth.Resolve(in, specImages(spec))
+	if err != nil {
+		return nil, err
+	}
+	a := &pullAuth{res: res, configured: cfg.ImagePullSecrets, useSA: cfg.UseServiceAccountImagePullSecrets}
+	// The name only decides whether the job gets a Secret; the real one
+	// comes from the API server (pullSecrets).
+	plan := registryauth.PlanPullSecrets(res, a.configured, a.useSA, "job")
+	a.log = plan.Log
+	if plan.JobSecret {
+		if a.data, err = registryauth.DockerConfigJSON(res.Credentials); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// jobAuthConfig is the job's DOCKER_AUTH_CONFIG: the last definition, as
+// for every variable; "" without one.
+func jobAuthConfig(vars common.JobVariables) string {
+	value := ""
+	for _, v := range vars {
+		if v.Key == authConfigVariable {
+			value = v.Value
+		}
+	}
+	return value
+}
+
+// runnerAuthConfig is DOCKER_AUTH_CONFIG from [[runners]] environment, the
+// last entry for it; "" without one.
+func runnerAuthConfig(env []string) string {
+	value := ""
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == authConfigVariable {
+			value = v
+		}
+	}
+	return value
+}
+
+// specImages are the images of every container: the build image, the
+// helper and the services, each once.
+func specImages(spec *podspec.JobSpec) []string {
+	var images []string
+	for _, c := range spec.Containers {
+		if !slices.Contains(images, c.Image) {
+			images = append(images, c.Image)
+		}
+	}
+	return images
+}
+
+// logLines writes the credential lines into the build log: which registry,
+// from which source, and what is ignored, never a secret.
+func (a *pullAuth) logLines(log executors.BuildLog) {
+	for _, line := range a.log {
+		if slices.Contains(a.res.Warnings, line) {
+			log.Warningln(line)
+		} else {
+			log.Println(line)
+		}
+	}
+}
+
+// pullSecrets creates the job's registry Secret when the job has
+// credentials, and returns the pod's imagePullSecrets, the same for every
+// attempt. made is called once a create may have made the Secret, so that
+// cleanup asks for it.
+func (a *pullAuth) pullSecrets(ctx context.Context, api kubeapi.Client, spec *podspec.JobSpec, made func(), log executors.BuildLog) ([]corev1.LocalObjectReference, error) {
+	name := ""
+	if a.data != nil {
+		s, err := api.CoreV1().Secrets(spec.Namespace).Create(ctx, podspec.BuildRegistrySecret(spec, a.data), metav1.CreateOptions{})
+		if mayExist(err) {
+			made()
+		}
+		if err != nil {
+			return nil, systemFailure(fmt.Errorf("create the job's registry secret: %w", kubeapi.Forbidden(err, "create", "secrets", spec.Namespace)))
+		}
+		name = s.Name
+		log.Println(fmt.Sprintf("Registry credentials of the job are in Secret %s/%s, deleted with the job", s.Namespace, s.Name))
+	}
+	return registryauth.PlanPullSecrets(a.res, a.configured, a.useSA, name).PullSecrets, nil
+}
+
+// sentFor says, for a pull failure's message, what went with image's pull:
+// the job's credential and its source, or that none did; and the other
+// pull secrets the pod named, whose content kuberunner does not read.
+func (a *pullAuth) sentFor(image string) string {
+	if a.useSA {
+		return "the pod named no pull secrets: use_service_account_image_pull_secrets = true, so the service account's apply"
+	}
+	sent := a.res.SentFor(image)
+	if len(a.configured) > 0 {
+		sent += "; the pod also named image_pull_secrets " + strings.Join(a.configured, ", ")
+	}
+	return sent
+}
