@@ -314,17 +314,18 @@ func requireNoCredentialSecret(t *testing.T, ns string) {
 	t.Helper()
 	cs, _ := clustertest.Client(t)
 	var left []string
-	require.Eventually(t, func() bool {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		secrets, err := cs.CoreV1().Secrets(ns).List(context.Background(), metav1.ListOptions{LabelSelector: "app.kubernetes.io/managed-by=kuberunner"})
-		if err != nil {
-			return false
-		}
+		require.NoError(t, err)
 		left = left[:0]
 		for _, s := range secrets.Items {
 			left = append(left, s.Name+" ("+string(s.Type)+")")
 		}
-		return len(left) == 0
-	}, time.Minute, 200*time.Millisecond, "secrets left: %v", left)
+		if len(left) == 0 {
+			return
+		}
+	}
+	t.Errorf("job secrets left in %s: %v", ns, left)
 }
 
 // jobSecrets are kuberunner's registry Secrets in ns now.
