@@ -89,7 +89,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		return configFailure(err)
 	}
 	e.spec.Expires = podspec.Expiry(time.Now(), opts.Job.Timeout)
-	if e.auth, err = newPullAuth(opts.Job, opts.Runner, e.cfg, e.spec); err != nil {
+	if e.auth, err = newPullAuth(opts.Job, opts.Runner, e.cfg, e.spec, e.vars); err != nil {
 		return configFailure(err)
 	}
 	if opts.SourceDir == "" && opts.Job.GitInfo.RepoURL != "" {

@@ -38,12 +38,14 @@ type pullAuth struct {
 
 // newPullAuth reads the job's credential sources for the images of spec:
 // the job's DOCKER_AUTH_CONFIG, the runner's, and the payload's
-// credentials. A source that cannot be read is the job's configuration
-// error, whose message names the source and never a secret.
-func newPullAuth(job *common.Job, runner *config.RunnerConfig, cfg *config.KubernetesConfig, spec *podspec.JobSpec) (*pullAuth, error) {
+// credentials. vars are the job's variables as expanded (podspec.Variables),
+// which a DOCKER_AUTH_CONFIG may refer to, as on GitLab Runner. A source
+// that cannot be read is the job's configuration error, whose message
+// names the source and never a secret.
+func newPullAuth(job *common.Job, runner *config.RunnerConfig, cfg *config.KubernetesConfig, spec *podspec.JobSpec, vars common.JobVariables) (*pullAuth, error) {
 	in := registryauth.Inputs{
-		JobAuthConfig:    jobAuthConfig(job.Variables),
-		RunnerAuthConfig: runnerAuthConfig(runner.Environment),
+		JobAuthConfig:    jobAuthConfig(job.Variables, vars),
+		RunnerAuthConfig: runnerAuthConfig(runner.Environment, vars),
 		Payload:          job.Credentials,
 	}
 	res, err := registryauth.Resolve(in, specImages(spec))
@@ -63,25 +65,31 @@ func newPullAuth(job *common.Job, runner *config.RunnerConfig, cfg *config.Kuber
 	return a, nil
 }
 
-// jobAuthConfig is the job's DOCKER_AUTH_CONFIG: the last definition, as
-// for every variable; "" without one.
-func jobAuthConfig(vars common.JobVariables) string {
+// jobAuthConfig is the job's DOCKER_AUTH_CONFIG: its last definition, as
+// for every variable, expanded with vars unless it is raw; "" without one.
+// The job's own is read apart from the runner's: each is a source of its
+// own (registryauth.Source).
+func jobAuthConfig(jobVars, vars common.JobVariables) string {
 	value := ""
-	for _, v := range vars {
-		if v.Key == authConfigVariable {
+	for _, v := range jobVars {
+		switch {
+		case v.Key != authConfigVariable:
+		case v.Raw:
 			value = v.Value
+		default:
+			value = podspec.ExpandValue(v.Value, vars)
 		}
 	}
 	return value
 }
 
 // runnerAuthConfig is DOCKER_AUTH_CONFIG from [[runners]] environment, the
-// last entry for it; "" without one.
-func runnerAuthConfig(env []string) string {
+// last entry for it, expanded with vars like every entry; "" without one.
+func runnerAuthConfig(env []string, vars common.JobVariables) string {
 	value := ""
 	for _, kv := range env {
 		if k, v, ok := strings.Cut(kv, "="); ok && k == authConfigVariable {
-			value = v
+			value = podspec.ExpandValue(v, vars)
 		}
 	}
 	return value

@@ -116,6 +116,20 @@ func TestNewPullAuth(t *testing.T) {
 			sent:   "credentials for " + privateHost + " from DOCKER_AUTH_CONFIG (job variable) were sent",
 		},
 		{
+			name: "a job variable that refers to another, as the job sees it",
+			vars: common.JobVariables{
+				{Key: "REGISTRY_AUTH", Value: authConfigFor(privateHost, "alice", jobVarPassword), Raw: true},
+				{Key: "DOCKER_AUTH_CONFIG", Value: "$REGISTRY_AUTH"},
+			},
+			secret: map[string]string{privateHost: "alice"},
+			sent:   "credentials for " + privateHost + " from DOCKER_AUTH_CONFIG (job variable) were sent",
+		},
+		{
+			name:   "the runner's refers to a runner variable",
+			env:    []string{"AUTH=" + authConfigFor(privateHost, "bob", runnerPassword), "DOCKER_AUTH_CONFIG=${AUTH}"},
+			secret: map[string]string{privateHost: "bob"},
+		},
+		{
 			name: "image_pull_secrets alone", cfg: config.KubernetesConfig{ImagePullSecrets: []string{"corp"}},
 			log:  []string{"image pull secrets from image_pull_secrets: corp"},
 			sent: "no credentials were sent for " + privateHost + "; the pod also named image_pull_secrets corp",
@@ -141,7 +155,7 @@ func TestNewPullAuth(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			spec := privateSpec()
 			job := &common.Job{ID: 7, Variables: tt.vars, Credentials: tt.creds}
-			a, err := newPullAuth(job, &config.RunnerConfig{Environment: tt.env}, &tt.cfg, spec)
+			a, err := newPullAuth(job, &config.RunnerConfig{Environment: tt.env}, &tt.cfg, spec, expanded(t, job, tt.env))
 			require.NoError(t, err)
 			log := &lineLog{}
 			a.logLines(log)
@@ -166,6 +180,13 @@ func TestNewPullAuth(t *testing.T) {
 	}
 }
 
+// expanded are the job's variables as Prepare computes them.
+func expanded(t *testing.T, job *common.Job, env []string) common.JobVariables {
+	vars, err := podspec.Variables(job, &config.RunnerConfig{Name: "r", Environment: env}, podspec.RunInfo{ProjectDir: "/builds/p"})
+	require.NoError(t, err)
+	return vars
+}
+
 // A DOCKER_AUTH_CONFIG that cannot be read fails the job as a configuration
 // error that names the source, never the value.
 func TestNewPullAuthErrors(t *testing.T) {
@@ -181,11 +202,13 @@ func TestNewPullAuthErrors(t *testing.T) {
 			`DOCKER_AUTH_CONFIG (runner environment): entry "r.example.com" has an auth that does not decode to username:password`},
 		{"half an entry", common.JobVariables{{Key: "DOCKER_AUTH_CONFIG", Value: `{"auths":{"r.example.com":{"password":"` + jobVarPassword + `"}}}`}}, nil,
 			"has a username or a password but not both"},
+		{"a raw value is read as written", common.JobVariables{{Key: "A", Value: `{}`}, {Key: "DOCKER_AUTH_CONFIG", Value: "$A", Raw: true}}, nil,
+			"DOCKER_AUTH_CONFIG (job variable) is not valid JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			job := &common.Job{ID: 7, Variables: tt.vars}
-			_, err := newPullAuth(job, &config.RunnerConfig{Environment: tt.env}, &config.KubernetesConfig{}, privateSpec())
+			_, err := newPullAuth(job, &config.RunnerConfig{Environment: tt.env}, &config.KubernetesConfig{}, privateSpec(), expanded(t, job, tt.env))
 			require.Error(t, err)
 			var ce *registryauth.ConfigError
 			require.ErrorAs(t, err, &ce)
@@ -251,7 +274,7 @@ func TestPullSecretsCreatesTheJobSecret(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			spec := privateSpec()
 			spec.Expires = time.Date(2026, 11, 27, 13, 0, 30, 0, time.UTC)
-			a, err := newPullAuth(&common.Job{ID: 7, Credentials: tt.creds}, &config.RunnerConfig{}, &tt.cfg, spec)
+			a, err := newPullAuth(&common.Job{ID: 7, Credentials: tt.creds}, &config.RunnerConfig{}, &tt.cfg, spec, nil)
 			require.NoError(t, err)
 			cs := namingClientset()
 			made := false
@@ -303,7 +326,7 @@ func TestPullSecretsCreateFails(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			spec := privateSpec()
 			payload := []common.Credentials{{Type: "registry", URL: privateHost, Username: "gitlab-ci-token", Password: payloadToken}}
-			a, err := newPullAuth(&common.Job{ID: 7, Credentials: payload}, &config.RunnerConfig{}, &config.KubernetesConfig{}, spec)
+			a, err := newPullAuth(&common.Job{ID: 7, Credentials: payload}, &config.RunnerConfig{}, &config.KubernetesConfig{}, spec, nil)
 			require.NoError(t, err)
 			cs := fake.NewClientset()
 			cs.PrependReactor("create", "secrets", func(k8stesting.Action) (bool, runtime.Object, error) { return true, nil, tt.err })
@@ -369,7 +392,7 @@ func TestEveryAttemptCarriesThePullSecrets(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			spec := privateSpec()
 			cfg := config.KubernetesConfig{ImagePullSecrets: []string{"corp"}}
-			a, err := newPullAuth(&common.Job{ID: 7, Credentials: tt.creds}, &config.RunnerConfig{}, &cfg, spec)
+			a, err := newPullAuth(&common.Job{ID: 7, Credentials: tt.creds}, &config.RunnerConfig{}, &cfg, spec, nil)
 			require.NoError(t, err)
 			fc := newFakeCluster(tt.scripts...)
 			nameSecrets(fc.Clientset)
