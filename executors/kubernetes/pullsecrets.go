@@ -17,10 +17,6 @@ import (
 	"kuberunner/executors/kubernetes/internal/registryauth"
 )
 
-// authConfigVariable is the variable GitLab Runner reads registry
-// credentials from, in the job's variables and in [[runners]] environment.
-const authConfigVariable = "DOCKER_AUTH_CONFIG"
-
 // pullAuth is what a job's pods pull with, worked out once by Prepare: the
 // credential of each image (registryauth), image_pull_secrets and
 // use_service_account_image_pull_secrets, and the data of the job's own
@@ -73,7 +69,7 @@ func jobAuthConfig(jobVars, vars common.JobVariables) string {
 	value := ""
 	for _, v := range jobVars {
 		switch {
-		case v.Key != authConfigVariable:
+		case v.Key != common.DockerAuthConfigVariable:
 		case v.Raw:
 			value = v.Value
 		default:
@@ -88,7 +84,7 @@ func jobAuthConfig(jobVars, vars common.JobVariables) string {
 func runnerAuthConfig(env []string, vars common.JobVariables) string {
 	value := ""
 	for _, kv := range env {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == authConfigVariable {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == common.DockerAuthConfigVariable {
 			value = podspec.ExpandValue(v, vars)
 		}
 	}
