@@ -499,7 +499,9 @@ func TestRegistryAuthFallback(t *testing.T) {
 
 // Must show 3: a private helper image (token registry) and a private
 // service image (basic registry) pull with the same credentials as the
-// job's image, from one DOCKER_AUTH_CONFIG.
+// job's image, from one DOCKER_AUTH_CONFIG in the runner's environment;
+// the service's env in the pod spec does not get that variable (the
+// scan reads the pods).
 func TestRegistryAuthHelperAndService(t *testing.T) {
 	users := clustertest.AuthUsers(t)
 	clustertest.NeedAuthRegistry(t)
@@ -513,17 +515,16 @@ func TestRegistryAuthHelperAndService(t *testing.T) {
 	build := privateImage(t, basicHost, "auth-build")
 	service := privateImage(t, basicHost, "auth-service")
 
-	r := startAuthRun(t, authRunOptions{helper: helper})
+	r := startAuthRun(t, authRunOptions{helper: helper, env: []string{"DOCKER_AUTH_CONFIG=" + localcluster.DockerAuthConfig(users[1], basicHost, tokenHost)}})
 	job := privateJob(build, nil, "echo build-ran-beside-the-private-service")
 	job.Services = []common.Image{{Name: service, Alias: "private-svc", Command: []string{"sleep", "300"}}}
-	job.Variables = common.JobVariables{{Key: "DOCKER_AUTH_CONFIG", Value: localcluster.DockerAuthConfig(users[1], basicHost, tokenHost)}}
 	id := r.enqueue(job)
 	rec := r.finished(id)
 	trace := string(rec.Trace)
 	require.Equal(t, "success", rec.State, trace)
 	assert.Contains(t, trace, "build-ran-beside-the-private-service")
 	for _, host := range []string{basicHost, tokenHost} {
-		assert.Contains(t, trace, "credentials for "+host+" from DOCKER_AUTH_CONFIG (job variable)")
+		assert.Contains(t, trace, "credentials for "+host+" from DOCKER_AUTH_CONFIG (runner environment)")
 	}
 	pods := r.pods.all()
 	require.Len(t, pods, 1)
@@ -533,6 +534,11 @@ func TestRegistryAuthHelperAndService(t *testing.T) {
 	}
 	assert.Equal(t, helper, images["helper"])
 	assert.Equal(t, service, images["svc-0"])
+	for _, c := range pods[0].Spec.Containers {
+		for _, e := range c.Env {
+			assert.NotEqual(t, "DOCKER_AUTH_CONFIG", e.Name, "container %s", c.Name)
+		}
+	}
 	require.Len(t, pullSecretNames(pods[0]), 1)
 	requireNoCredentialSecret(t, r.ns)
 	r.requireNoSecrets()
