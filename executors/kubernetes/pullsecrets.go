@@ -44,7 +44,7 @@ func newPullAuth(job *common.Job, runner *config.RunnerConfig, cfg *config.Kuber
 		RunnerAuthConfig: runnerAuthConfig(runner.Environment, vars),
 		Payload:          job.Credentials,
 	}
-	res, err := registryauth.Resolve(in, specImages(spec))
+	res, err := resolve(in, specImages(spec))
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +59,18 @@ func newPullAuth(job *common.Job, runner *config.RunnerConfig, cfg *config.Kuber
 		}
 	}
 	return a, nil
+}
+
+// resolve is registryauth.Resolve for a job with a source of credentials.
+// A job without one has nothing to match, and its images are left to the
+// kubelet, which reports a name it cannot parse as InvalidImageName, a
+// configuration error as before; with a source, such a name is Resolve's
+// ImageError, a configuration error too.
+func resolve(in registryauth.Inputs, images []string) (registryauth.Resolution, error) {
+	if strings.TrimSpace(in.JobAuthConfig) == "" && strings.TrimSpace(in.RunnerAuthConfig) == "" && len(in.Payload) == 0 {
+		return registryauth.Resolution{}, nil
+	}
+	return registryauth.Resolve(in, images)
 }
 
 // jobAuthConfig is the job's DOCKER_AUTH_CONFIG: its last definition, as

@@ -218,6 +218,24 @@ func TestNewPullAuthErrors(t *testing.T) {
 	}
 }
 
+// An image name that does not parse is left to the kubelet when the job
+// has no credentials (InvalidImageName, as before), and is a configuration
+// error naming the image when it has some: no registry can be matched.
+func TestInvalidImageWithAndWithoutCredentials(t *testing.T) {
+	spec := privateSpec()
+	spec.Containers[0].Image = "127.0.0.1:5000/Not_A_Valid:Name:x"
+	a, err := newPullAuth(&common.Job{ID: 7}, &config.RunnerConfig{}, &config.KubernetesConfig{}, spec, nil)
+	require.NoError(t, err)
+	assert.Nil(t, a.data)
+	assert.Equal(t, "no credentials were sent for "+spec.Containers[0].Image, a.sentFor(spec.Containers[0].Image))
+
+	payload := []common.Credentials{{Type: "registry", URL: privateHost, Username: "gitlab-ci-token", Password: payloadToken}}
+	_, err = newPullAuth(&common.Job{ID: 7, Credentials: payload}, &config.RunnerConfig{}, &config.KubernetesConfig{}, spec, nil)
+	var ie *registryauth.ImageError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, spec.Containers[0].Image, ie.Image)
+}
+
 // requireNoSecret fails for any printed text that holds a password of
 // these tests or an auth value made from one.
 func requireNoSecret(t *testing.T, printed []string) {
