@@ -630,10 +630,15 @@ func TestRegistryAuthSecretLifetime(t *testing.T) {
 	t.Run("SIGKILL and restart", func(t *testing.T) {
 		users := clustertest.AuthUsers(t)
 		r := startAuthRun(t, authRunOptions{})
-		job := privateJob(privateImage(t, basicHost, "auth-kill"), nil, "echo started", "sleep 300")
+		img := privateImage(t, basicHost, "auth-kill")
+		// On the node already, so that the job's short timeout is not
+		// spent pulling: the kill must come while the job runs. The job
+		// still has its registry Secret.
+		clustertest.Cache(t, img)
+		job := privateJob(img, nil, "echo started", "sleep 300")
 		job.Credentials = payloadCredentials(users[0], basicHost)
 		// A short timeout, so that the objects expire within the test.
-		job.Timeout = 5 * time.Second
+		job.Timeout = 10 * time.Second
 		id := r.enqueue(job)
 		waitTrace(t, r.srv, id, "started")
 		metrics, err := r.scrape()
