@@ -7,6 +7,11 @@ import "fmt"
 // with the user gitlab-ci-token and the job token as its password.
 const CredentialsTypeRegistry = "registry"
 
+// DockerAuthConfigVariable is the variable that holds registry credentials
+// as a Docker config.json, in the job's variables or the runner's
+// environment. Its value is never public, wherever it comes from.
+const DockerAuthConfigVariable = "DOCKER_AUTH_CONFIG"
+
 // Credentials is one entry of the job payload's "credentials". Its String
 // and GoString leave the password out, so that printing a job never shows
 // the job token.

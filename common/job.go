@@ -17,6 +17,9 @@ type Job struct {
 	Steps     []Step       `json:"steps"`
 	Image     Image        `json:"image"`
 	Services  []Image      `json:"services"`
+	// Credentials are the payload's registry logins (GitLab sends one for
+	// $CI_REGISTRY with the job token); they never print a password.
+	Credentials []Credentials `json:"credentials,omitempty"`
 	// Timeout bounds the whole job; zero means no limit beyond the executor's.
 	// A coordinator job sets it from RunnerInfo (see ApplyRunnerInfo).
 	Timeout time.Duration `json:"-"`
@@ -166,12 +169,22 @@ func (j *Job) MaskRules() MaskRules {
 		}
 	}
 	add(&r.Values, j.Token)
+	// A registry password of the payload is the job token on GitLab; any
+	// other is hidden too, if long enough not to hide ordinary words.
+	for _, c := range j.Credentials {
+		if len(c.Password) >= minCredentialMaskLen {
+			add(&r.Values, c.Password)
+		}
+	}
 	seen = map[string]bool{}
 	for _, p := range j.Features.TokenMaskPrefixes {
 		add(&r.TokenPrefixes, p)
 	}
 	return r
 }
+
+// minCredentialMaskLen is GitLab's shortest masked value.
+const minCredentialMaskLen = 8
 
 // IsTokenByte reports whether b can be part of a token that follows a
 // token prefix: ASCII letters, digits, '-', '_' and '.'.

@@ -26,7 +26,8 @@ const payloadFixture = `{
   ],
   "image": {"name": "alpine", "ports": [{"number": 8080, "protocol": "http", "name": "web"}]},
   "artifacts": [{"name": "a", "paths": ["out/"], "when": "on_success", "artifact_type": "archive"}],
-  "cache": [{"key": "k", "paths": ["vendor/"]}]
+  "cache": [{"key": "k", "paths": ["vendor/"]}],
+  "credentials": [{"type": "registry", "url": "registry.example.com:5005", "username": "gitlab-ci-token", "password": "job-token-xyz"}]
 }`
 
 func TestJobPayloadDecode(t *testing.T) {
@@ -46,6 +47,7 @@ func TestJobPayloadDecode(t *testing.T) {
 	assert.Equal(t, []JobArtifact{{Name: "a", Paths: []string{"out/"}, When: "on_success", ArtifactType: "archive"}}, j.Artifacts)
 	require.Len(t, j.Cache, 1)
 	assert.JSONEq(t, `{"key": "k", "paths": ["vendor/"]}`, string(j.Cache[0]))
+	assert.Equal(t, []Credentials{{Type: CredentialsTypeRegistry, URL: "registry.example.com:5005", Username: "gitlab-ci-token", Password: "job-token-xyz"}}, j.Credentials)
 }
 
 func TestApplyRunnerInfo(t *testing.T) {
@@ -82,6 +84,11 @@ func TestMaskRules(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(payloadFixture), &j))
 	r := j.MaskRules()
 	assert.Equal(t, []string{"s3cr3t-value", "job-token-xyz"}, r.Values, "masked values and the token, no empties, no duplicates")
+
+	j.Credentials = append(j.Credentials, Credentials{Type: "registry", URL: "a.example.com", Username: "u", Password: "other-registry-pw"},
+		Credentials{Type: "registry", URL: "b.example.com", Username: "u", Password: "short"})
+	assert.Equal(t, []string{"s3cr3t-value", "job-token-xyz", "other-registry-pw"}, j.MaskRules().Values,
+		"registry passwords of the payload, but none short enough to hide ordinary words")
 	assert.Equal(t, []string{"glpat-"}, r.TokenPrefixes)
 }
 

@@ -110,6 +110,13 @@ type KubernetesConfig struct {
 	// that the job's credentials may not pull. Off by default; see
 	// docs/configuration.md.
 	PullPolicyFallbackOnDenied bool `toml:"pull_policy_fallback_on_denied"`
+	// ImagePullSecrets name existing Secrets of the namespace that every
+	// job pod offers the kubelet for its pulls, before the job's own
+	// credentials. UseServiceAccountImagePullSecrets leaves the pod
+	// without any, so that the service account's apply (GitLab Runner's
+	// keys; docs/configuration.md).
+	ImagePullSecrets                  []string `toml:"image_pull_secrets"`
+	UseServiceAccountImagePullSecrets bool     `toml:"use_service_account_image_pull_secrets"`
 
 	effective effectivePolicies // filled by the loader; see pull_policy.go
 }

@@ -32,12 +32,32 @@ var secretWords = []string{"token", "password", "secret"}
 // cannot occur inside a word.
 func IsSecretKey(key string) bool {
 	lower := strings.ToLower(key)
+	if parent, last := splitLastKey(lower); secretNameKeys[last] {
+		lower = parent
+	}
 	for _, w := range secretWords {
 		if strings.Contains(lower, w) {
 			return true
 		}
 	}
 	return false
+}
+
+// secretNameKeys hold the names of Kubernetes Secrets, which a message may
+// show, though their own names contain "secret".
+var secretNameKeys = map[string]bool{"image_pull_secrets": true, "use_service_account_image_pull_secrets": true}
+
+// splitLastKey cuts a path's last key (without an index after it) from
+// its parent: "runners[0].kubernetes.image_pull_secrets[1]" is
+// "runners[0].kubernetes" and "image_pull_secrets".
+func splitLastKey(path string) (parent, last string) {
+	if strings.HasSuffix(path, "]") {
+		if i := strings.LastIndexByte(path, '['); i >= 0 {
+			path = path[:i]
+		}
+	}
+	i := strings.LastIndexByte(path, '.')
+	return path[:max(i, 0)], path[i+1:]
 }
 
 // urlKeys hold URLs, which may carry credentials as userinfo

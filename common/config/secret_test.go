@@ -25,6 +25,12 @@ func TestIsSecretKey(t *testing.T) {
 		{"runners[0].url", false},
 		{"runners[0].name", false},
 		{"runners[0].environment[1]", false},
+		{"runners[0].kubernetes.image_pull_secrets", false},
+		{"runners[0].kubernetes.image_pull_secrets[3]", false},
+		{"image_pull_secrets", false},
+		{"runners[0].kubernetes.use_service_account_image_pull_secrets", false},
+		{`runners[0].kubernetes.node_selector."image_pull_secrets"`, true},
+		{"runners[0].kubernetes.image_pull_secrets_extra", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {

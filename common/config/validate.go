@@ -144,6 +144,20 @@ func (d *decoder) validateKubernetes(p keyPath, k *KubernetesConfig) {
 		}
 	}
 	d.pullPolicies(p, k)
+	d.pullSecrets(p, k)
+}
+
+// pullSecrets checks image_pull_secrets: each a Secret's name. With
+// use_service_account_image_pull_secrets the pod names no pull secrets,
+// so the list would be ignored; that is said at load, not found out from
+// a failed pull.
+func (d *decoder) pullSecrets(p keyPath, k *KubernetesConfig) {
+	for i, name := range k.ImagePullSecrets {
+		d.dnsSubdomain(p.child("image_pull_secrets").at(i), name, "a Secret name")
+	}
+	if k.UseServiceAccountImagePullSecrets && len(k.ImagePullSecrets) > 0 {
+		d.warn(p.child("image_pull_secrets"), "ignored: use_service_account_image_pull_secrets = true leaves the pod without pull secrets of its own, so that the service account's apply")
+	}
 }
 
 // pullPolicies reports lists that could never start a pod: every policy the

@@ -62,7 +62,10 @@ type attemptStats struct {
 type attemptLoop struct {
 	client  kube.Interface
 	spec    *podspec.JobSpec
-	secret  string // the variables secret's name
+	secrets podspec.PodSecrets // the same for every attempt
+	// sent says what credentials went with an image's pull, for the
+	// failure's message (pullAuth.sentFor); nil says nothing.
+	sent    func(image string) string
 	pulls   *pull.Manager
 	watch   *podwatch.Watch
 	log     executors.BuildLog
@@ -115,6 +118,7 @@ func (l *attemptLoop) run(ctx context.Context) (*corev1.Pod, error) {
 		// Failures the kubelet reports until the pod is gone belong to this
 		// attempt too, so one outage across images costs one extra pod.
 		fails = mergeFailures(fails, l.deletePod(ctx, pod.Name))
+		l.tellSent(fails)
 		if action, err = l.react(ctx, fails); err != nil {
 			return nil, err
 		}
@@ -123,7 +127,7 @@ func (l *attemptLoop) run(ctx context.Context) (*corev1.Pod, error) {
 
 func (l *attemptLoop) createPod(ctx context.Context) (*corev1.Pod, error) {
 	l.stats.attempts++
-	pod := podspec.BuildPod(l.spec, l.secret, l.stats.attempts, l.pulls.Policy)
+	pod := podspec.BuildPod(l.spec, l.secrets, l.stats.attempts, l.pulls.Policy)
 	if l.place != nil {
 		l.place(ctx, pod, l.stats.attempts)
 	}
@@ -226,6 +230,17 @@ func (l *attemptLoop) deletePod(ctx context.Context, name string) []*pull.ImageP
 		return false, nil
 	})
 	return more
+}
+
+// tellSent notes on each failure what credentials went with its pull, so
+// that a denial says whether there were any, and whose.
+func (l *attemptLoop) tellSent(fails pullFailures) {
+	if l.sent == nil {
+		return
+	}
+	for _, f := range fails {
+		f.Sent = l.sent(f.Image)
+	}
 }
 
 // mergeFailures adds the failures of containers not reported yet.

@@ -290,7 +290,7 @@ func TestAttemptLoop(t *testing.T) {
 			}
 			created := false
 			loop := &attemptLoop{
-				client: fc, spec: spec, secret: "s", watch: podwatch.New(fc.watch), log: log,
+				client: fc, spec: spec, secrets: podspec.PodSecrets{Variables: "s"}, watch: podwatch.New(fc.watch), log: log,
 				pulls: pull.NewManager(spec.Policies, log), timeout: timeout,
 				created: func() { created = true },
 			}

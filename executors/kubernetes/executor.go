@@ -44,6 +44,7 @@ type Executor struct {
 	vars       common.JobVariables
 	projectDir string
 	sources    *sourcePlan // the sources of a GitLab job; nil for none
+	auth       *pullAuth   // the registry credentials of the job's pods
 	watch      *podwatch.Watch
 	pod        *corev1.Pod // the attempt that started
 	stats      attemptStats
@@ -92,6 +93,9 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		return configFailure(err)
 	}
 	e.spec.Expires = podspec.Expiry(time.Now(), opts.Job.Timeout)
+	if e.auth, err = newPullAuth(opts.Job, opts.Runner, e.cfg, e.spec, e.vars); err != nil {
+		return configFailure(err)
+	}
 	if opts.SourceDir == "" && opts.Job.GitInfo.RepoURL != "" {
 		if e.sources, err = newSourcePlan(opts.Job, e.vars, e.projectDir); err != nil {
 			return configFailure(err)
@@ -114,6 +118,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	built := e.spec.Containers[0].Image
 	log.Println(fmt.Sprintf("Using Kubernetes executor with image %s (pull policies %s)", built, e.spec.Policies[built]))
 	log.Println(fmt.Sprintf("Using Kubernetes namespace: %s", e.spec.Namespace))
+	e.auth.logLines(log)
 	for _, w := range podspec.MaskedInImages(e.spec, e.vars) {
 		log.Warningln(w)
 	}
@@ -231,13 +236,18 @@ func (e *Executor) Cleanup(ctx context.Context) error {
 	return e.cleanupErr
 }
 
-// startPod creates the job's secret and its one watch, then hands over to
-// the fallback loop.
+// startPod creates the job's Secrets (its variables, and its registry
+// credentials when it has any) and its one watch, then hands over to the
+// fallback loop.
 func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 	secret, err := e.api.CoreV1().Secrets(e.spec.Namespace).Create(ctx, podspec.BuildSecret(e.spec, e.vars), metav1.CreateOptions{})
 	e.created.secret = mayExist(err)
 	if err != nil {
 		return nil, systemFailure(fmt.Errorf("create the job's variables secret: %w", kubeapi.Forbidden(err, "create", "secrets", e.spec.Namespace)))
+	}
+	pullSecrets, err := e.auth.pullSecrets(ctx, e.api, e.spec, func() { e.created.secret = true }, e.opts.Log)
+	if err != nil {
+		return nil, err
 	}
 	if e.watch, err = podwatch.Start(ctx, e.api, e.spec.Namespace, e.spec.Key); err != nil {
 		return nil, systemFailure(err)
@@ -249,7 +259,9 @@ func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 	pulls.SetRules(pullRules(e.cfg))
 	e.startPastOpenRegistries(pulls)
 	loop := &attemptLoop{
-		client: e.api, spec: e.spec, secret: secret.Name, watch: e.watch, log: e.opts.Log,
+		client: e.api, spec: e.spec, watch: e.watch, log: e.opts.Log,
+		secrets:  podspec.PodSecrets{Variables: secret.Name, Pull: pullSecrets},
+		sent:     e.auth.sentFor,
 		pulls:    pulls,
 		timeout:  pollTimeout(e.cfg),
 		created:  func() { e.created.pods = true },

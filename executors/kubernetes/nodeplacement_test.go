@@ -37,7 +37,7 @@ func placedRun(t *testing.T, fc *fakeCluster, key kubeapi.InformerKey, mode stri
 	placer := placement.New(mode, key, func() (kube.Interface, error) { return fc, nil }, pulls, log)
 	defer placer.Close()
 	loop := &attemptLoop{
-		client: fc, spec: spec, secret: "s", watch: podwatch.New(fc.watch), log: log,
+		client: fc, spec: spec, secrets: podspec.PodSecrets{Variables: "s", Pull: steeredPullSecrets}, watch: podwatch.New(fc.watch), log: log,
 		pulls: pulls, timeout: time.Minute, created: func() {}, place: placer.Place,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -48,8 +48,15 @@ func placedRun(t *testing.T, fc *fakeCluster, key kubeapi.InformerKey, mode stri
 	defer fc.mu.Unlock()
 	pods := fc.pods
 	fc.pods = nil
+	for _, p := range pods {
+		assert.Equal(t, steeredPullSecrets, p.Spec.ImagePullSecrets, "pod %s: steering keeps the job's pull secrets", p.Name)
+	}
 	return log, pods
 }
+
+// steeredPullSecrets are those of a job with registry credentials: every
+// pod, steered or not, names them.
+var steeredPullSecrets = []corev1.LocalObjectReference{{Name: "corp"}, {Name: "r-job-7-registry-x"}}
 
 // nodeHolding is a node that lists images, labelled as the kubelet labels it.
 func nodeHolding(name string, images ...string) *corev1.Node {

@@ -140,7 +140,7 @@ func TestPullRetry(t *testing.T) {
 			pulls.SetRules(tt.rules)
 			waits := &recordedWaits{err: tt.waitErr}
 			loop := &attemptLoop{
-				client: fc, spec: spec, secret: "s", watch: podwatch.New(fc.watch), log: log,
+				client: fc, spec: spec, secrets: podspec.PodSecrets{Variables: "s"}, watch: podwatch.New(fc.watch), log: log,
 				pulls: pulls, timeout: time.Minute, created: func() {},
 				retry: pullRetry{backoff: pullRetryBackoff, wait: waits.wait},
 			}

@@ -50,7 +50,7 @@ func TestPrepareHandsOnTheRunnersTLS(t *testing.T) {
 	val, _ := podspec.Lookup(e.vars, v.Key)
 	assert.Equal(t, v.Value, val, "a predefined variable, so that job variables may refer to it")
 
-	pod, err := json.Marshal(podspec.BuildPod(e.spec, "secret", 1, func(string) common.PullPolicy { return common.PullPolicyIfNotPresent }))
+	pod, err := json.Marshal(podspec.BuildPod(e.spec, podspec.PodSecrets{Variables: "secret"}, 1, func(string) common.PullPolicy { return common.PullPolicyIfNotPresent }))
 	require.NoError(t, err)
 	assert.NotContains(t, string(pod), "CERTIFICATE")
 	assert.NotContains(t, string(pod), "PRIVATE KEY")

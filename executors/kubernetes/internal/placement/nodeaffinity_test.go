@@ -209,7 +209,11 @@ func TestSteeredPod(t *testing.T) {
 			runner := &config.RunnerConfig{Name: "local runner", Kubernetes: &cfg}
 			spec, err := podspec.NewJobSpec(job, runner, &cfg, "42-abcdef", nil)
 			require.NoError(t, err)
-			pod := podspec.BuildPod(spec, "runner-local-runner-job-42-secret", 2, func(string) common.PullPolicy { return common.PullPolicyIfNotPresent })
+			// The fallback pod of a job with registry credentials:
+			// steering changes its affinity and keeps its pull secrets.
+			secrets := podspec.PodSecrets{Variables: "runner-local-runner-job-42-secret",
+				Pull: []corev1.LocalObjectReference{{Name: "runner-local-runner-job-42-registry-x7k2p"}}}
+			pod := podspec.BuildPod(spec, secrets, 2, func(string) common.PullPolicy { return common.PullPolicyIfNotPresent })
 			nodes := []*corev1.Node{
 				withLabel(node("kuberunner-node", "127.0.0.1:5000/busybox:1", "127.0.0.1:5000/kuberunner-helper:latest"), "kubernetes.io/os", "linux"),
 				withLabel(node("empty"), "kubernetes.io/os", "linux"),

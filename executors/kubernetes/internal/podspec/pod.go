@@ -12,11 +12,22 @@ import (
 	"kuberunner/common"
 )
 
+// PodSecrets are the Secrets a job pod refers to. They exist only once the
+// job has created its own, which the API server names, so they come to
+// BuildPod as an argument; the same value goes to every attempt, so that a
+// fallback pod pulls with the credentials of the first.
+type PodSecrets struct {
+	// Variables names the job's variables Secret; "" for none.
+	Variables string
+	// Pull is the pod's imagePullSecrets, for every container: the
+	// configured ones, then the job's own (registryauth.Plan.PullSecrets).
+	Pull []corev1.LocalObjectReference
+}
+
 // BuildPod is the job pod for one attempt. It is pure: the pull policy of
 // each image comes in as policyFor, so the fallback loop changes exactly one
 // argument between attempts and tests compare the result with testdata/.
-// secret names the job's variables secret ("" for none).
-func BuildPod(spec *JobSpec, secret string, attempt int, policyFor func(image string) common.PullPolicy) *corev1.Pod {
+func BuildPod(spec *JobSpec, secrets PodSecrets, attempt int, policyFor func(image string) common.PullPolicy) *corev1.Pod {
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			// The API server appends a random suffix, so attempt 2 never
@@ -35,6 +46,7 @@ func BuildPod(spec *JobSpec, secret string, attempt int, policyFor func(image st
 			Tolerations:                  spec.Tolerations,
 			EnableServiceLinks:           ptr.To(false),
 			HostAliases:                  hostAliases(spec.Containers),
+			ImagePullSecrets:             secrets.Pull,
 			Volumes: []corev1.Volume{{
 				Name:         buildsVolume,
 				VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
@@ -42,7 +54,7 @@ func BuildPod(spec *JobSpec, secret string, attempt int, policyFor func(image st
 		},
 	}
 	for _, c := range spec.Containers {
-		pod.Spec.Containers = append(pod.Spec.Containers, podContainer(c, secret, policyFor(c.Image)))
+		pod.Spec.Containers = append(pod.Spec.Containers, podContainer(c, secrets.Variables, policyFor(c.Image)))
 	}
 	return pod
 }

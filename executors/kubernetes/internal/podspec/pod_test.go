@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 
 	"kuberunner/common"
 	"kuberunner/common/config"
@@ -51,6 +52,7 @@ func TestBuildPod(t *testing.T) {
 		attempt  int
 		policies map[string]common.PullPolicy // overrides of the first policy
 		env      []string                     // the runner's environment
+		pull     []string                     // the pod's imagePullSecrets
 	}{
 		{
 			name: "reference-attempt1",
@@ -113,6 +115,20 @@ func TestBuildPod(t *testing.T) {
 			},
 		},
 		{
+			// Images from private registries, on the fallback attempt:
+			// the configured pull secrets, then the job's own, as on
+			// the first attempt.
+			name: "private-registries-attempt2",
+			job:  &withServices,
+			cfg: config.KubernetesConfig{
+				Namespace: "ci", Image: "registry.example.com/team/app:1", HelperImage: "registry.example.com/kuberunner-helper:1",
+				PullPolicy: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
+			},
+			attempt:  2,
+			policies: map[string]common.PullPolicy{"registry.example.com/team/app:1": common.PullPolicyIfNotPresent},
+			pull:     []string{"corp-registry", "runner-local-runner-job-42-registry-x7k2p"},
+		},
+		{
 			// The profile alone: the helper runs as a non-root user, and
 			// the pod has a group that owns the builds volume.
 			name: "restricted-profile",
@@ -132,7 +148,11 @@ func TestBuildPod(t *testing.T) {
 			if attempt == 0 {
 				attempt = 1
 			}
-			pod := BuildPod(spec, "runner-local-runner-job-42-secret", attempt, func(image string) common.PullPolicy {
+			secrets := PodSecrets{Variables: "runner-local-runner-job-42-secret"}
+			for _, name := range tt.pull {
+				secrets.Pull = append(secrets.Pull, corev1.LocalObjectReference{Name: name})
+			}
+			pod := BuildPod(spec, secrets, attempt, func(image string) common.PullPolicy {
 				if p, ok := tt.policies[image]; ok {
 					return p
 				}

@@ -37,9 +37,15 @@ func Variables(job *common.Job, runner *config.RunnerConfig, run RunInfo) (commo
 	}
 	v := append(predefined(job, runner, run), env...)
 	v = append(v, job.Variables...)
-	for _, jv := range v {
+	for i, jv := range v {
 		if err := common.ValidateVariableName(jv.Key); err != nil {
 			return nil, err
+		}
+		// Registry credentials, even from the runner's environment or the
+		// pipeline file, must not reach a service's env in the pod spec;
+		// Expand then keeps what refers to them secret too.
+		if jv.Key == common.DockerAuthConfigVariable {
+			v[i].Public = false
 		}
 	}
 	return Expand(v), nil

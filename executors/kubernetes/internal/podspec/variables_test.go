@@ -94,3 +94,36 @@ func TestMaskedInImages(t *testing.T) {
 	require.Contains(t, got[0], `container "build" uses the masked variable TEAM`)
 	require.NotContains(t, got[0], "s3cr3tvalue")
 }
+
+// DOCKER_AUTH_CONFIG holds registry credentials wherever it comes from, so
+// it is never public (and never reaches a service's env in the pod spec),
+// nor is a public variable that takes it in.
+func TestDockerAuthConfigIsNeverPublic(t *testing.T) {
+	const auth = `{"auths":{"r.example.com":{"auth":"dTpzM2NyM3QtdmFsdWU="}}}`
+	tests := []struct {
+		name string
+		env  []string
+		job  common.JobVariables
+	}{
+		{name: "runner environment", env: []string{"DOCKER_AUTH_CONFIG=" + auth}},
+		{name: "public job variable", job: common.JobVariables{{Key: "DOCKER_AUTH_CONFIG", Value: auth, Public: true}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			job := &common.Job{ID: 1, Variables: append(tt.job, common.JobVariable{Key: "COPY", Value: "$DOCKER_AUTH_CONFIG", Public: true})}
+			vars, err := Variables(job, &config.RunnerConfig{Name: "r", Environment: tt.env}, RunInfo{ProjectDir: "/builds/p"})
+			require.NoError(t, err)
+			for _, v := range vars {
+				if v.Key == "DOCKER_AUTH_CONFIG" || v.Key == "COPY" {
+					require.False(t, v.Public, "%s is public", v.Key)
+					require.Equal(t, auth, v.Value, "the job still sees %s", v.Key)
+				}
+			}
+			env, err := serviceEnv("svc", vars, nil)
+			require.NoError(t, err)
+			for _, e := range env {
+				require.NotContains(t, e.Value, "auths", "service env %s", e.Name)
+			}
+		})
+	}
+}

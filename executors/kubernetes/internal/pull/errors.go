@@ -12,10 +12,14 @@ import (
 // the image as the job spec wrote it, the key of its pull state. Reason is
 // the kubelet's waiting reason (ErrImagePull, ImagePullBackOff,
 // ErrImageNeverPull), Message the kubelet's own message, and Class what the
-// executor's classifier read in them ("" counts as ClassUnknown).
+// executor's classifier read in them ("" counts as ClassUnknown). Sent
+// says which registry credentials went with the pull, by registry and
+// source and never the secret ("no credentials were sent for
+// registry.example.com"); "" when the executor does not say.
 type ImagePullError struct {
 	Image, Container, Reason, Message string
 	Class                             Class
+	Sent                              string
 }
 
 // class is e.Class, with "" read as ClassUnknown.
@@ -30,15 +34,22 @@ func (e *ImagePullError) Error() string {
 	return fmt.Sprintf("image %q for container %q: %s", e.Image, e.Container, e.cause())
 }
 
-// cause is "Reason: Message", the part every log line and error repeats.
+// cause is "Reason: Message (Sent)", the part every log line and error
+// repeats: a denied pull says whether and whose credentials were refused.
 func (e *ImagePullError) cause() string {
+	var c string
 	switch {
 	case e.Reason == "":
-		return e.Message
+		c = e.Message
 	case e.Message == "":
-		return e.Reason
+		c = e.Reason
+	default:
+		c = e.Reason + ": " + e.Message
 	}
-	return e.Reason + ": " + e.Message
+	if e.Sent != "" {
+		c += " (" + e.Sent + ")"
+	}
+	return c
 }
 
 // ErrPoliciesExhausted is matched with errors.Is by an *ExhaustedError: every

@@ -165,3 +165,44 @@ func TestDeniedErrorUnwrapNil(t *testing.T) {
 	assert.ErrorIs(t, err, ErrPullDenied)
 	assert.NotErrorIs(t, err, ErrPoliciesExhausted)
 }
+
+// What credentials went with a pull is in every line and error about it:
+// the warning, a denial that ends the job, and the last failure of an
+// image whose policies are spent.
+func TestSentCredentialsInMessages(t *testing.T) {
+	tests := []struct {
+		name  string
+		class Class
+		sent  string
+		want  string // the error
+	}{
+		{
+			name: "denied without credentials", class: ClassDenied, sent: "no credentials were sent for 127.0.0.1:5008",
+			want: `image "a": the registry denied the pull with pull policy "always"; kuberunner does not fall back to a copy the node may hold, ` +
+				`because the job's credentials may not pull it (set pull_policy_fallback_on_denied = true in [runners.kubernetes] to allow it): ` +
+				`ErrImagePull: msg (no credentials were sent for 127.0.0.1:5008)`,
+		},
+		{
+			name: "denied with credentials", class: ClassDenied, sent: "credentials for 127.0.0.1:5008 from the job payload were sent",
+			want: `(credentials for 127.0.0.1:5008 from the job payload were sent)`,
+		},
+		{
+			name: "unreachable to the end", class: ClassUnreachable, sent: "credentials for 127.0.0.1:5008 from DOCKER_AUTH_CONFIG (job variable) were sent",
+			want: `image "a": all pull policies failed (tried "always"): ErrImagePull: msg (credentials for 127.0.0.1:5008 from DOCKER_AUTH_CONFIG (job variable) were sent)`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := &recordLog{}
+			m := NewManager(map[string]common.PullPolicies{"a": {always}}, log)
+			f := classed("a", "build", tt.class)
+			f.Sent = tt.sent
+			_, err := m.React(f)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			lines := log.take()
+			require.NotEmpty(t, lines)
+			assert.Equal(t, `WARNING: Failed to pull image "a" for container "build" with pull policy "always": ErrImagePull: msg (`+tt.sent+`)`, lines[0])
+		})
+	}
+}
