@@ -25,7 +25,8 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/tools/cache"
 
 	"kuberunner/common"
 	"kuberunner/test/clustertest"
@@ -247,6 +248,9 @@ func forgetOnNode(t *testing.T, img string) {
 func privateJob(image string, policies common.PullPolicies, script ...string) common.Job {
 	job := daemonJob(script...)
 	job.Image = common.Image{Name: image, PullPolicies: policies}
+	// As GitLab sends them: a reason GitLab does not list is reported as
+	// runner_system_failure.
+	job.Features.FailureReasons = []string{"script_failure", "runner_system_failure", "image_pull_failure", "job_execution_timeout"}
 	return job
 }
 
@@ -261,26 +265,41 @@ type podRecorder struct {
 
 func recordPods(t *testing.T, ns string) *podRecorder {
 	cs, _ := clustertest.Client(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	w, err := cs.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/managed-by=kuberunner"})
-	require.NoError(t, err)
+	// An informer, not a bare watch: it lists, then watches, and starts
+	// again after the API server ends a watch (a watch cache that lags
+	// behind answers "Too large resource version" to a fresh one).
+	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithNamespace(ns),
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = "app.kubernetes.io/managed-by=kuberunner" }))
 	r := &podRecorder{pods: map[string]*corev1.Pod{}}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for ev := range w.ResultChan() {
-			if p, ok := ev.Object.(*corev1.Pod); ok && ev.Type != watch.Error {
-				r.mu.Lock()
-				if _, seen := r.pods[p.Name]; !seen {
-					r.order = append(r.order, p.Name)
-				}
-				r.pods[p.Name] = p
-				r.mu.Unlock()
+	_, err := f.Core().V1().Pods().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    r.see,
+		UpdateFunc: func(_, obj any) { r.see(obj) },
+		DeleteFunc: func(obj any) {
+			if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = d.Obj
 			}
-		}
-	}()
-	t.Cleanup(func() { cancel(); w.Stop(); <-done })
+			r.see(obj)
+		},
+	})
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	f.Start(stop)
+	f.WaitForCacheSync(stop)
+	t.Cleanup(func() { close(stop); f.Shutdown() })
 	return r
+}
+
+func (r *podRecorder) see(obj any) {
+	p, ok := obj.(*corev1.Pod)
+	if !ok {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, seen := r.pods[p.Name]; !seen {
+		r.order = append(r.order, p.Name)
+	}
+	r.pods[p.Name] = p
 }
 
 // all returns the pods seen, in the order they appeared.
