@@ -96,3 +96,26 @@ func TestExtractZipRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestProjectDir(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "g", "p"), 0o755))
+	require.NoError(t, os.Symlink("/etc", filepath.Join(root, "g", "escape")))
+	require.NoError(t, os.Symlink("p", filepath.Join(root, "g", "alias")))
+	tests := []struct {
+		dir string
+		ok  bool
+	}{
+		{filepath.Join(root, "g", "p"), true},
+		{filepath.Join(root, "g", "alias"), true},
+		{filepath.Join(root, "g", "escape"), false},
+		{root, false},
+		{filepath.Join(root, "missing"), false},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.dir), func(t *testing.T) {
+			_, err := ProjectDir(root, tt.dir)
+			require.Equal(t, tt.ok, err == nil, "%v", err)
+		})
+	}
+}
