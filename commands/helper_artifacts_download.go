@@ -19,7 +19,7 @@ func downloadFromRequest(ctx context.Context, root string, stdin io.Reader, out 
 	if err != nil {
 		return err
 	}
-	if req.Dir, err = artifacts.ProjectDir(root, req.Dir); err != nil {
+	if req.Dir, err = artifacts.ProjectDir(root, req.Dir, true); err != nil {
 		return &jobFaultError{err}
 	}
 	return downloadArtifacts(ctx, req, out)

@@ -18,7 +18,7 @@ func uploadFromRequest(ctx context.Context, root string, stdin io.Reader, out *l
 	if err != nil {
 		return err
 	}
-	if req.Dir, err = artifacts.ProjectDir(root, req.Dir); err != nil {
+	if req.Dir, err = artifacts.ProjectDir(root, req.Dir, false); err != nil {
 		return &jobFaultError{err}
 	}
 	return uploadArtifact(ctx, req, out)

@@ -21,17 +21,28 @@ const (
 // ProjectDir resolves dir and checks that it lies strictly below root,
 // both with their symlinks resolved: a job that replaced its project
 // directory with a symlink must not have the helper read or write
-// elsewhere in its container.
-func ProjectDir(root, dir string) (string, error) {
+// elsewhere in its container. With create, the folders missing below
+// root are made first (a download before the script, which makes the
+// directory otherwise), one at a time and never through a symlink.
+func ProjectDir(root, dir string, create bool) (string, error) {
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		return "", fmt.Errorf("the builds directory: %w", err)
+	}
+	rel, err := filepath.Rel(filepath.Clean(root), filepath.Clean(dir))
+	if err != nil || rel == "." || !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("the project directory %s is not below %s", dir, root)
+	}
+	if create {
+		if err := makeParents(realRoot, filepath.Join(rel, "x")); err != nil {
+			return "", fmt.Errorf("making the project directory: %w", err)
+		}
 	}
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return "", fmt.Errorf("the project directory: %w", err)
 	}
-	rel, err := filepath.Rel(realRoot, real)
+	rel, err = filepath.Rel(realRoot, real)
 	if err != nil || rel == "." || !filepath.IsLocal(rel) {
 		return "", fmt.Errorf("the project directory %s resolves to %s, which is not below %s", dir, real, root)
 	}
