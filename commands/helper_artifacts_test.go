@@ -30,7 +30,7 @@ type artifactsRig struct {
 	lastStdout string
 }
 
-func newArtifactsRig(t *testing.T, files map[string]string) *artifactsRig {
+func newArtifactsRig(t testing.TB, files map[string]string) *artifactsRig {
 	t.Helper()
 	srv := coordinator.New(t, "tok")
 	id := srv.Enqueue(common.Job{Features: common.JobFeatures{ArtifactsMetadata: true}})
@@ -63,7 +63,7 @@ func (r *artifactsRig) target(jobID int64) artifacts.Target {
 
 // run runs the helper subcommand on req and returns its exit status and
 // what it printed.
-func (r *artifactsRig) run(t *testing.T, kind string, req any) (int, string) {
+func (r *artifactsRig) run(t testing.TB, kind string, req any) (int, string) {
 	t.Helper()
 	body, err := json.Marshal(req)
 	require.NoError(t, err)
