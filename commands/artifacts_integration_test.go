@@ -154,12 +154,13 @@ func TestRunArtifactsUploadAndDependencies(t *testing.T) {
 		if redirect {
 			r.srv.RedirectDownloads(storage)
 		}
-		test := r.job("test", []string{"sha256sum dist/a.bin", "head -c 19 dist/a.bin; echo", "test ! -e dist/skip.log && echo no-skip-log"})
+		// $((...)) keeps the markers out of the echoed commands.
+		test := r.job("test", []string{"sha256sum dist/a.bin", "head -c 19 dist/a.bin; echo", `test ! -e dist/skip.log && echo "skip-log-$((1+1))-absent"`})
 		test.Dependencies = []common.JobDependency{dependsOn(buildID, "build", test.Token, arts[0])}
 		_, rec := r.run(test)
 		require.Equal(t, "success", rec.State, "redirect %v", redirect)
 		trace := string(rec.Trace)
-		inOrder(t, trace, `Downloading artifacts for "build" (job `, "Downloaded artifacts for", sha256Hex(aBin)+"  dist/a.bin", "kuberunner-artifact", "no-skip-log")
+		inOrder(t, trace, `Downloading artifacts for "build" (job `, "Downloaded artifacts for", sha256Hex(aBin)+"  dist/a.bin", "kuberunner-artifact", "skip-log-2-absent")
 		if redirect {
 			assert.Contains(t, trace, "(object storage, without the job token)")
 		}
@@ -243,20 +244,21 @@ func TestRunArtifactsRefusals(t *testing.T) {
 	}
 	require.NoError(t, zw.Close())
 	r.srv.StoreArchive(424242, evil.Bytes())
-	bad := r.job("evil", []string{"echo should-not-run"})
+	bad := r.job("evil", []string{`echo "ran-$((40+2))"`})
 	bad.Dependencies = []common.JobDependency{{ID: 424242, Name: "evil", Token: bad.Token, ArtifactsFile: &common.DependencyArtifactsFile{Filename: "artifacts.zip", Size: int64(evil.Len())}}}
 	_, rec = r.run(bad)
 	assert.Equal(t, "failed", rec.State)
 	assert.Equal(t, "script_failure", rec.FailureReason)
 	assert.Contains(t, string(rec.Trace), `archive entry "../evil.txt"`)
-	assert.NotContains(t, string(rec.Trace), "should-not-run\n")
+	assert.NotContains(t, string(rec.Trace), "ran-42", "the script did not run")
 
-	missing := r.job("missing", []string{"echo should-not-run"})
+	missing := r.job("missing", []string{`echo "ran-$((40+2))"`})
 	missing.Dependencies = []common.JobDependency{{ID: 434343, Name: "gone", Token: missing.Token, ArtifactsFile: &common.DependencyArtifactsFile{Filename: "artifacts.zip", Size: 10}}}
 	_, rec = r.run(missing)
 	assert.Equal(t, "failed", rec.State)
 	assert.Equal(t, "missing_dependency_failure", rec.FailureReason)
 	assert.Contains(t, string(rec.Trace), "GitLab has none (404)")
+	assert.NotContains(t, string(rec.Trace), "ran-42")
 	r.requireNothingLeft()
 }
 
