@@ -24,13 +24,17 @@ type features struct {
 	ImageExecutorOpts   bool `json:"image_executor_opts"`
 	ServiceExecutorOpts bool `json:"service_executor_opts"`
 
-	// Artifacts: nothing uploads artifacts; GitLab must not expect them.
+	// Artifacts: the helper uploads each entry of the payload's artifacts
+	// and downloads the dependencies' (executors/kubernetes artifacts.go).
 	Artifacts bool `json:"artifacts"`
 	// Cache: there is no cache store.
 	Cache bool `json:"cache"`
-	// UploadMultipleArtifacts and UploadRawArtifacts: no artifact upload at all.
+	// UploadMultipleArtifacts: artifacts:reports, each its own upload
+	// (gzip); UploadRawArtifacts: artifact_format raw, one file as is;
+	// ArtifactsExclude: artifacts:exclude (helpers/pathglob).
 	UploadMultipleArtifacts bool `json:"upload_multiple_artifacts"`
 	UploadRawArtifacts      bool `json:"upload_raw_artifacts"`
+	ArtifactsExclude        bool `json:"artifacts_exclude"`
 	// Shared: builds are not shared between jobs on one machine; each job
 	// gets its own pod.
 	Shared bool `json:"shared"`
@@ -59,6 +63,11 @@ var supportedFeatures = features{
 	ReturnExitCode:   true,
 	Refspecs:         true,
 	MultiBuildSteps:  true,
+
+	Artifacts:               true,
+	UploadMultipleArtifacts: true,
+	UploadRawArtifacts:      true,
+	ArtifactsExclude:        true,
 
 	ServiceVariables:    true,
 	ImageExecutorOpts:   true,

@@ -112,9 +112,6 @@ func (d *Daemon) execute(ctx context.Context, r *runnerState, job *common.Job, b
 // warnUnsupported says in the job's log what of the job kuberunner cannot
 // honour, rather than dropping it silently.
 func warnUnsupported(blog *buildlog.Log, job *common.Job) {
-	if len(job.Artifacts) > 0 {
-		blog.Warningln("This job defines artifacts; kuberunner does not upload artifacts, so none will be saved")
-	}
 	if len(job.Cache) > 0 {
 		blog.Warningln("This job defines a cache; kuberunner does not restore or save caches")
 	}

@@ -45,6 +45,7 @@ type Executor struct {
 	projectDir string
 	sources    *sourcePlan // the sources of a GitLab job; nil for none
 	auth       *pullAuth   // the registry credentials of the job's pods
+	artifacts  *artifactPlan
 	watch      *podwatch.Watch
 	pod        *corev1.Pod // the attempt that started
 	stats      attemptStats
@@ -102,6 +103,9 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		}
 		e.sources.git.TLS = helperTLS(opts.Runner)
 	}
+	if e.artifacts, err = newArtifactPlan(opts.Job, opts.Runner, e.vars, e.projectDir); err != nil {
+		return configFailure(err)
+	}
 	// The image name may itself use job variables, so CI_JOB_IMAGE can only
 	// be known once the spec has expanded it.
 	e.vars = append(e.vars, common.JobVariable{Key: "CI_JOB_IMAGE", Value: e.spec.Containers[0].Image, Public: true})
@@ -126,6 +130,9 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		for _, w := range e.sources.warnings {
 			log.Warningln(w)
 		}
+	}
+	for _, w := range e.artifacts.warnings {
+		log.Warningln(w)
 	}
 	e.logSecurity()
 	return nil
@@ -208,7 +215,8 @@ func (e *Executor) run(ctx context.Context) error {
 }
 
 // useRunningPod gets the sources, from a local directory (exec) or from
-// the job's repository (a GitLab job), then runs the steps.
+// the job's repository (a GitLab job), and the dependencies' artifacts,
+// then runs the steps and uploads the job's artifacts.
 func (e *Executor) useRunningPod(ctx context.Context) error {
 	var err error
 	switch {
@@ -217,10 +225,13 @@ func (e *Executor) useRunningPod(ctx context.Context) error {
 	case e.sources != nil:
 		err = e.fetchSources(ctx)
 	}
+	if err == nil {
+		err = e.artifacts.downloadArtifacts(ctx, e.helperExec, e.opts.Log)
+	}
 	if err != nil {
 		return err
 	}
-	return e.runSteps(ctx)
+	return e.artifacts.uploadArtifacts(ctx, e.helperExec, e.opts.Log, e.runSteps(ctx))
 }
 
 // Cleanup deletes every pod and the secret of the job, with its own
