@@ -120,7 +120,7 @@ func TestRunArtifactsUploadAndDependencies(t *testing.T) {
 	r := startArtifactsRun(t)
 	build := r.job("build", []string{
 		"mkdir -p dist",
-		"yes kuberunner-artifact | head -c 1048576 > dist/a.bin",
+		"{ yes kuberunner-artifact || true; } | head -c 1048576 > dist/a.bin # yes ends by SIGPIPE, which pipefail reports",
 		"echo log > dist/skip.log",
 		"echo '<testsuites/>' > report.xml",
 	},
