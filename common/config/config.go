@@ -106,6 +106,17 @@ type KubernetesConfig struct {
 	// docs/configuration.md.
 	PullPolicyFallbackOnDenied bool `toml:"pull_policy_fallback_on_denied"`
 
+	// The rest of GitLab Runner's [runners.kubernetes] keys, with its
+	// names and meaning; each group is checked in the file named.
+	KubernetesConnection                    // kubeconn.go
+	Volumes              KubernetesVolumes  `toml:"volumes"`  // kubevolumes.go
+	Affinity             KubernetesAffinity `toml:"affinity"` // kubeaffinity.go
+	KubernetesPodKeys                       // kubepod.go
+	KubernetesOverwrites                    // overwrites.go
+	KubernetesQuantities                    // quantities.go
+	KubernetesAllowed                       // allowed.go
+	KubernetesCleanup                       // kubecleanup.go
+
 	effective effectivePolicies // filled by the loader; see pull_policy.go
 }
 
