@@ -59,13 +59,43 @@ func (n *overwriteNotes) add(format string, args ...any) {
 	*n = append(*n, fmt.Sprintf(format, args...))
 }
 
+// lookupOverwrite is the value of an overwrite variable. A masked one is
+// refused: its value would be written into the pod spec, where whoever
+// may read pods sees it (the same rule as a service's variables).
+func lookupOverwrite(vars common.JobVariables, name string) (string, bool, error) {
+	for i := len(vars) - 1; i >= 0; i-- {
+		if vars[i].Key != name {
+			continue
+		}
+		if vars[i].Masked && vars[i].Value != "" {
+			return "", false, &OverwriteError{Variable: name, Value: shown(vars, name, ""),
+				Msg: "is masked, but its value would be written into the pod spec, where whoever may read pods sees it; allowed: an unmasked variable"}
+		}
+		return vars[i].Value, vars[i].Value != "", nil
+	}
+	return "", false, nil
+}
+
+// publicVariables are the job's variables that may be written into the
+// pod spec: a reference to any other expands to nothing there, as in a
+// service's environment (serviceEnv).
+func publicVariables(vars common.JobVariables) common.JobVariables {
+	var out common.JobVariables
+	for _, v := range vars {
+		if v.Public && !v.Masked {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // overwrite is value, or the job's variable when it is set and allowed
 // matches it (anywhere: the expression is not anchored, as on GitLab
 // Runner). With allowed empty the variable is ignored, and the log says so.
 func overwrite(value, allowed, key, variable string, vars common.JobVariables, notes *overwriteNotes) (string, error) {
-	v, ok := Lookup(vars, variable)
-	if !ok || v == "" {
-		return value, nil
+	v, ok, err := lookupOverwrite(vars, variable)
+	if err != nil || !ok {
+		return value, err
 	}
 	if allowed == "" {
 		notes.add("%s is set but %s is empty in config.toml: ignored", variable, key)
@@ -106,7 +136,10 @@ func mapOverwrite(base map[string]string, allowed, key, prefix string, vars comm
 		return out, nil
 	}
 	for _, name := range names {
-		v, _ := Lookup(vars, name)
+		v, _, err := lookupOverwrite(vars, name)
+		if err != nil {
+			return nil, err
+		}
 		display := shown(vars, name, v)
 		if err := matchAllowed(allowed, key, name, display, v); err != nil {
 			return nil, err

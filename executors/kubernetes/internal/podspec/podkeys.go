@@ -57,15 +57,17 @@ func dnsConfig(c *config.DNSConfig) *corev1.PodDNSConfig {
 // podMetadata is the job pod's own labels and annotations and its node
 // selector: config.toml's, with the job's KUBERNETES_POD_LABELS_*,
 // KUBERNETES_POD_ANNOTATIONS_* and KUBERNETES_NODE_SELECTOR_* where
-// allowed. Label and annotation values may use the job's variables.
+// allowed. Label and annotation values may use the job's public variables
+// (a reference to a secret one is empty: the pod spec is not secret).
 // kuberunner's own keys (config.ReservedKey) are refused: the watch,
 // cleanup and the sweep depend on them.
 func podMetadata(spec *JobSpec, cfg *config.KubernetesConfig, vars common.JobVariables, notes *overwriteNotes) error {
-	labels, err := mapOverwrite(expandValues(cfg.PodLabels, vars), cfg.PodLabelsOverwriteAllowed, "pod_labels_overwrite_allowed", PodLabelsVariablePrefix, vars, notes)
+	public := publicVariables(vars)
+	labels, err := mapOverwrite(expandValues(cfg.PodLabels, public), cfg.PodLabelsOverwriteAllowed, "pod_labels_overwrite_allowed", PodLabelsVariablePrefix, vars, notes)
 	if err != nil {
 		return err
 	}
-	annotations, err := mapOverwrite(expandValues(cfg.PodAnnotations, vars), cfg.PodAnnotationsOverwriteAllowed, "pod_annotations_overwrite_allowed", PodAnnotationsVariablePrefix, vars, notes)
+	annotations, err := mapOverwrite(expandValues(cfg.PodAnnotations, public), cfg.PodAnnotationsOverwriteAllowed, "pod_annotations_overwrite_allowed", PodAnnotationsVariablePrefix, vars, notes)
 	if err != nil {
 		return err
 	}

@@ -257,6 +257,8 @@ func TestNewJobSpecRefusesKubeKeys(t *testing.T) {
 			`pod annotation "kuberunner.io/expires-at" is kuberunner's own`},
 		{"not key=value", `pod_annotations_overwrite_allowed = ".*"`, withImage("alpine:3", pv("KUBERNETES_POD_ANNOTATIONS_X", "novalue")),
 			`KUBERNETES_POD_ANNOTATIONS_X "novalue": not of the form "key=value"`},
+		{"a masked overwrite", `pod_annotations_overwrite_allowed = ".*"`, withImage("alpine:3", common.JobVariable{Key: "KUBERNETES_POD_ANNOTATIONS_X", Value: "a=s3cret-value", Masked: true}),
+			"KUBERNETES_POD_ANNOTATIONS_X (value not shown: not a public variable): is masked, but its value would be written into the pod spec"},
 		{"label value from a variable", "[runners.kubernetes.pod_labels]\nteam = \"$TEAM and more\"", kubeKeysJob(),
 			`pod label "team": the value is not a valid label value`},
 		{"claim name after expansion", "[[runners.kubernetes.volumes.pvc]]\nname = \"pvc-$TEAM-$UNSET\"\nmount_path = \"/x\"",
@@ -270,6 +272,16 @@ func TestNewJobSpecRefusesKubeKeys(t *testing.T) {
 			assert.NotContains(t, err.Error(), "s3cret")
 		})
 	}
+}
+
+// A pod_labels or pod_annotations value, and a claim name, expand only
+// the job's public variables: a reference to a secret one is empty, since
+// the pod spec is not secret.
+func TestPodMetadataExpandsPublicVariablesOnly(t *testing.T) {
+	runner := kubeKeysRunner(t, "[runners.kubernetes.pod_annotations]\n\"example.com/a\" = \"[$TEAM][$DB_PASSWORD]\"\n")
+	spec, err := buildKubeKeysPod(t, runner, kubeKeysJob(common.JobVariable{Key: "DB_PASSWORD", Value: "s3cret"}))
+	require.NoError(t, err)
+	assert.Equal(t, "[blue][]", spec.Annotations["example.com/a"])
 }
 
 // Without the key that allows it, a job's overwrite changes nothing and

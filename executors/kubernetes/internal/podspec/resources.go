@@ -31,10 +31,10 @@ func containerResources(cfg *config.KubernetesConfig, vars common.JobVariables, 
 	}
 	for _, q := range cfg.Quantities() {
 		v, err := quantityOf(q, vars, notes)
-		if err != nil || v == nil {
-			if err != nil {
-				return r, err
-			}
+		if err != nil {
+			return r, err
+		}
+		if v == nil {
 			continue
 		}
 		list := &kinds[q.Container].Requests
@@ -52,19 +52,9 @@ func containerResources(cfg *config.KubernetesConfig, vars common.JobVariables, 
 // quantityOf is q's value, the job's where allowed; nil when neither is
 // set.
 func quantityOf(q config.Quantity, vars common.JobVariables, notes *overwriteNotes) (*resource.Quantity, error) {
-	value, variable := q.Value, resourceVariable(q)
-	if own, ok := Lookup(vars, variable); ok && own != "" {
-		if q.Max == "" {
-			notes.add("%s is set but %s is not in config.toml: ignored", variable, q.MaxKey())
-		} else if err := withinMax(q, variable, own); err != nil {
-			return nil, err
-		} else {
-			notes.add("%s overwritten with %q by %s", q.Key, own, variable)
-			value = own
-		}
-	}
-	if value == "" {
-		return nil, nil
+	value, err := ownQuantity(q, vars, notes)
+	if err != nil || value == "" {
+		return nil, err
 	}
 	v, err := resource.ParseQuantity(value)
 	if err != nil {
@@ -73,18 +63,41 @@ func quantityOf(q config.Quantity, vars common.JobVariables, notes *overwriteNot
 	return &v, nil
 }
 
+// ownQuantity is the job's value for q when its variable is set and the
+// maximum allows it, else config.toml's.
+func ownQuantity(q config.Quantity, vars common.JobVariables, notes *overwriteNotes) (string, error) {
+	variable := resourceVariable(q)
+	own, ok, err := lookupOverwrite(vars, variable)
+	switch {
+	case err != nil:
+		return "", err
+	case !ok:
+		return q.Value, nil
+	case q.Max == "":
+		notes.add("%s is set but %s is not in config.toml: ignored", variable, q.MaxKey())
+		return q.Value, nil
+	}
+	display := shown(vars, variable, own)
+	if err := withinMax(q, variable, own, display); err != nil {
+		return "", err
+	}
+	notes.add("%s overwritten with %s by %s", q.Key, display, variable)
+	return own, nil
+}
+
 // withinMax checks a job's value against the key's maximum.
-func withinMax(q config.Quantity, variable, own string) error {
+// display is how a message shows own.
+func withinMax(q config.Quantity, variable, own, display string) error {
 	v, err := resource.ParseQuantity(own)
 	if err != nil || v.Sign() < 0 {
-		return &OverwriteError{Variable: variable, Value: fmt.Sprintf("%q", own), Msg: "not a Kubernetes quantity (for example 500m, 2, 512Mi)"}
+		return &OverwriteError{Variable: variable, Value: display, Msg: "not a Kubernetes quantity (for example 500m, 2, 512Mi)"}
 	}
 	max, err := resource.ParseQuantity(q.Max)
 	if err != nil {
 		return &ConfigError{Msg: fmt.Sprintf("%s %q is not a Kubernetes quantity: %v", q.MaxKey(), q.Max, err)}
 	}
 	if v.Cmp(max) > 0 {
-		return &OverwriteError{Variable: variable, Value: fmt.Sprintf("%q", own), Key: q.MaxKey(),
+		return &OverwriteError{Variable: variable, Value: display, Key: q.MaxKey(),
 			Msg: fmt.Sprintf("over the maximum: %s is %q in config.toml", q.MaxKey(), q.Max)}
 	}
 	return nil

@@ -60,10 +60,11 @@ func volumeMount(m config.VolumeMount, propagation string) corev1.VolumeMount {
 	return out
 }
 
-// claim is a pvc volume with its name expanded and checked: the volume and
-// the claim share it.
+// claim is a pvc volume with its name expanded, with the job's public
+// variables (the name is in the pod spec), and checked: the volume and the
+// claim share it.
 func claim(m config.VolumeMount, vars common.JobVariables) (config.VolumeMount, error) {
-	name := ExpandValue(m.Name, vars)
+	name := ExpandValue(m.Name, publicVariables(vars))
 	if errs := validation.IsDNS1123Label(name); len(errs) > 0 || name == config.ReservedVolumeName {
 		return m, &ConfigError{Msg: fmt.Sprintf("volumes.pvc name %q is %q with the job's variables, which is not a usable claim and volume name; allowed: %s", m.Name, name, config.VolumeNameRule)}
 	}
