@@ -15,13 +15,21 @@ import (
 // ($KUBECONFIG, ~/.kube/config), in its context named by context, and
 // host, when set, replaces only the server address.
 type KubernetesConnection struct {
-	// BearerToken is a secret: no message shows it (secret.go).
-	BearerToken string `toml:"bearer_token"`
+	// BearerToken is a secret: no message shows it (secret.go), and
+	// printing the config does not either (Secret).
+	BearerToken Secret `toml:"bearer_token"`
 	CAFile      string `toml:"ca_file"`
 	CertFile    string `toml:"cert_file"`
 	KeyFile     string `toml:"key_file"`
 	Context     string `toml:"context"`
 }
+
+// Secret is a string that fmt never prints: %v, %s and %#v of a config
+// that holds one show Redacted. string(s) is the value.
+type Secret string
+
+func (Secret) String() string   { return Redacted }
+func (Secret) GoString() string { return Redacted }
 
 // HasCredentials says whether the connection names its own credentials,
 // which makes it GitLab Runner's out-of-cluster client.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -34,7 +35,8 @@ func TestKubeKeysLoadWithoutWarnings(t *testing.T) {
 
 	k := cfg.Runners[0].Kubernetes
 	assert.Equal(t, filepath.Join(dir, "ca.pem"), k.CAFile, "a relative path is taken from config.toml's directory")
-	assert.Equal(t, "not-a-real-token", k.BearerToken)
+	assert.Equal(t, "not-a-real-token", string(k.BearerToken))
+	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", *k, *k, *k), "not-a-real-token", "printing the config hides the token")
 	assert.Len(t, k.Volumes.HostPaths, 2)
 	assert.Equal(t, "build-pvc-$CI_CONCURRENT_ID", k.Volumes.PVCs[0].Name, "expanded per job, not at load")
 	assert.Equal(t, map[string]string{"settings.yaml": "conf/settings.yaml"}, k.Volumes.ConfigMaps[0].Items)

@@ -272,7 +272,7 @@ func runInfo(opts executors.Options, projectDir string) podspec.RunInfo {
 // connection is config.toml's way to the API server.
 func connection(cfg *config.KubernetesConfig) kubeapi.Connection {
 	return kubeapi.Connection{
-		Host: cfg.Host, BearerToken: cfg.BearerToken, CAFile: cfg.CAFile,
+		Host: cfg.Host, BearerToken: string(cfg.BearerToken), CAFile: cfg.CAFile,
 		CertFile: cfg.CertFile, KeyFile: cfg.KeyFile, Context: cfg.Context,
 	}
 }
