@@ -20,10 +20,20 @@ func Run(ctx context.Context, e Executor, opts Options) error {
 	if err == nil {
 		err = e.Run(ctx)
 	}
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeoutOf(e))
 	defer cancel()
 	if cerr := e.Cleanup(cctx); cerr != nil && opts.Log != nil {
 		opts.Log.Warningln(fmt.Sprintf("Cleanup: %v", cerr))
 	}
 	return err
+}
+
+// cleanupTimeoutOf is the executor's own bound on Cleanup, when it has one
+// (the kubernetes executor's cleanup_resources_timeout), else
+// cleanupTimeout.
+func cleanupTimeoutOf(e Executor) time.Duration {
+	if t, ok := e.(interface{ CleanupTimeout() time.Duration }); ok && t.CleanupTimeout() > 0 {
+		return t.CleanupTimeout()
+	}
+	return cleanupTimeout
 }

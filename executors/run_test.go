@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -13,6 +14,7 @@ type fakeExecutor struct {
 	prepareErr, runErr error
 	calls              []string
 	cleanupCtxErr      error
+	cleanupDeadline    time.Time
 }
 
 func (f *fakeExecutor) Prepare(context.Context, Options) error {
@@ -28,7 +30,43 @@ func (f *fakeExecutor) Run(context.Context) error {
 func (f *fakeExecutor) Cleanup(ctx context.Context) error {
 	f.calls = append(f.calls, "cleanup")
 	f.cleanupCtxErr = ctx.Err()
+	f.cleanupDeadline, _ = ctx.Deadline()
 	return nil
+}
+
+// timedExecutor has a cleanup bound of its own.
+type timedExecutor struct {
+	fakeExecutor
+	timeout time.Duration
+}
+
+func (e *timedExecutor) CleanupTimeout() time.Duration { return e.timeout }
+
+// An executor's own cleanup bound (cleanup_resources_timeout) replaces
+// the default; without one, the default applies.
+func TestRunCleanupTimeout(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		exec Executor
+		want time.Duration
+	}{
+		{"default", &fakeExecutor{}, cleanupTimeout},
+		{"the executor's own", &timedExecutor{timeout: 5 * time.Minute}, 5 * time.Minute},
+		{"zero is the default", &timedExecutor{}, cleanupTimeout},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			require.NoError(t, Run(context.Background(), tt.exec, Options{Log: nopLog{}}))
+			var deadline time.Time
+			switch e := tt.exec.(type) {
+			case *fakeExecutor:
+				deadline = e.cleanupDeadline
+			case *timedExecutor:
+				deadline = e.cleanupDeadline
+			}
+			require.WithinDuration(t, start.Add(tt.want), deadline, 5*time.Second)
+		})
+	}
 }
 
 type nopLog struct{}

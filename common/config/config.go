@@ -118,6 +118,17 @@ type KubernetesConfig struct {
 	ImagePullSecrets                  []string `toml:"image_pull_secrets"`
 	UseServiceAccountImagePullSecrets bool     `toml:"use_service_account_image_pull_secrets"`
 
+	// The rest of GitLab Runner's [runners.kubernetes] keys, with its
+	// names and meaning; each group is checked in the file named.
+	KubernetesConnection                    // kubeconn.go
+	Volumes              KubernetesVolumes  `toml:"volumes"`  // kubevolumes.go
+	Affinity             KubernetesAffinity `toml:"affinity"` // kubeaffinity.go
+	KubernetesPodKeys                       // kubepod.go
+	KubernetesOverwrites                    // overwrites.go
+	KubernetesQuantities                    // quantities.go
+	KubernetesAllowed                       // allowed.go
+	KubernetesCleanup                       // kubecleanup.go
+
 	effective effectivePolicies // filled by the loader; see pull_policy.go
 }
 

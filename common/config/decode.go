@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"kuberunner/common"
 	"kuberunner/helpers/suggest"
@@ -80,13 +81,37 @@ func (d *decoder) failType(p keyPath, wt *common.WrongTypeError) {
 	})
 }
 
-// tomlFields maps each TOML key of struct type t to its field index.
-func tomlFields(t reflect.Type) map[string]int {
-	fields := make(map[string]int, t.NumField())
+// tomlFields maps each TOML key of struct type t to its field's index
+// path. An embedded struct without a tag lends its keys to t, as the TOML
+// library's encoder flattens it, so a group of keys can live in a file of
+// its own and still be keys of the table.
+//
+// The maps are built once per type and shared (read-only): a file of many
+// runners decodes the same types again and again.
+func tomlFields(t reflect.Type) map[string][]int {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(map[string][]int)
+	}
+	f := buildFields(t)
+	fieldCache.Store(t, f)
+	return f
+}
+
+var fieldCache sync.Map // reflect.Type -> map[string][]int
+
+func buildFields(t reflect.Type) map[string][]int {
+	fields := make(map[string][]int, t.NumField())
 	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ",")
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			for key, index := range tomlFields(f.Type) {
+				fields[key] = append([]int{i}, index...)
+			}
+			continue
+		}
 		if name != "" && name != "-" {
-			fields[name] = i
+			fields[name] = []int{i}
 		}
 	}
 	return fields
@@ -95,7 +120,7 @@ func tomlFields(t reflect.Type) map[string]int {
 // unsupportedMessage is the warning text for a key without a field. A close
 // match among the supported keys is offered, because a typo there is far
 // more likely than an operator relying on a GitLab Runner-only key.
-func (d *decoder) unsupportedMessage(key string, fields map[string]int) string {
+func (d *decoder) unsupportedMessage(key string, fields map[string][]int) string {
 	const msg = "not supported by kuberunner; ignored"
 	if d.suggested >= maxSuggestions {
 		return msg
@@ -134,11 +159,11 @@ func (d *decoder) decodeTable(m map[string]any, rv reflect.Value, p keyPath) {
 			d.warn(p.child(key), d.unsupportedMessage(key, fields))
 			continue
 		}
-		d.decodeValue(v, rv.Field(i), p.child(key))
+		d.decodeValue(v, rv.FieldByIndex(i), p.child(key))
 	}
 }
 
-func sortedKeys(fields map[string]int) []string {
+func sortedKeys(fields map[string][]int) []string {
 	names := make([]string, 0, len(fields))
 	for name := range fields {
 		names = append(names, name)

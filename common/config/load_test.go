@@ -115,15 +115,8 @@ func TestLoadConfigGitLabRunnerFile(t *testing.T) {
 		{31, "runners[0].cache"},
 		{41, "runners[0].feature_flags"},
 		{45, "runners[0].kubernetes.bearer_token_overwrite_allowed"},
-		{47, "runners[0].kubernetes.namespace_overwrite_allowed"},
 		{53, "runners[0].kubernetes.poll_interval"},
-		{56, "runners[0].kubernetes.service_account_overwrite_allowed"},
-		{57, "runners[0].kubernetes.pod_annotations_overwrite_allowed"},
-		{71, "runners[0].kubernetes.pod_labels"},
-		{72, "runners[0].kubernetes.pod_annotations"},
 		{74, "runners[0].kubernetes.init_permissions_container_security_context"},
-		{82, "runners[0].kubernetes.volumes"},
-		{91, "runners[0].kubernetes.dns_config"},
 	}, warningsAt(warnings))
 	for _, w := range warnings {
 		assert.Equal(t, "testdata/gitlab-runner.toml", w.File)
@@ -306,9 +299,9 @@ cache_dir = "x"
 			name: "dotted keys and inline tables",
 			src: `[[runners]]
 kubernetes.namespace = "Bad"
-kubernetes.pod_labels = { a = "b" }
+kubernetes.pod_tolerations = { a = "b" }
 `,
-			warnings: []at{{3, "runners[0].kubernetes.pod_labels"}},
+			warnings: []at{{3, "runners[0].kubernetes.pod_tolerations"}},
 			errs:     []at{{2, "runners[0].kubernetes.namespace"}},
 		},
 		{

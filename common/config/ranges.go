@@ -63,6 +63,16 @@ var numericRanges = []numericRange{
 	{keys: []string{"runners.kubernetes.pull_retry_budget"}, max: MaxPullRetryBudget, unit: "retries",
 		zero: fmt.Sprintf("0: fall back at once; unset means %d", DefaultPullRetryBudget)},
 	{keys: securityIDKeys(), max: MaxID},
+	{keys: []string{"runners.kubernetes.pod_termination_grace_period_seconds", "runners.kubernetes.cleanup_grace_period_seconds"},
+		max: MaxGracePeriod, unit: "seconds"},
+	{keys: affinityWeightKeys(), max: 100, zero: "0 or unset is refused: a preferred term needs a weight"},
+}
+
+// affinityWeightKeys are the weights of the preferred affinity terms.
+func affinityWeightKeys() []string {
+	const a = "runners.kubernetes.affinity."
+	const preferred = ".preferred_during_scheduling_ignored_during_execution.weight"
+	return []string{a + "node_affinity" + preferred, a + "pod_affinity" + preferred, a + "pod_anti_affinity" + preferred}
 }
 
 // securityIDKeys are the user and group IDs of the security tables.

@@ -102,12 +102,7 @@ func isStrictTable(rv reflect.Value) bool {
 // operator configured. (init_permissions_container_security_context stays a
 // warning: kuberunner's pod has no init container for it to apply to.)
 var unimplementedSecurity = map[string]string{
-	"allowed_images":     "a list of images jobs may use",
-	"allowed_services":   "a list of services jobs may use",
-	"allowed_users":      "a list of users a job's image may run as",
-	"allowed_groups":     "a list of groups a job's image may run as",
-	"runtime_class_name": "a RuntimeClass, often a sandbox such as gVisor or Kata",
-	"pod_spec":           "patches to the job pod, which may set its security context",
+	"pod_spec": "patches to the job pod, which may set its security context",
 }
 
 func unimplementedSecurityKey(rv reflect.Value, key string) (string, bool) {

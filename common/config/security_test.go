@@ -44,10 +44,12 @@ func TestSecurityKeys(t *testing.T) {
 			"config.toml:5: runners[0].kubernetes.pod_security_context.run_as_nonroot: is not a key of this security table", nil},
 		{"unknown key in capabilities", head + "[runners.kubernetes.helper_container_security_context.capabilities]\nremove = [\"ALL\"]\n",
 			"runners[0].kubernetes.helper_container_security_context.capabilities.remove: is not a key", nil},
-		{"allowed_images is not implemented", head + "allowed_images = [\"alpine:*\"]\n",
-			"config.toml:4: runners[0].kubernetes.allowed_images: is a security setting kuberunner does not implement", nil},
-		{"runtime_class_name is not implemented", head + "runtime_class_name = \"gvisor\"\n",
-			"runtime_class_name: is a security setting", nil},
+		{"allowed_images loads", head + "allowed_images = [\"alpine:*\"]\n", "",
+			func(t *testing.T, k *KubernetesConfig) { assert.Equal(t, []string{"alpine:*"}, k.AllowedImages) }},
+		{"runtime_class_name loads", head + "runtime_class_name = \"gvisor\"\n", "",
+			func(t *testing.T, k *KubernetesConfig) { assert.Equal(t, "gvisor", k.RuntimeClassName) }},
+		{"pod_spec is not implemented", head + "[[runners.kubernetes.pod_spec]]\nname = \"x\"\n",
+			"config.toml:4: runners[0].kubernetes.pod_spec: is a security setting kuberunner does not implement", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

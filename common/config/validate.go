@@ -131,18 +131,8 @@ func (d *decoder) validateKubernetes(p keyPath, k *KubernetesConfig) {
 		[]string{NodeAffinityPreferred, NodeAffinityRequired, NodeAffinityOff})
 	d.oneOf(p.child("security_profile"), k.SecurityProfile, SecurityProfiles)
 	d.validateBreaker(p, k)
-	for _, q := range []struct{ key, value string }{
-		{"cpu_request", k.CPURequest}, {"cpu_limit", k.CPULimit},
-		{"memory_request", k.MemoryRequest}, {"memory_limit", k.MemoryLimit},
-		{"helper_cpu_request", k.HelperCPURequest}, {"helper_cpu_limit", k.HelperCPULimit},
-		{"helper_memory_request", k.HelperMemoryRequest}, {"helper_memory_limit", k.HelperMemoryLimit},
-		{"service_cpu_request", k.ServiceCPURequest}, {"service_cpu_limit", k.ServiceCPULimit},
-		{"service_memory_request", k.ServiceMemoryRequest}, {"service_memory_limit", k.ServiceMemoryLimit},
-	} {
-		if q.value != "" {
-			d.quantity(p.child(q.key), q.value)
-		}
-	}
+	d.quantities(p, k)
+	d.kubeKeys(p, k)
 	d.pullPolicies(p, k)
 	d.pullSecrets(p, k)
 }

@@ -112,7 +112,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 
 	rc := e.base
 	if rc == nil {
-		if rc, err = kubeapi.RestConfig(e.cfg.Host); err != nil {
+		if rc, err = kubeapi.RestConfig(connection(e.cfg)); err != nil {
 			return systemFailure(err)
 		}
 	}
@@ -123,6 +123,9 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	log.Println(fmt.Sprintf("Using Kubernetes executor with image %s (pull policies %s)", built, e.spec.Policies[built]))
 	log.Println(fmt.Sprintf("Using Kubernetes namespace: %s", e.spec.Namespace))
 	e.auth.logLines(log)
+	for _, note := range e.spec.Notes {
+		log.Println(note)
+	}
 	for _, w := range podspec.MaskedInImages(e.spec, e.vars) {
 		log.Warningln(w)
 	}
@@ -241,7 +244,7 @@ func (e *Executor) Cleanup(ctx context.Context) error {
 	e.cleanupOnce.Do(func() {
 		e.watch.Stop()
 		if e.api.Interface != nil && (e.created.pods || e.created.secret) {
-			e.cleanupErr = cleanup(ctx, e.api, e.spec.Namespace, e.spec.Key, e.created)
+			e.cleanupErr = cleanup(ctx, e.api, e.spec.Namespace, e.spec.Key, e.created, cleanupGrace(e.cfg))
 		}
 	})
 	return e.cleanupErr
@@ -294,6 +297,23 @@ func runInfo(opts executors.Options, projectDir string) podspec.RunInfo {
 		ConcurrentID: opts.Slot.ID, ConcurrentProjectID: opts.Slot.ProjectID,
 		Extra: podspec.TLSVariables(opts.Runner),
 	}
+}
+
+// connection is config.toml's way to the API server.
+func connection(cfg *config.KubernetesConfig) kubeapi.Connection {
+	return kubeapi.Connection{
+		Host: cfg.Host, BearerToken: string(cfg.BearerToken), CAFile: cfg.CAFile,
+		CertFile: cfg.CertFile, KeyFile: cfg.KeyFile, Context: cfg.Context,
+	}
+}
+
+// CleanupTimeout is cleanup_resources_timeout; 0 leaves executors.Run's
+// default. It is read after Prepare, which set the config.
+func (e *Executor) CleanupTimeout() time.Duration {
+	if e.cfg == nil {
+		return 0
+	}
+	return e.cfg.CleanupTimeout()
 }
 
 // pollTimeout is poll_timeout, with the loader's default for a config that

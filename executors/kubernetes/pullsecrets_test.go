@@ -508,7 +508,7 @@ func TestCleanupRemovesTheRegistrySecret(t *testing.T) {
 	cs := fake.NewClientset(objs...)
 	deleteCollectionByLabel(cs)
 
-	require.NoError(t, cleanup(context.Background(), cs, "ci", spec.Key, created{secret: true, pods: true}))
+	require.NoError(t, cleanup(context.Background(), cs, "ci", spec.Key, created{secret: true, pods: true}, nil))
 
 	secrets, err := cs.CoreV1().Secrets("ci").List(context.Background(), metav1.ListOptions{})
 	require.NoError(t, err)

@@ -30,7 +30,7 @@ func SweepExpired(ctx context.Context, runner *config.RunnerConfig) (executors.S
 	if cfg == nil {
 		cfg = &config.KubernetesConfig{}
 	}
-	rc, err := kubeapi.RestConfig(cfg.Host)
+	rc, err := kubeapi.RestConfig(connection(cfg))
 	if err != nil {
 		return executors.SweepReport{}, err
 	}

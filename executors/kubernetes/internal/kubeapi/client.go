@@ -21,13 +21,41 @@ import (
 // connections, for every job.
 const DefaultHeaderTimeout = 30 * time.Second
 
-// RestConfig finds the cluster: in-cluster credentials when kuberunner runs
-// in a pod, otherwise the kubeconfig that $KUBECONFIG or ~/.kube/config
-// names. host (config.toml's), when set, overrides the server address.
-func RestConfig(host string) (*rest.Config, error) {
+// Connection is how config.toml reaches the API server: GitLab Runner's
+// host, bearer_token, ca_file, cert_file, key_file and context.
+type Connection struct {
+	Host, BearerToken, CAFile, CertFile, KeyFile, Context string
+}
+
+// String never shows the token.
+func (c Connection) String() string {
+	token := ""
+	if c.BearerToken != "" {
+		token = " bearer_token=[REDACTED]"
+	}
+	return fmt.Sprintf("host=%q context=%q ca_file=%q cert_file=%q key_file=%q%s", c.Host, c.Context, c.CAFile, c.CertFile, c.KeyFile, token)
+}
+
+// ownCredentials says whether the connection is GitLab Runner's
+// out-of-cluster client: a host with credentials of its own.
+func (c Connection) ownCredentials() bool {
+	return c.Host != "" && (c.BearerToken != "" || c.CAFile != "" || c.CertFile != "" || c.KeyFile != "")
+}
+
+// RestConfig finds the cluster. A host with credentials of its own is the
+// whole connection, as on GitLab Runner, and no kubeconfig is read.
+// Otherwise: in-cluster credentials when kuberunner runs in a pod, else
+// the kubeconfig that $KUBECONFIG or ~/.kube/config names, in the context
+// c.Context when set; c.Host, when set, replaces only the server address.
+func RestConfig(c Connection) (*rest.Config, error) {
+	if c.ownCredentials() {
+		return &rest.Config{Host: c.Host, BearerToken: c.BearerToken, TLSClientConfig: rest.TLSClientConfig{
+			CAFile: c.CAFile, CertFile: c.CertFile, KeyFile: c.KeyFile,
+		}}, nil
+	}
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	overrides := &clientcmd.ConfigOverrides{}
-	overrides.ClusterInfo.Server = host
+	overrides := &clientcmd.ConfigOverrides{CurrentContext: c.Context}
+	overrides.ClusterInfo.Server = c.Host
 	rc, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides).ClientConfig()
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client configuration: %w", err)

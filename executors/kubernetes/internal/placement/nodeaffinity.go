@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 )
 
 // hostnameLabel is the label the kubelet sets to the node's host name; it
@@ -76,12 +76,14 @@ func imageNames(n *corev1.Node) []string {
 }
 
 // mayTake says whether the scheduler could put the pod on the node at all,
-// so that steering never points a pod at a node it cannot use.
+// so that steering never points a pod at a node it cannot use: its node
+// selector and the required node affinity config.toml gave it (with which
+// a required steering term is ANDed) must both match.
 func mayTake(n *corev1.Node, pod *corev1.Pod) bool {
 	if n.Spec.Unschedulable {
 		return false
 	}
-	if !labels.SelectorFromSet(pod.Spec.NodeSelector).Matches(labels.Set(n.Labels)) {
+	if ok, err := nodeaffinity.GetRequiredNodeAffinity(pod).Match(n); err != nil || !ok {
 		return false
 	}
 	for i := range n.Spec.Taints {

@@ -39,6 +39,11 @@ func TestDecideSteering(t *testing.T) {
 	plain := &corev1.Pod{}
 	selecting := &corev1.Pod{Spec: corev1.PodSpec{NodeSelector: map[string]string{"pool": "ci"}}}
 	tolerating := &corev1.Pod{Spec: corev1.PodSpec{Tolerations: []corev1.Toleration{{Key: "ci", Operator: corev1.TolerationOpEqual, Value: "true", Effect: corev1.TaintEffectNoSchedule}}}}
+	zoned := &corev1.Pod{Spec: corev1.PodSpec{Affinity: &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
+		RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+			MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "zone", Operator: corev1.NodeSelectorOpIn, Values: []string{"a"}}},
+		}}},
+	}}}}
 	tests := []struct {
 		name    string
 		pod     *corev1.Pod
@@ -75,6 +80,11 @@ func TestDecideSteering(t *testing.T) {
 		{
 			name: "the node selector excludes a holder", pod: selecting, images: []string{img},
 			nodes: []*corev1.Node{node("a", img), withLabel(node("b", img), "pool", "ci")},
+			hosts: []string{"b"}, holders: map[string][]string{img: {"b"}},
+		},
+		{
+			name: "config.toml's required node affinity excludes a holder", pod: zoned, images: []string{img},
+			nodes: []*corev1.Node{withLabel(node("a", img), "zone", "b"), withLabel(node("b", img), "zone", "a")},
 			hosts: []string{"b"}, holders: map[string][]string{img: {"b"}},
 		},
 		{
@@ -221,6 +231,43 @@ func TestSteeredPod(t *testing.T) {
 			s := decideSteering(pod, []string{"127.0.0.1:5000/busybox:1", "127.0.0.1:5000/kuberunner-helper:latest"}, nodes, required)
 			pod.Spec.Affinity = steeredAffinity(pod.Spec.Affinity, s)
 			golden.Require(t, "pod-"+name+".yaml", pod)
+		})
+	}
+}
+
+// Steering adds to the affinity config.toml gives the pod and never
+// replaces it: the configured preference stays beside the steering one,
+// and a required steering term is ANDed into each configured term.
+func TestSteeredPodKeepsConfiguredAffinity(t *testing.T) {
+	job := &common.Job{ID: 42, Steps: []common.Step{{Name: common.StepScript, Script: []string{"echo Done"}, When: common.WhenOnSuccess}}}
+	cfg := config.KubernetesConfig{
+		Namespace: "ci", Image: "127.0.0.1:5000/busybox:1", HelperImage: "127.0.0.1:5000/kuberunner-helper:latest",
+		PullPolicy: common.PullPolicies{common.PullPolicyAlways, common.PullPolicyIfNotPresent},
+		Affinity: config.KubernetesAffinity{NodeAffinity: &config.NodeAffinity{
+			Required: &config.NodeSelector{Terms: []config.NodeSelectorTerm{
+				{MatchExpressions: []config.SelectorRequirement{{Key: "zone", Operator: "In", Values: []string{"a"}}}},
+				{MatchExpressions: []config.SelectorRequirement{{Key: "pool", Operator: "Exists"}}},
+			}},
+			Preferred: []config.PreferredSchedulingTerm{{Weight: 10, Preference: config.NodeSelectorTerm{
+				MatchExpressions: []config.SelectorRequirement{{Key: "disk", Operator: "In", Values: []string{"ssd"}}}}}},
+		}},
+	}
+	for _, required := range []bool{false, true} {
+		name := "steered-affinity-preferred"
+		if required {
+			name = "steered-affinity-required"
+		}
+		t.Run(name, func(t *testing.T) {
+			runner := &config.RunnerConfig{Name: "local runner", Kubernetes: &cfg}
+			spec, err := podspec.NewJobSpec(job, runner, &cfg, "42-abcdef", nil)
+			require.NoError(t, err)
+			pod := podspec.BuildPod(spec, podspec.PodSecrets{Variables: "secret"}, 2, func(string) common.PullPolicy { return common.PullPolicyIfNotPresent })
+			nodes := []*corev1.Node{withLabel(node("a1", "127.0.0.1:5000/busybox:1", "127.0.0.1:5000/kuberunner-helper:latest"), "zone", "a")}
+			s := decideSteering(pod, []string{"127.0.0.1:5000/busybox:1", "127.0.0.1:5000/kuberunner-helper:latest"}, nodes, required)
+			pod.Spec.Affinity = steeredAffinity(pod.Spec.Affinity, s)
+			golden.Require(t, "pod-"+name+".yaml", pod)
+			again := podspec.BuildPod(spec, podspec.PodSecrets{Variables: "secret"}, 3, func(string) common.PullPolicy { return common.PullPolicyIfNotPresent })
+			assert.Len(t, again.Spec.Affinity.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution, 1, "the spec's affinity is not changed by steering a pod")
 		})
 	}
 }

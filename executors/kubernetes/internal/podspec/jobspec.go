@@ -84,6 +84,19 @@ type JobSpec struct {
 	// Expires is when every object of the job may be swept; zero for a
 	// job without a timeout, whose objects only its own cleanup removes.
 	Expires time.Time
+
+	// Labels and Annotations are pod_labels and pod_annotations with the
+	// job's overwrites, expanded; the job's own labels and its expiry are
+	// added to them and can never be among them.
+	Labels, Annotations map[string]string
+	// Volumes are config.toml's volumes, and Mounts their mounts in every
+	// container (build, helper and services).
+	Volumes []corev1.Volume
+	Mounts  []corev1.VolumeMount
+	podSettings
+	// Notes are the build-log lines of what the job's variables changed,
+	// or asked to change and were not allowed to.
+	Notes []string
 }
 
 // ImageOf is the image the spec wrote for a container, the key of its pull

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"kuberunner/common"
@@ -26,45 +25,57 @@ func (e *ConfigError) Error() string { return e.Msg }
 // once per job. It is pure: everything it needs comes in as arguments, and
 // each part has a builder of its own below.
 func NewJobSpec(job *common.Job, runner *config.RunnerConfig, cfg *config.KubernetesConfig, key string, vars common.JobVariables) (*JobSpec, error) {
-	namespace := cfg.Namespace
-	if namespace == "" {
-		namespace = config.DefaultNamespace
-	}
-	var err error
 	spec := &JobSpec{
-		Key: key, JobID: job.ID, Runner: runner.Name, Namespace: namespace,
-		ServiceAccount: cfg.ServiceAccount, NodeSelector: cfg.NodeSelector,
+		Key: key, JobID: job.ID, Runner: runner.Name,
 		PodSecurity: podSecurity(cfg), Profile: cfg.Profile(),
 		AutomountToken: cfg.AutomountServiceAccountToken != nil && *cfg.AutomountServiceAccountToken,
 		Policies:       map[string]common.PullPolicies{},
+		podSettings:    newPodSettings(cfg),
 	}
-	if spec.Tolerations, err = tolerations(cfg); err != nil {
-		return nil, err
+	var notes overwriteNotes
+	for _, step := range []func() error{
+		func() error { return placementNames(spec, cfg, vars, &notes) },
+		func() error { return podMetadata(spec, cfg, vars, &notes) },
+		func() (err error) { spec.Tolerations, err = tolerations(cfg); return err },
+		func() (err error) { spec.Volumes, spec.Mounts, err = volumes(cfg.Volumes, vars); return err },
+		func() error { return spec.addContainers(job, cfg, vars, &notes) },
+		func() error { return imagesAllowed(spec, cfg, vars) },
+	} {
+		if err := step(); err != nil {
+			return nil, err
+		}
 	}
-	res, err := containerResources(cfg)
+	spec.Notes = notes
+	return spec, nil
+}
+
+// addContainers adds the build and helper containers, then the services,
+// each with its pull-policy list.
+func (s *JobSpec) addContainers(job *common.Job, cfg *config.KubernetesConfig, vars common.JobVariables, notes *overwriteNotes) error {
+	res, err := containerResources(cfg, vars, notes)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	build, buildPolicies, err := buildContainerSpec(job, cfg, vars, res.build)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	helper := helperContainerSpec(cfg, res.helper)
-	spec.Containers = []ContainerSpec{build, helper}
-	spec.addPolicies(build.Image, buildPolicies)
+	s.Containers = []ContainerSpec{build, helper}
+	s.addPolicies(build.Image, buildPolicies)
 	// The helper follows the job image's list, as on GitLab Runner, but
 	// keeps its own state: it is a different image with its own outage.
-	spec.addPolicies(helper.Image, buildPolicies)
+	s.addPolicies(helper.Image, buildPolicies)
 
 	services, err := serviceSpecs(job, cfg, vars, res.service)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for _, s := range services {
-		spec.Containers = append(spec.Containers, s.ContainerSpec)
-		spec.addPolicies(s.Image, s.policies)
+	for _, svc := range services {
+		s.Containers = append(s.Containers, svc.ContainerSpec)
+		s.addPolicies(svc.Image, svc.policies)
 	}
-	return spec, nil
+	return nil
 }
 
 // addPolicies keeps the first list given for an image: the pull state is
@@ -179,6 +190,9 @@ func userSecurity(what string, img common.Image, cfg *config.KubernetesConfig, k
 	if err != nil {
 		return nil, err
 	}
+	if err := usersAllowed(what, user, cfg); err != nil {
+		return nil, err
+	}
 	sc := user.apply(containerSecurity(cfg, kind))
 	return sc, rootRefused(what, user, podSecurity(cfg), sc)
 }
@@ -204,49 +218,6 @@ func tolerations(cfg *config.KubernetesConfig) ([]corev1.Toleration, error) {
 		out = append(out, corev1.Toleration{Key: t.Key, Operator: corev1.TolerationOperator(t.Operator), Value: t.Value, Effect: corev1.TaintEffect(t.Effect)})
 	}
 	return out, nil
-}
-
-// podResources are the requests and limits of each kind of container.
-type podResources struct{ build, helper, service corev1.ResourceRequirements }
-
-func containerResources(cfg *config.KubernetesConfig) (podResources, error) {
-	var r podResources
-	var err error
-	if r.build, err = resources(cfg.CPURequest, cfg.CPULimit, cfg.MemoryRequest, cfg.MemoryLimit); err != nil {
-		return r, err
-	}
-	if r.helper, err = resources(cfg.HelperCPURequest, cfg.HelperCPULimit, cfg.HelperMemoryRequest, cfg.HelperMemoryLimit); err != nil {
-		return r, err
-	}
-	r.service, err = resources(cfg.ServiceCPURequest, cfg.ServiceCPULimit, cfg.ServiceMemoryRequest, cfg.ServiceMemoryLimit)
-	return r, err
-}
-
-func resources(cpuReq, cpuLim, memReq, memLim string) (corev1.ResourceRequirements, error) {
-	var r corev1.ResourceRequirements
-	for _, q := range []struct {
-		key, val string
-		list     *corev1.ResourceList
-		name     corev1.ResourceName
-	}{
-		{"cpu_request", cpuReq, &r.Requests, corev1.ResourceCPU},
-		{"cpu_limit", cpuLim, &r.Limits, corev1.ResourceCPU},
-		{"memory_request", memReq, &r.Requests, corev1.ResourceMemory},
-		{"memory_limit", memLim, &r.Limits, corev1.ResourceMemory},
-	} {
-		if q.val == "" {
-			continue
-		}
-		v, err := resource.ParseQuantity(q.val)
-		if err != nil {
-			return r, &ConfigError{Msg: fmt.Sprintf("%s %q is not a Kubernetes quantity (for example 500m, 2, 512Mi): %v", q.key, q.val, err)}
-		}
-		if *q.list == nil {
-			*q.list = corev1.ResourceList{}
-		}
-		(*q.list)[q.name] = v
-	}
-	return r, nil
 }
 
 func firstNonEmpty(s ...string) string {

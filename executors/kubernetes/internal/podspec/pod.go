@@ -35,31 +35,49 @@ func BuildPod(spec *JobSpec, secrets PodSecrets, attempt int, policyFor func(ima
 			GenerateName: NamePrefix(spec),
 			Namespace:    spec.Namespace,
 			Labels:       podLabels(spec, attempt),
-			Annotations:  objectAnnotations(spec),
+			Annotations:  podAnnotations(spec),
 		},
 		Spec: corev1.PodSpec{
-			RestartPolicy:                corev1.RestartPolicyNever,
-			ServiceAccountName:           spec.ServiceAccount,
-			AutomountServiceAccountToken: ptr.To(spec.AutomountToken),
-			SecurityContext:              spec.PodSecurity,
-			NodeSelector:                 spec.NodeSelector,
-			Tolerations:                  spec.Tolerations,
-			EnableServiceLinks:           ptr.To(false),
-			HostAliases:                  hostAliases(spec.Containers),
-			ImagePullSecrets:             secrets.Pull,
-			Volumes: []corev1.Volume{{
-				Name:         buildsVolume,
-				VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
-			}},
+			RestartPolicy:                 corev1.RestartPolicyNever,
+			ServiceAccountName:            spec.ServiceAccount,
+			AutomountServiceAccountToken:  ptr.To(spec.AutomountToken),
+			SecurityContext:               spec.PodSecurity,
+			NodeSelector:                  spec.NodeSelector,
+			Tolerations:                   spec.Tolerations,
+			EnableServiceLinks:            ptr.To(false),
+			HostAliases:                   hostAliases(spec.Containers, spec.HostAliases),
+			Affinity:                      spec.Affinity.DeepCopy(),
+			DNSPolicy:                     spec.DNSPolicy,
+			DNSConfig:                     spec.DNSConfig,
+			PriorityClassName:             spec.PriorityClassName,
+			SchedulerName:                 spec.SchedulerName,
+			RuntimeClassName:              spec.RuntimeClassName,
+			TerminationGracePeriodSeconds: spec.TerminationGracePeriod,
+			ImagePullSecrets:              secrets.Pull,
+			Volumes:                       podVolumes(spec),
 		},
 	}
+	ownBuilds := !mountsBuilds(spec.Mounts)
 	for _, c := range spec.Containers {
-		pod.Spec.Containers = append(pod.Spec.Containers, podContainer(c, secrets.Variables, policyFor(c.Image)))
+		pod.Spec.Containers = append(pod.Spec.Containers, podContainer(c, secrets.Variables, policyFor(c.Image), spec.Mounts, ownBuilds))
 	}
 	return pod
 }
 
-func podContainer(c ContainerSpec, secret string, policy common.PullPolicy) corev1.Container {
+// podVolumes are the executor's /builds emptyDir, unless a configured
+// volume is mounted there instead, then config.toml's volumes.
+func podVolumes(spec *JobSpec) []corev1.Volume {
+	var out []corev1.Volume
+	if !mountsBuilds(spec.Mounts) {
+		out = append(out, corev1.Volume{Name: buildsVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+	}
+	return append(out, spec.Volumes...)
+}
+
+// podContainer is one container for one attempt. mounts (config.toml's
+// volumes) go into every container; the /builds emptyDir into the build
+// and helper containers when ownBuilds.
+func podContainer(c ContainerSpec, secret string, policy common.PullPolicy, mounts []corev1.VolumeMount, ownBuilds bool) corev1.Container {
 	out := corev1.Container{
 		Name:            c.Name,
 		Image:           c.Image,
@@ -76,9 +94,10 @@ func podContainer(c ContainerSpec, secret string, policy common.PullPolicy) core
 			SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: secret}},
 		}}
 	}
-	if c.MountBuild {
+	if c.MountBuild && ownBuilds {
 		out.VolumeMounts = []corev1.VolumeMount{{Name: buildsVolume, MountPath: BuildsDir}}
 	}
+	out.VolumeMounts = append(out.VolumeMounts, mounts...)
 	return out
 }
 
@@ -98,26 +117,49 @@ func kubePullPolicy(p common.PullPolicy) corev1.PullPolicy {
 
 // hostAliases makes each service reachable by its aliases, as on GitLab
 // Runner: containers of a pod share one network namespace, so every alias
-// is localhost.
-func hostAliases(cs []ContainerSpec) []corev1.HostAlias {
+// is localhost. config.toml's host_aliases follow.
+func hostAliases(cs []ContainerSpec, configured []corev1.HostAlias) []corev1.HostAlias {
 	var names []string
 	for _, c := range cs {
 		names = append(names, c.Aliases...)
 	}
-	if len(names) == 0 {
-		return nil
+	var out []corev1.HostAlias
+	if len(names) > 0 {
+		out = append(out, corev1.HostAlias{IP: "127.0.0.1", Hostnames: names})
 	}
-	return []corev1.HostAlias{{IP: "127.0.0.1", Hostnames: names}}
+	return append(out, configured...)
 }
 
+// podLabels are pod_labels with the job's own labels over them; the
+// loader and podMetadata keep kuberunner's keys out of pod_labels, so
+// nothing of config.toml or the job can change these.
 func podLabels(spec *JobSpec, attempt int) map[string]string {
-	return map[string]string{
-		ManagedByLabel: ManagedByValue,
-		JobLabel:       spec.Key,
-		JobIDLabel:     strconv.FormatInt(spec.JobID, 10),
-		RunnerLabel:    labelValue(spec.Runner),
-		AttemptLabel:   strconv.Itoa(attempt),
+	out := make(map[string]string, len(spec.Labels)+5)
+	for k, v := range spec.Labels {
+		out[k] = v
 	}
+	out[ManagedByLabel] = ManagedByValue
+	out[JobLabel] = spec.Key
+	out[JobIDLabel] = strconv.FormatInt(spec.JobID, 10)
+	out[RunnerLabel] = labelValue(spec.Runner)
+	out[AttemptLabel] = strconv.Itoa(attempt)
+	return out
+}
+
+// podAnnotations are pod_annotations and the expiry (objectAnnotations).
+func podAnnotations(spec *JobSpec) map[string]string {
+	own := objectAnnotations(spec)
+	if len(spec.Annotations) == 0 {
+		return own
+	}
+	out := make(map[string]string, len(spec.Annotations)+len(own))
+	for k, v := range spec.Annotations {
+		out[k] = v
+	}
+	for k, v := range own {
+		out[k] = v
+	}
+	return out
 }
 
 // objectAnnotations mark the job's pods and secret with their expiry.
