@@ -14,6 +14,9 @@ type Config struct {
 	LogLevel      string          `toml:"log_level"`
 	LogFormat     string          `toml:"log_format"`
 	ListenAddress string          `toml:"listen_address"`
+	// ShutdownTimeout bounds how long `run` waits for its jobs when it
+	// stops, in seconds; see ShutdownWait.
+	ShutdownTimeout int `toml:"shutdown_timeout"`
 	Runners       []*RunnerConfig `toml:"runners"`
 }
 
