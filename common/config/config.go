@@ -14,10 +14,11 @@ type Config struct {
 	LogLevel      string          `toml:"log_level"`
 	LogFormat     string          `toml:"log_format"`
 	ListenAddress string          `toml:"listen_address"`
+	Runners       []*RunnerConfig `toml:"runners"`
+
 	// ShutdownTimeout bounds how long `run` waits for its jobs when it
 	// stops, in seconds; see ShutdownWait.
 	ShutdownTimeout int `toml:"shutdown_timeout"`
-	Runners       []*RunnerConfig `toml:"runners"`
 }
 
 // RunnerConfig is one [[runners]] entry.
