@@ -170,7 +170,7 @@ func (d *Daemon) Run(ctx context.Context, graceful <-chan struct{}) error {
 	d.start(asking, jobsCtx)
 	go d.watchConfig(asking)
 	<-asking.Done()
-	d.stopAsking()
+	d.endLoops()
 	if jobsCtx.Err() != nil {
 		d.log.Warn("Stopping: aborting the running jobs")
 	}
@@ -205,9 +205,9 @@ func (d *Daemon) startLoops(r *runnerState) {
 	}
 }
 
-// stopAsking waits for every request loop to end, and keeps reloads from
+// endLoops waits for every request loop to end, and keeps reloads from
 // starting new ones.
-func (d *Daemon) stopAsking() {
+func (d *Daemon) endLoops() {
 	d.ready.Store(false)
 	d.mu.Lock()
 	d.stopped = true
