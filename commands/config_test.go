@@ -35,7 +35,7 @@ runner "local" (runners[0]), namespace "ci":
 			args:     []string{"config", "check", "--config", "testdata/warnings.toml"},
 			wantCode: ExitOK,
 			stdout: `Checking testdata/warnings.toml
-warning: testdata/warnings.toml:3: shutdown_timeout: not supported by kuberunner; ignored
+warning: testdata/warnings.toml:3: connection_max_age: not supported by kuberunner; ignored
 warning: testdata/warnings.toml:8: runners[0].cache: not supported by kuberunner; ignored
 warning: testdata/warnings.toml:12: runners[0].kubernetes.poll_interval: not supported by kuberunner; ignored
 runner "migrated" (runners[0]), namespace "ci":

@@ -23,7 +23,7 @@ func TestConfigCheckAndExecAgree(t *testing.T) {
 		refuse string // a message both print; "" when both accept
 	}{
 		{name: "a runner", src: "[[runners]]\nname = \"a\"\n"},
-		{name: "unsupported keys only warn", src: "shutdown_timeout = 3\n[[runners]]\nname = \"a\"\n[runners.cache]\n"},
+		{name: "unsupported keys only warn", src: "connection_max_age = \"15m\"\n[[runners]]\nname = \"a\"\n[runners.cache]\n"},
 		{name: "several runners", src: "[[runners]]\nname = \"a\"\n[[runners]]\nname = \"b\"\n", runner: "b"},
 		{name: "variable name with a space", src: "[[runners]]\nenvironment = [\"A B=1\"]\n",
 			refuse: `:2: runners[0].environment[0]: "A B" is not a valid variable name`},

@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/sirupsen/logrus"
 	"k8s.io/klog/v2"
 
@@ -27,8 +26,13 @@ func init() {
 
 // runDaemon is `kuberunner run [--config FILE]`. SIGTERM and SIGINT abort
 // the running jobs (pods deleted, jobs reported failed) and exit 0;
-// SIGQUIT stops taking jobs and exits once the running ones are reported.
+// SIGQUIT stops taking jobs and exits once the running ones are reported
+// (both bounded by shutdown_timeout); SIGHUP reloads config.toml.
 func runDaemon(args []string, stdout, stderr io.Writer) int {
+	// From the start: SIGHUP's default ends the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	fs := flag.NewFlagSet("kuberunner run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	flagPath := fs.String("config", "", "config file (default: $"+config.EnvVar+", else /etc/kuberunner/config.toml for root, else ~/.kuberunner/config.toml)")
@@ -47,11 +51,11 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return finish(stderr, err)
 	}
-	d, err := runner.New(cfg, runner.Options{ConfigPath: path, SystemIDFile: *idFile, Version: Version, Revision: Revision, Log: log})
+	d, err := runner.New(cfg, runner.Options{ConfigPath: path, SystemIDFile: *idFile, Version: Version, Revision: Revision, Log: log, ReloadSignals: hup})
 	if err != nil {
 		return finish(stderr, systemIDHint(err, *idFile))
 	}
-	stopMetrics, err := serveMetrics(cfg.ListenAddress, log)
+	stopMetrics, err := serveMetrics(cfg.ListenAddress, d.Handler(), log)
 	if err != nil {
 		return finish(stderr, err)
 	}
@@ -94,13 +98,8 @@ func loadDaemonConfig(flagPath string, stderr io.Writer) (*config.Config, string
 	if err != nil {
 		return nil, path, err
 	}
-	if err := cfg.RequireRunners(path); err != nil {
+	if err := runner.RequireGitLab(cfg, path); err != nil {
 		return nil, path, err
-	}
-	for _, r := range cfg.Runners {
-		if r.URL == "" || r.Token == "" {
-			return nil, path, fmt.Errorf("%s: runner %q needs url and token to take jobs from GitLab (kuberunner register writes them)", path, r.Name)
-		}
 	}
 	warnReadableToken(path, stderr)
 	return cfg, path, nil
@@ -133,15 +132,8 @@ func exposedMode(st os.FileInfo) bool {
 func daemonLogger(cfg *config.Config, stderr io.Writer) (*logrus.Logger, error) {
 	log := logrus.New()
 	log.SetOutput(stderr)
-	level, err := logrus.ParseLevel(cfg.LogLevel)
-	if err != nil {
-		return nil, fmt.Errorf("log_level: %w", err)
-	}
-	log.SetLevel(level)
-	if cfg.LogFormat == "json" {
-		log.SetFormatter(&logrus.JSONFormatter{})
-	} else {
-		log.SetFormatter(&logrus.TextFormatter{FullTimestamp: true})
+	if err := runner.ConfigureLogger(log, cfg); err != nil {
+		return nil, err
 	}
 	// client-go reports what it retries by itself (a watch the API server
 	// dropped in a restart) through klog; those lines go through the
@@ -156,8 +148,8 @@ func daemonLogger(cfg *config.Config, stderr io.Writer) (*logrus.Logger, error) 
 	return log, nil
 }
 
-// serveMetrics serves Prometheus /metrics on listen_address, if set.
-func serveMetrics(addr string, log *logrus.Logger) (stop func(), err error) {
+// serveMetrics serves h (/metrics and the probes) on listen_address, if set.
+func serveMetrics(addr string, h http.Handler, log *logrus.Logger) (stop func(), err error) {
 	if addr == "" {
 		return func() {}, nil
 	}
@@ -165,9 +157,7 @@ func serveMetrics(addr string, log *logrus.Logger) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen_address %q: %w", addr, err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.Handler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.WithError(err).Error("metrics server stopped")

@@ -235,6 +235,11 @@ type JobInfo struct {
 	Stage       string `json:"stage"`
 	ProjectID   int64  `json:"project_id"`
 	ProjectName string `json:"project_name"`
+	// How long the job waited for a runner, and GitLab's bucket of the
+	// project's jobs running on instance runners: they feed the daemon's
+	// queue metric only (job_queue.go).
+	TimeInQueueSeconds QueueSeconds      `json:"time_in_queue_seconds,omitempty"`
+	ProjectJobsRunning JobsRunningBucket `json:"project_jobs_running_on_instance_runners_count,omitempty"`
 }
 
 // Image is the job image or one service. PullPolicies is the job's own list

@@ -27,6 +27,9 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, re
 	jobsRunning.WithLabelValues(r.cfg.Name).Inc()
 	defer jobsRunning.WithLabelValues(r.cfg.Name).Dec()
 	started := time.Now()
+	d.metrics.received(r.cfg, job)
+	entry := d.running.add(r.cfg)
+	defer d.running.remove(entry)
 
 	trace := r.client.StartTrace(context.WithoutCancel(ctx), job, network.TraceOptions{
 		OutputLimit: r.cfg.OutputLimit * 1024,
@@ -51,7 +54,7 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, re
 	warnUnsupported(blog, job)
 	err := refused
 	if err == nil {
-		err = d.execute(jobCtx, r, job, blog, trace)
+		err = d.execute(jobCtx, r, job, blog, trace, entry)
 	}
 	if err == nil {
 		blog.Infoln("Job succeeded")
@@ -70,9 +73,11 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, re
 	// that hangs past it.
 	fctx, fcancel := context.WithTimeout(context.WithoutCancel(ctx), network.FinishTimeout)
 	defer fcancel()
+	d.running.set(entry, "", executorFinish)
 	report, ferr := trace.Finish(fctx, network.ResultFromError(err))
 	state, reason := string(report.State), string(report.OriginalFailureReason)
 	jobsTotal.WithLabelValues(r.cfg.Name, state, reason).Inc()
+	d.metrics.finished(r.cfg, report, time.Since(started).Seconds())
 	fields := logrus.Fields{"state": state, "duration": time.Since(started).Round(time.Millisecond)}
 	if reason != "" {
 		fields["failure_reason"] = reason
@@ -86,7 +91,7 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, re
 }
 
 // execute is the same executor path `kuberunner exec` takes.
-func (d *Daemon) execute(ctx context.Context, r *runnerState, job *common.Job, blog *buildlog.Log, trace *network.Trace) error {
+func (d *Daemon) execute(ctx context.Context, r *runnerState, job *common.Job, blog *buildlog.Log, trace *network.Trace, entry *runningJob) error {
 	// exec's jobs come from .gitlab-ci.yml, where a job without script is
 	// an error already; GitLab's must be checked here.
 	if err := job.Runnable(); err != nil {
@@ -103,7 +108,7 @@ func (d *Daemon) execute(ctx context.Context, r *runnerState, job *common.Job, b
 	}
 	slot := r.ids.take(job.JobInfo.ProjectID)
 	defer r.ids.release(job.JobInfo.ProjectID, slot)
-	return executors.Run(ctx, e, executors.Options{
+	return executors.Run(ctx, stagedExecutor{Executor: e, table: &d.running, job: entry}, executors.Options{
 		Job: job, Runner: r.cfg, Log: blog, Canceling: trace.Canceling(),
 		Version: d.opts.Version, Revision: d.opts.Revision, Slot: slot,
 	})

@@ -28,8 +28,15 @@ var (
 
 func init() { prometheus.MustRegister(jobsTotal, jobsRunning, coordinatorRequests) }
 
-// countingTransport counts every coordinator request by endpoint and status.
-type countingTransport struct{ next http.RoundTripper }
+// countingTransport counts every coordinator request by endpoint and
+// status, and each answer under GitLab Runner's name for it in api, when
+// set, which is labelled with the runner.
+type countingTransport struct {
+	next http.RoundTripper
+	api  *prometheus.CounterVec
+	// runner and systemID label api.
+	runner, systemID string
+}
 
 func (t countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
@@ -37,8 +44,21 @@ func (t countingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err == nil {
 		status = strconv.Itoa(resp.StatusCode)
 	}
-	coordinatorRequests.WithLabelValues(endpointOf(req), status).Inc()
+	endpoint := endpointOf(req)
+	coordinatorRequests.WithLabelValues(endpoint, status).Inc()
+	// GitLab Runner counts answers only, and only of these endpoints.
+	if name, ok := gitlabEndpoints[endpoint]; ok && err == nil && t.api != nil {
+		t.api.WithLabelValues(t.runner, t.systemID, name, status, strings.ToLower(req.Method)).Inc()
+	}
 	return resp, err
+}
+
+// gitlabEndpoints are GitLab Runner's names (gitlab_runner_api_request_statuses_total)
+// of the endpoints endpointOf names.
+var gitlabEndpoints = map[string]string{
+	"jobs/request": "request_job",
+	"jobs/update":  "update_job",
+	"jobs/trace":   "patch_trace",
 }
 
 // endpointOf names a runner API request without its job id, so the label

@@ -20,7 +20,10 @@ func (d *Daemon) sweep(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, sweepTimeout)
 	defer cancel()
 	seen := map[string]bool{}
-	for _, r := range d.runners {
+	d.mu.Lock()
+	runners := d.runners
+	d.mu.Unlock()
+	for _, r := range runners {
 		where := r.cfg.Executor
 		if k := r.cfg.Kubernetes; k != nil {
 			where += "|" + k.Host + "|" + k.Namespace

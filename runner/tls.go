@@ -11,8 +11,8 @@ import (
 // runner's tls-ca-file besides the system's roots and presents its client
 // certificate, when set, and every request is counted. Runners with other
 // TLS files each get their own transport, so one runner's CA never
-// vouches for another's GitLab.
-func runnerHTTPClient(base *http.Client, m clienttls.Material) (*http.Client, error) {
+// vouches for another's GitLab. counting labels the requests with the runner.
+func runnerHTTPClient(base *http.Client, m clienttls.Material, counting countingTransport) (*http.Client, error) {
 	hc := *base
 	next := hc.Transport
 	if next == nil {
@@ -29,6 +29,7 @@ func runnerHTTPClient(base *http.Client, m clienttls.Material) (*http.Client, er
 		}
 		next = withTLS
 	}
-	hc.Transport = countingTransport{next: next}
+	counting.next = next
+	hc.Transport = counting
 	return &hc, nil
 }

@@ -17,15 +17,16 @@ const rejectedInARow = 3
 // slot of `concurrent` and of the runner's `limit` before each request, so
 // a job that arrives always has room; it asks again at once after a job,
 // and after check_interval when there was none. asking ends the requests;
-// jobs run under jobsCtx, which only an abort ends.
+// jobs run under jobsCtx, which only an abort ends. r.asking ending (a
+// reload retired r) ends the loop too, but not a request in flight: its
+// job, if one comes, is GitLab's already.
 func (d *Daemon) ask(asking, jobsCtx context.Context, r *runnerState) {
-	interval := time.Duration(d.cfg.CheckInterval) * time.Second
 	rejected := 0
-	for asking.Err() == nil {
-		if !d.concurrent.acquire(asking) {
+	for r.asking.Err() == nil {
+		if !d.concurrent.acquire(r.asking) {
 			return
 		}
-		if !r.limit.acquire(asking) {
+		if !r.limit.acquire(r.asking) {
 			d.concurrent.release()
 			return
 		}
@@ -46,7 +47,7 @@ func (d *Daemon) ask(asking, jobsCtx context.Context, r *runnerState) {
 		}
 		r.limit.release()
 		d.concurrent.release()
-		wait := interval
+		wait := time.Duration(d.config().CheckInterval) * time.Second
 		switch {
 		case err == nil:
 		case tokenRejected(err):
@@ -66,7 +67,7 @@ func (d *Daemon) ask(asking, jobsCtx context.Context, r *runnerState) {
 		}
 		select {
 		case <-time.After(wait):
-		case <-asking.Done():
+		case <-r.asking.Done():
 			return
 		}
 	}

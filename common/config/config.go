@@ -15,6 +15,10 @@ type Config struct {
 	LogFormat     string          `toml:"log_format"`
 	ListenAddress string          `toml:"listen_address"`
 	Runners       []*RunnerConfig `toml:"runners"`
+
+	// ShutdownTimeout bounds how long `run` waits for its jobs when it
+	// stops, in seconds; see ShutdownWait.
+	ShutdownTimeout int `toml:"shutdown_timeout"`
 }
 
 // RunnerConfig is one [[runners]] entry.

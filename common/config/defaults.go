@@ -10,6 +10,9 @@ const (
 	DefaultNamespace     = "default"
 	DefaultPollTimeout   = 180 // seconds
 	DefaultLogFormat     = "text"
+	// DefaultShutdownTimeout is GitLab Runner's bound on a forced stop, in
+	// seconds: how long aborted jobs get to clean up and report.
+	DefaultShutdownTimeout = 30
 	// DefaultRequestConcurrency: one job request in flight per runner.
 	DefaultRequestConcurrency = 1
 	// DefaultOutputLimit is GitLab Runner's output_limit, in KiB.

@@ -103,7 +103,6 @@ func TestLoadConfigGitLabRunnerFile(t *testing.T) {
 	// One warning per unsupported key, a whole table counting as one key,
 	// with the line where it starts.
 	assert.Equal(t, []at{
-		{8, "shutdown_timeout"},
 		{9, "connection_max_age"},
 		{11, "session_server"},
 		{19, "runners[0].id"},
@@ -262,9 +261,9 @@ func TestConfigErrorDetails(t *testing.T) {
 	})
 
 	t.Run("warnings survive errors", func(t *testing.T) {
-		_, warnings, err := Parse("config.toml", []byte("shutdown_timeout = 3\nconcurrent = -1\n"))
+		_, warnings, err := Parse("config.toml", []byte("connection_max_age = \"15m\"\nconcurrent = -1\n"))
 		require.Error(t, err)
-		assert.Equal(t, []at{{1, "shutdown_timeout"}}, warningsAt(warnings))
+		assert.Equal(t, []at{{1, "connection_max_age"}}, warningsAt(warnings))
 	})
 
 	t.Run("typo in a key gets a hint", func(t *testing.T) {

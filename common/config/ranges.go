@@ -46,6 +46,8 @@ const (
 	// not, and the value must stay far below 9223372036 s, where seconds
 	// stop fitting in a time.Duration.
 	MaxPollTimeout = 86400
+	// MaxShutdownTimeout is a day, for the same reason as MaxPollTimeout.
+	MaxShutdownTimeout = 86400
 	// MaxID is the largest user or group ID the API server accepts
 	// (apimachinery's validation.MaxUserID and MaxGroupID, int32).
 	MaxID = math.MaxInt32
@@ -54,6 +56,8 @@ const (
 var numericRanges = []numericRange{
 	{keys: []string{"concurrent"}, max: MaxConcurrent, unit: "jobs", zero: fmt.Sprintf("0 means %d", DefaultConcurrent)},
 	{keys: []string{"check_interval"}, max: MaxCheckInterval, unit: "seconds", zero: fmt.Sprintf("0 means %d", DefaultCheckInterval)},
+	{keys: []string{"shutdown_timeout"}, max: MaxShutdownTimeout, unit: "seconds",
+		zero: fmt.Sprintf("0: SIGQUIT waits for the jobs without a bound, an abort %d", DefaultShutdownTimeout)},
 	{keys: []string{"runners.limit"}, max: MaxConcurrent, unit: "jobs", zero: "0 means no limit"},
 	{keys: []string{"runners.request_concurrency"}, max: MaxRequestConcurrency, unit: "requests",
 		zero: fmt.Sprintf("0 means %d", DefaultRequestConcurrency)},

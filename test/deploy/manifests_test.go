@@ -64,6 +64,7 @@ func TestDeploymentIsRestricted(t *testing.T) {
 		{"not privileged", sc.Privileged == nil || !*sc.Privileged},
 		{"runs kuberunner run's config from the Secret", strings.Join(c.Args, " ") == "--config /etc/kuberunner/config.toml"},
 		{"the service account", spec.ServiceAccountName == "kuberunner"},
+		{"probes on listen_address", probes(c, "/-/health", "/-/ready")},
 	}
 	for _, ch := range checks {
 		t.Run(ch.name, func(t *testing.T) { assert.True(t, ch.ok) })
@@ -108,4 +109,13 @@ func TestShippedConfigLoads(t *testing.T) {
 	for _, set := range sets {
 		assert.NotContains(t, set, "app.kubernetes.io/managed-by")
 	}
+}
+
+// probes reports whether c's liveness and readiness probes are GETs of
+// live and ready on the metrics port, where listen_address serves them.
+func probes(c corev1.Container, live, ready string) bool {
+	get := func(p *corev1.Probe, path string) bool {
+		return p != nil && p.HTTPGet != nil && p.HTTPGet.Path == path && p.HTTPGet.Port.String() == "metrics"
+	}
+	return get(c.LivenessProbe, live) && get(c.ReadinessProbe, ready)
 }

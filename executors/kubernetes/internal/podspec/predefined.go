@@ -28,7 +28,7 @@ func predefined(job *common.Job, runner *config.RunnerConfig, run RunInfo) commo
 		public("CI_CONCURRENT_ID", strconv.Itoa(run.ConcurrentID)),
 		public("CI_CONCURRENT_PROJECT_ID", strconv.Itoa(run.ConcurrentProjectID)),
 		public("CI_RUNNER_DESCRIPTION", runner.Name),
-		public("CI_RUNNER_SHORT_TOKEN", ShortToken(runner.Token)),
+		public("CI_RUNNER_SHORT_TOKEN", common.ShortToken(runner.Token)),
 		public("CI_RUNNER_VERSION", run.Version),
 		public("CI_RUNNER_REVISION", run.Revision),
 	}

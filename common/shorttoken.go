@@ -1,9 +1,10 @@
-package podspec
+package common
 
 import "strings"
 
-// ShortToken is CI_RUNNER_SHORT_TOKEN, GitLab's short form of a runner
-// token that names the runner in logs and the UI: the first 8 characters
+// ShortToken is GitLab's short form of a runner token, which names the
+// runner in logs and the UI: the job's CI_RUNNER_SHORT_TOKEN and the
+// `runner` label of the gitlab_runner_* metrics. It is the first 8 characters
 // of a legacy token; of a token that starts with a type prefix (glrt-,
 // glrtr-, glcbt-) or with cell routing (cell_N_), the 9 characters after
 // them. It is never the whole token: a token too short to keep the rest
