@@ -1,7 +1,10 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"unicode"
 
@@ -29,11 +32,19 @@ func (d *decoder) tokenFile(p keyPath, r *RunnerConfig) {
 	}
 	key := p.child("token_file")
 	if r.Token != "" {
-		d.fail(key, &Error{Value: r.TokenFile, Msg: "token and token_file are both set", Allowed: tokenFileAllowed})
+		d.fail(key, &Error{Msg: "token and token_file are both set", Allowed: tokenFileAllowed})
 		return
 	}
 	path := d.resolve(r.TokenFile)
 	data, err := namedfile.Read(path, MaxTokenFileSize)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		// No file by that name, or none we may open: the value may be
+		// the token itself, put in the wrong key, so it is not shown.
+		d.fail(key, &Error{Msg: fmt.Sprintf("%s (the value is not shown, in case it is the token itself; a relative path is taken from %s)", readProblem(err), filepath.Dir(d.file)),
+			Allowed: tokenFileAllowed, Err: pe.Err})
+		return
+	}
 	if err != nil {
 		d.fail(key, &Error{Value: path, Msg: path + ": " + readProblem(err), Allowed: tokenFileAllowed, Err: err})
 		return

@@ -41,7 +41,8 @@ func TestTokenFileErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, keys, want string
 	}{
-		{"missing", `token_file = "nope"`, in("nope") + ": cannot read the file: no such file or directory"},
+		{"missing", `token_file = "nope"`, "cannot read the file: no such file or directory (the value is not shown, in case it is the token itself; a relative path is taken from " + dir + ")"},
+		{"the token in the wrong key", `token_file = "` + fileToken + `"`, "cannot read the file: no such file or directory"},
 		{"empty", `token_file = "empty"`, in("empty") + " is empty"},
 		{"two lines", `token_file = "two-lines"`, in("two-lines") + " holds more than one line, a space or a control character (the content is not shown)"},
 		{"a space", `token_file = "spaced"`, in("spaced") + " holds more than one line"},
