@@ -4,7 +4,7 @@ BIN       ?= kuberunner
 CLUSTER   ?= $(GO) run ./hack/localcluster
 export KUBERUNNER_CLUSTER_DIR ?= $(CURDIR)/.cluster
 
-.PHONY: build test unit-test integration-test lint fuzz fuzz-short deps cluster-up cluster-down cluster-status demo bench helper-image runner-image debian-image fault-test soak
+.PHONY: build test unit-test integration-test lint fuzz fuzz-short deps cluster-up cluster-down cluster-status demo bench helper-image runner-image debian-image fault-test soak helm
 
 build:
 	$(GO) build -trimpath -o $(BIN) .
@@ -14,12 +14,12 @@ build:
 test: unit-test integration-test
 
 # A few unit tests read the Debian packages' files (busybox for the image
-# builder), so they too start from `deps`.
-unit-test: deps
+# builder), so they too start from `deps`; test/helm needs helm.
+unit-test: deps helm
 	$(GO) test -race -count=1 ./...
 	$(FUZZ_SHORT)
 
-integration-test: cluster-up helper-image debian-image
+integration-test: cluster-up helper-image debian-image helm
 	$(GO) test -race -count=1 -tags integration -timeout 30m ./...
 	$(FAULTS)
 
@@ -85,7 +85,15 @@ debian-image: cluster-up
 	bash hack/debian-rootfs.sh $(DEBIAN_ROOTFS)
 	$(CLUSTER) push-debian $(DEBIAN_ROOTFS)
 
-# The runner's image (deploy/ runs it): the same static binary, entrypoint
+# helm, which test/helm lints, renders and installs deploy/helm/kuberunner
+# with: built from the Go module pinned in hack/helmbuild into the cache
+# outside the checkout, once per version (a few minutes cold), so that the
+# tests never wait for it inside go test's timeout. The tests run the same
+# script, which returns at once when the binary is there.
+helm:
+	@bash hack/build-helm.sh >/dev/null
+
+# The runner's image (deploy/ and the Helm chart run it): the same static binary, entrypoint
 # `kuberunner run`, pushed as 127.0.0.1:5000/kuberunner:latest.
 runner-image:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(KUBERUNNER_CLUSTER_DIR)/bin/kuberunner-runner .

@@ -45,6 +45,11 @@ type RunnerConfig struct {
 	TLSCertFile string `toml:"tls-cert-file"`
 	TLSKeyFile  string `toml:"tls-key-file"`
 
+	// TokenFile names a file that holds the token instead of token
+	// (tokenfile.go): a mounted Secret in a pod, so that config.toml
+	// itself holds no secret. The loader reads it into Token.
+	TokenFile string `toml:"token_file"`
+
 	// tls is filled by the loader. A pointer, so that printing a
 	// RunnerConfig with %+v shows an address, not the key.
 	tls *clienttls.Material

@@ -29,9 +29,14 @@ var secretWords = []string{"token", "password", "secret"}
 // runners[0].kubernetes.bearer_token, names a secret: some part of it
 // contains token, password or secret, ignoring case. A path contains a
 // word exactly when one of its parts does, since the separators ('.', '[')
-// cannot occur inside a word.
+// cannot occur inside a word. token_file is the exception: it names a file.
 func IsSecretKey(key string) bool {
 	lower := strings.ToLower(key)
+	if strings.HasSuffix(lower, "token_file") {
+		// Its value is the path of the file that holds the token, which
+		// a message must be able to name.
+		return false
+	}
 	if parent, last := splitLastKey(lower); secretNameKeys[last] {
 		lower = parent
 	}

@@ -108,6 +108,7 @@ func (d *decoder) validateRunner(p keyPath, r *RunnerConfig) {
 	for i, kv := range r.Environment {
 		d.environment(p.child("environment").at(i), kv)
 	}
+	d.tokenFile(p, r)
 	d.tlsFiles(p, r)
 	if r.Kubernetes != nil {
 		d.validateKubernetes(p.child("kubernetes"), r.Kubernetes)
