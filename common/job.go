@@ -24,11 +24,12 @@ type Job struct {
 	GitInfo    GitInfo       `json:"git_info"`
 	RunnerInfo JobRunnerInfo `json:"runner_info"`
 	Features   JobFeatures   `json:"features"`
-	// Artifacts and Cache are read only so that the executor can warn that
-	// it does not honour them; this runner neither uploads nor caches.
-	Artifacts     []JobArtifact     `json:"artifacts,omitempty"`
-	Cache         []json.RawMessage `json:"cache,omitempty"`
-	AllowGitFetch bool              `json:"allow_git_fetch"`
+	// Artifacts are read only so that the executor can warn that it does
+	// not honour them; this runner uploads none.
+	Artifacts []JobArtifact `json:"artifacts,omitempty"`
+	// Cache is the job's `cache:` entries (cache.go).
+	Cache         []JobCache `json:"cache,omitempty"`
+	AllowGitFetch bool       `json:"allow_git_fetch"`
 	// Hooks are the job's `hooks:`, scripts run around getting the
 	// sources (see HookScript).
 	Hooks []Hook `json:"hooks,omitempty"`
@@ -83,6 +84,9 @@ type GitInfo struct {
 	Refspecs  []string `json:"refspecs"`
 	// Depth is the shallow-clone depth; zero means a full clone.
 	Depth int `json:"depth"`
+	// Protected says whether the ref is protected; GitLab 18.3 and later
+	// send it. nil: not sent.
+	Protected *bool `json:"protected,omitempty"`
 }
 
 // JobRunnerInfo is what the coordinator tells the runner about running the

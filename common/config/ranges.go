@@ -49,6 +49,9 @@ const (
 	// MaxID is the largest user or group ID the API server accepts
 	// (apimachinery's validation.MaxUserID and MaxGroupID, int32).
 	MaxID = math.MaxInt32
+	// MaxUploadedArchiveSize is 5 GiB: a cache archive goes up in one
+	// signed PUT, and S3 takes at most 5 GiB in one.
+	MaxUploadedArchiveSize = 5 << 30
 )
 
 var numericRanges = []numericRange{
@@ -63,6 +66,7 @@ var numericRanges = []numericRange{
 	{keys: []string{"runners.kubernetes.pull_retry_budget"}, max: MaxPullRetryBudget, unit: "retries",
 		zero: fmt.Sprintf("0: fall back at once; unset means %d", DefaultPullRetryBudget)},
 	{keys: securityIDKeys(), max: MaxID},
+	{keys: []string{"runners.cache.MaxUploadedArchiveSize"}, max: MaxUploadedArchiveSize, unit: "bytes", zero: "0 means no limit"},
 }
 
 // securityIDKeys are the user and group IDs of the security tables.

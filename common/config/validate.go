@@ -109,6 +109,9 @@ func (d *decoder) validateRunner(p keyPath, r *RunnerConfig) {
 		d.environment(p.child("environment").at(i), kv)
 	}
 	d.tlsFiles(p, r)
+	if r.Cache != nil {
+		d.validateCache(p.child("cache"), r.Cache)
+	}
 	if r.Kubernetes != nil {
 		d.validateKubernetes(p.child("kubernetes"), r.Kubernetes)
 	}
