@@ -17,6 +17,9 @@ const (
 	StuckOrTimeoutFailure FailureReason = "stuck_or_timeout_failure"
 	// RunnerUnsupported: the job needs a feature this runner does not have.
 	RunnerUnsupported FailureReason = "runner_unsupported"
+	// MissingDependencyFailure: a dependency's artifacts could not be
+	// found (GitLab answered 404 to their download).
+	MissingDependencyFailure FailureReason = "missing_dependency_failure"
 
 	// ConfigurationFailure is a job the runner cannot run as configured:
 	// an invalid image name, an empty pull-policy intersection, a bad job.
@@ -35,7 +38,7 @@ func (r FailureReason) Fallback() FailureReason {
 	switch r {
 	case ImagePullFailure:
 		return RunnerSystemFailure
-	case ConfigurationFailure:
+	case ConfigurationFailure, MissingDependencyFailure:
 		return ScriptFailure
 	}
 	return r

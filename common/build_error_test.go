@@ -88,6 +88,7 @@ func TestFailureReasonFallback(t *testing.T) {
 	tests := []struct{ in, want FailureReason }{
 		{ConfigurationFailure, ScriptFailure},
 		{ImagePullFailure, RunnerSystemFailure},
+		{MissingDependencyFailure, ScriptFailure},
 		{ScriptFailure, ScriptFailure},
 		{JobExecutionTimeout, JobExecutionTimeout},
 	}

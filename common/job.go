@@ -24,8 +24,8 @@ type Job struct {
 	GitInfo    GitInfo       `json:"git_info"`
 	RunnerInfo JobRunnerInfo `json:"runner_info"`
 	Features   JobFeatures   `json:"features"`
-	// Artifacts are read only so that the executor can warn that it does
-	// not honour them; this runner uploads none.
+	// Artifacts are uploaded after the steps (executors/kubernetes,
+	// artifacts.go).
 	Artifacts []JobArtifact `json:"artifacts,omitempty"`
 	// Cache is the job's `cache:` entries (cache.go).
 	Cache         []JobCache `json:"cache,omitempty"`
@@ -33,6 +33,9 @@ type Job struct {
 	// Hooks are the job's `hooks:`, scripts run around getting the
 	// sources (see HookScript).
 	Hooks []Hook `json:"hooks,omitempty"`
+	// Dependencies are the jobs whose artifacts this job downloads into
+	// its project directory before the script.
+	Dependencies []JobDependency `json:"dependencies,omitempty"`
 
 	// Run is the job's `run:` (CI steps), which GitLab sends outside
 	// Steps. It is kept only so that such a job fails (Runnable) rather
@@ -106,15 +109,42 @@ type JobFeatures struct {
 	// build log (see MaskRules).
 	TokenMaskPrefixes []string `json:"token_mask_prefixes"`
 	TraceSections     bool     `json:"trace_sections"`
+	// ArtifactsMetadata asks for GitLab's metadata file of each zip
+	// archive as the upload's "metadata" part. GitLab does not send it:
+	// its Workhorse makes that file from the zip. A GitLab without
+	// Workhorse in front (the test coordinator) sets it.
+	ArtifactsMetadata bool `json:"artifacts_metadata,omitempty"`
 }
 
-// JobArtifact is one artifacts entry of the payload, kept so that the
-// executor can name what it will not upload.
+// JobArtifact is one artifacts entry of the payload: the job's
+// `artifacts:` (type archive, format zip) or one of its `artifacts:reports`
+// (type junit, format gzip, ...).
 type JobArtifact struct {
-	Name         string   `json:"name"`
-	Paths        []string `json:"paths"`
-	When         string   `json:"when"`
-	ArtifactType string   `json:"artifact_type"`
+	Name      string   `json:"name"`
+	Untracked bool     `json:"untracked"`
+	Paths     []string `json:"paths"`
+	Exclude   []string `json:"exclude,omitempty"`
+	// When is on_success (also when empty), on_failure or always.
+	When           string `json:"when"`
+	ExpireIn       string `json:"expire_in,omitempty"`
+	ArtifactType   string `json:"artifact_type"`
+	ArtifactFormat string `json:"artifact_format"`
+}
+
+// JobDependency is one entry of the payload's "dependencies": an earlier
+// job whose artifacts this one downloads, with the token to do it.
+type JobDependency struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Token string `json:"token"`
+	// ArtifactsFile is nil when the job left no artifacts archive.
+	ArtifactsFile *DependencyArtifactsFile `json:"artifacts_file,omitempty"`
+}
+
+// DependencyArtifactsFile names a dependency's archive.
+type DependencyArtifactsFile struct {
+	Filename string `json:"filename"`
+	Size     int64  `json:"size"`
 }
 
 // MaxJobTimeout bounds the timeout a coordinator may set. GitLab's own
@@ -170,6 +200,9 @@ func (j *Job) MaskRules() MaskRules {
 		}
 	}
 	add(&r.Values, j.Token)
+	for _, d := range j.Dependencies {
+		add(&r.Values, d.Token)
+	}
 	seen = map[string]bool{}
 	for _, p := range j.Features.TokenMaskPrefixes {
 		add(&r.TokenPrefixes, p)
