@@ -13,16 +13,17 @@ import (
 )
 
 func init() {
-	Register("helper", "run inside the job pod's helper container (wait, receive, clone)", helperCommand)
+	Register("helper", "run inside the job pod's helper container (wait, receive, clone, cache-extract, cache-archive)", helperCommand)
 }
 
 // helperCommand is what the helper image runs. `wait` keeps the container
 // alive without a sleep loop until the pod is deleted; `receive` unpacks
 // the job's sources from stdin into the shared builds volume; `clone`
-// fetches the job's repository into it (helper_clone.go).
+// fetches the job's repository into it (helper_clone.go); cache-extract and
+// cache-archive restore and save the job's cache (helper_cache.go).
 func helperCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: kuberunner helper wait | receive --dir DIR | clone [flags] < request.json | report-exit NONCE SUBCOMMAND...")
+		fmt.Fprintln(stderr, "usage: kuberunner helper wait | receive --dir DIR | clone [flags] < request.json | cache-extract|cache-archive [flags] < request.json | report-exit NONCE SUBCOMMAND...")
 		return ExitUsage
 	}
 	switch args[0] {
@@ -44,6 +45,8 @@ func helperCommand(args []string, stdout, stderr io.Writer) int {
 		return code
 	case "clone":
 		return helperClone(args[1:], os.Stdin, stdout, stderr)
+	case "cache-extract", "cache-archive":
+		return helperCache(args[0], args[1:], os.Stdin, stdout, stderr)
 	case "receive":
 		fs := flag.NewFlagSet("helper receive", flag.ContinueOnError)
 		fs.SetOutput(stderr)
@@ -61,6 +64,6 @@ func helperCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		return ExitOK
 	}
-	fmt.Fprintf(stderr, "helper: unknown subcommand %q; use wait, receive or clone\n", args[0])
+	fmt.Fprintf(stderr, "helper: unknown subcommand %q; use wait, receive, clone, cache-extract or cache-archive\n", args[0])
 	return ExitUsage
 }
