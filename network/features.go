@@ -26,8 +26,13 @@ type features struct {
 
 	// Artifacts: nothing uploads artifacts; GitLab must not expect them.
 	Artifacts bool `json:"artifacts"`
-	// Cache: there is no cache store.
+	// Cache: the distributed cache of [runners.cache] (cache/,
+	// executors/kubernetes/cache.go); a runner without one says so in the
+	// job's log.
 	Cache bool `json:"cache"`
+	// FallbackCacheKeys: cache:fallback_keys are tried in order after the
+	// key. GitLab drops a job that has them unless this is claimed.
+	FallbackCacheKeys bool `json:"fallback_cache_keys"`
 	// UploadMultipleArtifacts and UploadRawArtifacts: no artifact upload at all.
 	UploadMultipleArtifacts bool `json:"upload_multiple_artifacts"`
 	UploadRawArtifacts      bool `json:"upload_raw_artifacts"`
@@ -63,4 +68,7 @@ var supportedFeatures = features{
 	ServiceVariables:    true,
 	ImageExecutorOpts:   true,
 	ServiceExecutorOpts: true,
+
+	Cache:             true,
+	FallbackCacheKeys: true,
 }

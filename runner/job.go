@@ -115,7 +115,4 @@ func warnUnsupported(blog *buildlog.Log, job *common.Job) {
 	if len(job.Artifacts) > 0 {
 		blog.Warningln("This job defines artifacts; kuberunner does not upload artifacts, so none will be saved")
 	}
-	if len(job.Cache) > 0 {
-		blog.Warningln("This job defines a cache; kuberunner does not restore or save caches")
-	}
 }

@@ -43,6 +43,7 @@ type Executor struct {
 	vars       common.JobVariables
 	projectDir string
 	sources    *sourcePlan // the sources of a GitLab job; nil for none
+	cache      *cachePlan  // the job's cache; nil for none
 	watch      *podwatch.Watch
 	pod        *corev1.Pod // the attempt that started
 	stats      attemptStats
@@ -94,6 +95,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		}
 		e.sources.git.TLS = helperTLS(opts.Runner)
 	}
+	e.cache = newCachePlan(opts.Job, opts.Runner, e.vars)
 	// The image name may itself use job variables, so CI_JOB_IMAGE can only
 	// be known once the spec has expanded it.
 	e.vars = append(e.vars, common.JobVariable{Key: "CI_JOB_IMAGE", Value: e.spec.Containers[0].Image, Public: true})
@@ -115,6 +117,11 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	}
 	if e.sources != nil {
 		for _, w := range e.sources.warnings {
+			log.Warningln(w)
+		}
+	}
+	if e.cache != nil {
+		for _, w := range e.cache.warnings {
 			log.Warningln(w)
 		}
 	}
@@ -199,7 +206,8 @@ func (e *Executor) run(ctx context.Context) error {
 }
 
 // useRunningPod gets the sources, from a local directory (exec) or from
-// the job's repository (a GitLab job), then runs the steps.
+// the job's repository (a GitLab job), restores the cache, runs the steps
+// and saves the cache.
 func (e *Executor) useRunningPod(ctx context.Context) error {
 	var err error
 	switch {
@@ -211,7 +219,14 @@ func (e *Executor) useRunningPod(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return e.runSteps(ctx)
+	if err := e.restoreCache(ctx); err != nil {
+		return err
+	}
+	err = e.runSteps(ctx)
+	if cerr := e.archiveCache(ctx, err); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Cleanup deletes every pod and the secret of the job, with its own
