@@ -129,6 +129,19 @@ auth-registry-start:
 auth-registry-config:
 	@$(CLUSTER) auth-registry-config
 
+# The S3 server of the distributed cache (MinIO, built by cluster-up into
+# the cache outside the checkout): stop, start, and its address and
+# credentials as shell assignments (eval "$$(make -s s3-env)").
+.PHONY: s3-stop s3-start s3-env
+s3-stop:
+	$(CLUSTER) s3-stop
+
+s3-start:
+	$(CLUSTER) s3-start
+
+s3-env:
+	@$(CLUSTER) s3-env
+
 # The main job: the reference scenario on the local cluster, with its build
 # log. DEMO_CACHED=0 shows the failure path.
 demo: deps
