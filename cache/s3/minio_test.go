@@ -54,8 +54,14 @@ func TestRealS3RoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		return u
 	}
-	get := func(ctx context.Context, o string) (string, error) { u, err := signer.GetURL(ctx, o); return u.String(), err }
-	put := func(ctx context.Context, o string) (string, error) { u, err := signer.PutURL(ctx, o); return u.String(), err }
+	get := func(ctx context.Context, o string) (string, error) {
+		u, err := signer.GetURL(ctx, o)
+		return u.String(), err
+	}
+	put := func(ctx context.Context, o string) (string, error) {
+		u, err := signer.PutURL(ctx, o)
+		return u.String(), err
+	}
 
 	root := t.TempDir()
 	dir := filepath.Join(root, "g", "p")

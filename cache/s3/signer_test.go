@@ -56,4 +56,3 @@ func TestNeedsABucket(t *testing.T) {
 	_, err = New(nil)
 	assert.Error(t, err)
 }
-
