@@ -149,11 +149,14 @@ demo: deps
 
 # Reaction time and API requests per job on the local cluster (docs/performance.md).
 # Then the same through `kuberunner run`: the time GitLab sees per job, and
-# 100 jobs at concurrent = 10 (throughput, RSS, goroutines, API requests).
+# 100 jobs at concurrent = 10 (throughput, RSS, goroutines, API requests),
+# and the cache's save and restore against the cluster's MinIO, next to
+# tar + curl.
 bench: cluster-up helper-image
 	$(GO) test -tags integration -run '^$$' -bench Job -benchtime 20x -timeout 30m ./executors/kubernetes/
 	$(GO) test -tags integration -run '^$$' -bench BenchmarkRunJob -benchtime 20x -timeout 30m ./commands/
 	$(GO) test -tags integration -run '^$$' -bench BenchmarkRunHundredJobs -benchtime 1x -timeout 30m ./commands/
+	$(GO) test -run '^$$' -bench Cache -benchtime 3x -timeout 30m ./cache/s3/
 
 # The fuzz targets of what GitLab sends (the job payload, the headers of its
 # answers) for 10 s each, one after the other (go test -fuzz takes one target
