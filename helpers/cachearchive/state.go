@@ -8,17 +8,17 @@ import (
 	"path/filepath"
 )
 
-// state is what Extract found, for Archive: the fingerprint of each key
+// extractedState is what Extract found, for Archive: the fingerprint of each key
 // extracted, taken right after extracting it. It lives in the request's
 // StateDir, which the two commands share through the builds volume.
-type state struct {
+type extractedState struct {
 	Extracted map[string]string `json:"extracted"`
 }
 
 const stateFile = "state.json"
 
-func loadState(dir string) state {
-	s := state{Extracted: map[string]string{}}
+func loadState(dir string) extractedState {
+	s := extractedState{Extracted: map[string]string{}}
 	b, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if err == nil {
 		_ = json.Unmarshal(b, &s) // a broken file is as good as none: the cache is uploaded
@@ -29,7 +29,7 @@ func loadState(dir string) state {
 	return s
 }
 
-func (s state) save(dir string) error {
+func (s extractedState) save(dir string) error {
 	b, err := json.Marshal(s)
 	if err != nil {
 		return err
