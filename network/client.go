@@ -22,6 +22,10 @@ const (
 	// the time GitLab's Workhorse may hold a job request open (long
 	// polling) before answering 204.
 	DefaultRequestJobTimeout = 90 * time.Second
+	// DefaultArtifactTimeout bounds one try of an artifact's transfer: two
+	// gigabytes at a slow 1 MB/s, with room; the job's own timeout
+	// bounds all tries.
+	DefaultArtifactTimeout = time.Hour
 )
 
 // Config is what a Client needs to talk for one runner.
@@ -51,6 +55,9 @@ type Config struct {
 	// RequestJobTimeout bounds each job request; 0 is
 	// DefaultRequestJobTimeout.
 	RequestJobTimeout time.Duration
+	// ArtifactTimeout bounds each try of an artifact's upload or
+	// download; 0 is DefaultArtifactTimeout.
+	ArtifactTimeout time.Duration
 	// Logger receives retries and background trace errors, with the
 	// caller's fields (the daemon's runner name); nil is logrus's standard
 	// logger, so that no warning is lost.
@@ -68,9 +75,11 @@ type Client struct {
 	retry      RetryPolicy
 	timeout    time.Duration
 	jobTimeout time.Duration
-	log        logrus.FieldLogger
-	userAgent  string
-	caFile     string
+	// artifactTimeout bounds one try of an artifact's upload or download.
+	artifactTimeout time.Duration
+	log             logrus.FieldLogger
+	userAgent       string
+	caFile          string
 
 	// secrets are what no message may show: the runner token and the
 	// URL's userinfo (userinfoSecrets).
@@ -89,26 +98,39 @@ const maxQuotedBody = 64 << 10
 
 // New checks cfg and returns its Client.
 func New(cfg Config) (*Client, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("coordinator: no runner token")
+	}
+	return build(cfg)
+}
+
+// NewJobClient is a Client for the requests a job makes with its own token
+// (its artifacts), where the runner's token is not at hand: in the helper
+// container. cfg.Token is not used.
+func NewJobClient(cfg Config) (*Client, error) {
+	cfg.Token = ""
+	return build(cfg)
+}
+
+func build(cfg Config) (*Client, error) {
 	u, err := parseBaseURL(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Token == "" {
-		return nil, errors.New("coordinator: no runner token")
-	}
 	c := &Client{
-		base:       u,
-		token:      cfg.Token,
-		systemID:   cfg.SystemID,
-		info:       newRunnerInfo(cfg.Version, cfg.Revision),
-		http:       checkingRedirects(cfg.HTTPClient),
-		clock:      cfg.Clock,
-		retry:      cfg.Retry,
-		timeout:    cfg.Timeout,
-		jobTimeout: cfg.RequestJobTimeout,
-		log:        cfg.Logger,
-		caFile:     cfg.CAFile,
-		secrets:    append([]string{cfg.Token}, userinfoSecrets(u)...),
+		base:            u,
+		token:           cfg.Token,
+		systemID:        cfg.SystemID,
+		info:            newRunnerInfo(cfg.Version, cfg.Revision),
+		http:            checkingRedirects(cfg.HTTPClient),
+		clock:           cfg.Clock,
+		retry:           cfg.Retry,
+		timeout:         cfg.Timeout,
+		jobTimeout:      cfg.RequestJobTimeout,
+		artifactTimeout: cfg.ArtifactTimeout,
+		log:             cfg.Logger,
+		caFile:          cfg.CAFile,
+		secrets:         append([]string{cfg.Token}, userinfoSecrets(u)...),
 	}
 	if c.clock == nil {
 		c.clock = realClock{}
@@ -118,6 +140,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.jobTimeout <= 0 {
 		c.jobTimeout = DefaultRequestJobTimeout
+	}
+	if c.artifactTimeout <= 0 {
+		c.artifactTimeout = DefaultArtifactTimeout
 	}
 	if c.log == nil {
 		c.log = logrus.StandardLogger()

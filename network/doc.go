@@ -1,8 +1,10 @@
 // Package network is kuberunner's client for GitLab's runner API (the
 // "coordinator"): asking for jobs (POST /api/v4/jobs/request), verifying a
 // runner (POST /api/v4/runners/verify), streaming a job's log
-// (PATCH /api/v4/jobs/:id/trace) and reporting its end
-// (PUT /api/v4/jobs/:id).
+// (PATCH /api/v4/jobs/:id/trace), reporting its end
+// (PUT /api/v4/jobs/:id), and a job's artifacts with its own token
+// (POST and GET /api/v4/jobs/:id/artifacts, artifacts.go; a Client from
+// NewJobClient in the helper container, which has no runner token).
 //
 // A Client talks for one runner token. Trace is the job's log sink: an
 // io.Writer that the build log feeds, sent in patches at the interval

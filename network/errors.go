@@ -18,6 +18,11 @@ var (
 	// ErrConflict is a 409 on a job request: GitLab was busy assigning a
 	// job to this runner elsewhere; asking again is fine.
 	ErrConflict = errors.New("conflict (409): ask again")
+	// ErrNotFound is a 404: what was asked for (a job's artifacts) is not
+	// there.
+	ErrNotFound = errors.New("not found (404)")
+	// ErrTooLarge is a 413: GitLab refuses an upload over its size limit.
+	ErrTooLarge = errors.New("too large (413)")
 	// ErrTraceFinished is returned by Write after Finish, and by a second
 	// Finish.
 	ErrTraceFinished = errors.New("trace already finished")
@@ -25,7 +30,8 @@ var (
 
 // StatusError is an answer with a status the operation does not expect.
 // errors.Is(err, ErrForbidden) holds for a 403, errors.Is(err,
-// ErrUnauthorized) for a 401, errors.Is(err, ErrConflict) for a 409.
+// ErrUnauthorized) for a 401, errors.Is(err, ErrConflict) for a 409,
+// ErrNotFound for a 404 and ErrTooLarge for a 413.
 type StatusError struct {
 	Op     string
 	Status int
@@ -53,6 +59,10 @@ func (e *StatusError) Is(target error) bool {
 		return e.Status == http.StatusUnauthorized
 	case ErrConflict:
 		return e.Status == http.StatusConflict
+	case ErrNotFound:
+		return e.Status == http.StatusNotFound
+	case ErrTooLarge:
+		return e.Status == http.StatusRequestEntityTooLarge
 	}
 	return false
 }

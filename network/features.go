@@ -24,7 +24,8 @@ type features struct {
 	ImageExecutorOpts   bool `json:"image_executor_opts"`
 	ServiceExecutorOpts bool `json:"service_executor_opts"`
 
-	// Artifacts: nothing uploads artifacts; GitLab must not expect them.
+	// Artifacts: the helper uploads each entry of the payload's artifacts
+	// and downloads the dependencies' (executors/kubernetes artifacts.go).
 	Artifacts bool `json:"artifacts"`
 	// Cache: the distributed cache of [runners.cache] (cache/,
 	// executors/kubernetes/cache.go); a runner without one says so in the
@@ -33,9 +34,12 @@ type features struct {
 	// FallbackCacheKeys: cache:fallback_keys are tried in order after the
 	// key. GitLab drops a job that has them unless this is claimed.
 	FallbackCacheKeys bool `json:"fallback_cache_keys"`
-	// UploadMultipleArtifacts and UploadRawArtifacts: no artifact upload at all.
+	// UploadMultipleArtifacts: artifacts:reports, each its own upload
+	// (gzip); UploadRawArtifacts: artifact_format raw, one file as is;
+	// ArtifactsExclude: artifacts:exclude (helpers/pathglob).
 	UploadMultipleArtifacts bool `json:"upload_multiple_artifacts"`
 	UploadRawArtifacts      bool `json:"upload_raw_artifacts"`
+	ArtifactsExclude        bool `json:"artifacts_exclude"`
 	// Shared: builds are not shared between jobs on one machine; each job
 	// gets its own pod.
 	Shared bool `json:"shared"`
@@ -64,6 +68,11 @@ var supportedFeatures = features{
 	ReturnExitCode:   true,
 	Refspecs:         true,
 	MultiBuildSteps:  true,
+
+	Artifacts:               true,
+	UploadMultipleArtifacts: true,
+	UploadRawArtifacts:      true,
+	ArtifactsExclude:        true,
 
 	ServiceVariables:    true,
 	ImageExecutorOpts:   true,

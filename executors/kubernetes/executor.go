@@ -44,6 +44,7 @@ type Executor struct {
 	projectDir string
 	sources    *sourcePlan // the sources of a GitLab job; nil for none
 	cache      *cachePlan  // the job's cache; nil for none
+	artifacts  *artifactPlan
 	watch      *podwatch.Watch
 	pod        *corev1.Pod // the attempt that started
 	stats      attemptStats
@@ -96,6 +97,9 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		e.sources.git.TLS = helperTLS(opts.Runner)
 	}
 	e.cache = newCachePlan(opts.Job, opts.Runner, e.vars)
+	if e.artifacts, err = newArtifactPlan(opts.Job, opts.Runner, e.vars, e.projectDir); err != nil {
+		return configFailure(err)
+	}
 	// The image name may itself use job variables, so CI_JOB_IMAGE can only
 	// be known once the spec has expanded it.
 	e.vars = append(e.vars, common.JobVariable{Key: "CI_JOB_IMAGE", Value: e.spec.Containers[0].Image, Public: true})
@@ -124,6 +128,9 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		for _, w := range e.cache.warnings {
 			log.Warningln(w)
 		}
+	}
+	for _, w := range e.artifacts.warnings {
+		log.Warningln(w)
 	}
 	e.logSecurity()
 	return nil
@@ -206,8 +213,9 @@ func (e *Executor) run(ctx context.Context) error {
 }
 
 // useRunningPod gets the sources, from a local directory (exec) or from
-// the job's repository (a GitLab job), restores the cache, runs the steps
-// and saves the cache.
+// the job's repository (a GitLab job), restores the cache, downloads the
+// dependencies' artifacts, runs the steps, then saves the cache and
+// uploads the job's artifacts: GitLab Runner's order.
 func (e *Executor) useRunningPod(ctx context.Context) error {
 	var err error
 	switch {
@@ -222,11 +230,14 @@ func (e *Executor) useRunningPod(ctx context.Context) error {
 	if err := e.restoreCache(ctx); err != nil {
 		return err
 	}
+	if err := e.artifacts.downloadArtifacts(ctx, e.helperExec, e.opts.Log); err != nil {
+		return err
+	}
 	err = e.runSteps(ctx)
 	if cerr := e.archiveCache(ctx, err); err == nil {
 		err = cerr
 	}
-	return err
+	return e.artifacts.uploadArtifacts(ctx, e.helperExec, e.opts.Log, err)
 }
 
 // Cleanup deletes every pod and the secret of the job, with its own

@@ -96,3 +96,32 @@ func TestExtractZipRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestProjectDir(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "g", "p"), 0o755))
+	require.NoError(t, os.Symlink("/etc", filepath.Join(root, "g", "escape")))
+	require.NoError(t, os.Symlink("p", filepath.Join(root, "g", "alias")))
+	tests := []struct {
+		dir    string
+		create bool
+		ok     bool
+	}{
+		{filepath.Join(root, "g", "p"), false, true},
+		{filepath.Join(root, "g", "alias"), false, true},
+		{filepath.Join(root, "g", "escape"), false, false},
+		{filepath.Join(root, "g", "escape", "x"), true, false},
+		{root, false, false},
+		{"/etc", false, false},
+		{filepath.Join(root, "missing"), false, false},
+		{filepath.Join(root, "made", "here"), true, true},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.dir), func(t *testing.T) {
+			_, err := ProjectDir(root, tt.dir, tt.create)
+			require.Equal(t, tt.ok, err == nil, "%v", err)
+		})
+	}
+	_, err := os.Stat("/etc/x")
+	require.True(t, os.IsNotExist(err))
+}

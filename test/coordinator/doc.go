@@ -7,6 +7,19 @@
 // overlaps, the final state, checksum and size, how many final updates
 // arrived, and how many jobs ran at once.
 //
+// Artifacts (artifacts.go): POST /api/v4/jobs/:id/artifacts takes the
+// job's own token, streams the file part to disk, and checks it: a zip
+// must open and agree with its metadata part (GitLab's metadata file),
+// which must be there exactly when the job's features ask for it
+// (ArtifactsMetadata); a gzip must decompress. Artifacts lists the uploads,
+// with Entries and GzipMembers to read them. GET /api/v4/jobs/:id/artifacts
+// takes a running job's token and serves the job's archive, or with
+// direct_download=true redirects to a Storage (RedirectDownloads), a
+// second server standing in for object storage that counts the JOB-TOKEN
+// headers it receives. StoreArchive plants a crafted archive;
+// SetArtifactsLimit answers 413 past a size. NewOn listens on an address a
+// job pod can reach.
+//
 // Tests make it misbehave on demand with Inject (any status and headers, N
 // times), TruncateTrace (the server lost the end of a trace) and
 // SetJobStatus (cancel a job once its trace reaches a size).

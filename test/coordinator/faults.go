@@ -1,6 +1,7 @@
 package coordinator
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 )
@@ -16,6 +17,11 @@ const (
 	EndpointKeepAlive Endpoint = "keepalive"
 	// EndpointUpdate is the final PUT /jobs/:id (state success or failed).
 	EndpointUpdate Endpoint = "update"
+	// EndpointArtifactsUpload is POST /jobs/:id/artifacts, answered
+	// before the body is read; EndpointArtifactsDownload GET
+	// /jobs/:id/artifacts (JobID: the dependency's).
+	EndpointArtifactsUpload   Endpoint = "artifacts-upload"
+	EndpointArtifactsDownload Endpoint = "artifacts-download"
 )
 
 // Fault is a scripted answer. The request it answers is recorded but
@@ -24,6 +30,8 @@ const (
 type Fault struct {
 	Status int
 	Header map[string]string
+	// Body is the answer's body; empty sends none.
+	Body string
 	// Times is how many requests it answers; less than 1 means once.
 	Times int
 	// JobID limits a trace or update Fault to one job; 0 means any.
@@ -71,6 +79,9 @@ func writeFault(w http.ResponseWriter, f *Fault) {
 		w.Header().Set(k, v)
 	}
 	w.WriteHeader(f.Status)
+	if f.Body != "" {
+		_, _ = io.WriteString(w, f.Body)
+	}
 }
 
 // PayloadFault breaks the 201 that hands out a job: the status and

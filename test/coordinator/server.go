@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -38,6 +40,9 @@ type Server struct {
 	traceInterval int
 	running       int
 	maxRunning    int
+	// artifacts is where uploads are stored and what downloads serve
+	// (artifacts.go).
+	artifacts artifactStore
 }
 
 type runnerState struct {
@@ -47,23 +52,31 @@ type runnerState struct {
 // New starts a fake coordinator that knows the given runner tokens and stops
 // it when the test ends.
 func New(t testing.TB, runnerTokens ...string) *Server {
-	return start(t, nil, runnerTokens)
+	return start(t, nil, "", runnerTokens)
+}
+
+// NewOn is New listening on host (an IP address) instead of 127.0.0.1:
+// the address a job pod can reach (clustertest.PodReachableAddress), for
+// the helper's artifact transfers.
+func NewOn(t testing.TB, host string, runnerTokens ...string) *Server {
+	return start(t, nil, host, runnerTokens)
 }
 
 // NewTLS is New serving https with cert, a certificate that must hold
 // 127.0.0.1: GitLab behind a CA of the test's own. Client trusts only cert.
 func NewTLS(t testing.TB, cert tls.Certificate, runnerTokens ...string) *Server {
-	return start(t, &cert, runnerTokens)
+	return start(t, &cert, "", runnerTokens)
 }
 
 // start serves http, or https with cert when it is not nil.
-func start(t testing.TB, cert *tls.Certificate, runnerTokens []string) *Server {
+func start(t testing.TB, cert *tls.Certificate, host string, runnerTokens []string) *Server {
 	s := &Server{
 		runners:    map[string]*runnerState{},
 		jobs:       map[int64]*jobState{},
 		faults:     map[Endpoint][]*Fault{},
 		nextID:     1000,
 		lastUpdate: 1,
+		artifacts:  artifactStore{dir: t.TempDir()},
 	}
 	for _, tok := range runnerTokens {
 		s.runners[tok] = &runnerState{}
@@ -73,7 +86,17 @@ func start(t testing.TB, cert *tls.Certificate, runnerTokens []string) *Server {
 	mux.HandleFunc("POST "+PathRunnerVerify, s.handleVerify)
 	mux.HandleFunc("PATCH /api/v4/jobs/{id}/trace", s.handleTrace)
 	mux.HandleFunc("PUT /api/v4/jobs/{id}", s.handleUpdate)
+	mux.HandleFunc("POST /api/v4/jobs/{id}/artifacts", s.handleArtifactsUpload)
+	mux.HandleFunc("GET /api/v4/jobs/{id}/artifacts", s.handleArtifactsDownload)
 	s.srv = httptest.NewUnstartedServer(s.record(mux))
+	if host != "" {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			t.Fatalf("coordinator: listen on %s: %v", host, err)
+		}
+		s.srv.Listener.Close()
+		s.srv.Listener = l
+	}
 	if cert != nil {
 		s.srv.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
 		s.srv.StartTLS()
@@ -108,11 +131,15 @@ func (s *Server) SetTraceInterval(seconds int) {
 	s.traceInterval = seconds
 }
 
-// record keeps every request with the status it got.
+// record keeps every request with the status it got, and its body but
+// for artifact transfers, which the handlers stream to disk.
 func (s *Server) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		var body []byte
+		if !strings.HasSuffix(r.URL.Path, "/artifacts") {
+			body, _ = io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
 		s.mu.Lock()
