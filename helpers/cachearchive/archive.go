@@ -77,7 +77,7 @@ func (r *run) pack(c Cache, dst string) (artifacts.Result, int64, error) {
 	if err != nil {
 		return artifacts.Result{}, 0, err
 	}
-	f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	f, err := createFile(dst)
 	if err != nil {
 		return artifacts.Result{}, 0, err
 	}

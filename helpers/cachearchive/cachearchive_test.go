@@ -238,3 +238,24 @@ func TestReadRequestRefusesUnknownFields(t *testing.T) {
 	_, err := ReadRequest(strings.NewReader(`{"dir": "/builds/p", "secret_key": "x"}`), "/builds")
 	assert.ErrorContains(t, err, "unknown field")
 }
+
+// The script may leave a symlink where the helper keeps its files between
+// its two commands; the helper replaces it, never writes through it.
+func TestStateFilesAreNeverWrittenThrough(t *testing.T) {
+	_, srv := newStore(t)
+	j := newJob(t)
+	j.write(t, "vendor/x", "x")
+	victim := filepath.Join(t.TempDir(), "victim")
+	require.NoError(t, os.WriteFile(victim, []byte("keep"), 0o644))
+	require.NoError(t, os.MkdirAll(j.state, 0o700))
+	for _, name := range []string{"upload.zip", "download.zip", "state.json.tmp"} {
+		require.NoError(t, os.Symlink(victim, filepath.Join(j.state, name)))
+	}
+	url := srv.URL + "/b/deps"
+	out := archiveTo(t, j, url, "deps", "vendor/")
+	require.Contains(t, out, "Created cache")
+	extractFrom(t, j, "deps", Source{"deps", url})
+	b, err := os.ReadFile(victim)
+	require.NoError(t, err)
+	assert.Equal(t, "keep", string(b))
+}

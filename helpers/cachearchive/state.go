@@ -35,10 +35,29 @@ func (s extractedState) save(dir string) error {
 		return err
 	}
 	tmp := filepath.Join(dir, stateFile+".tmp")
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+	f, err := createFile(tmp)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
 	return os.Rename(tmp, filepath.Join(dir, stateFile))
+}
+
+// createFile makes a new file at p for writing, removing what was there
+// first. The job's script can write to the builds volume between the
+// helper's commands; O_EXCL never opens an existing path, so a symlink
+// it put there is not written through.
+func createFile(p string) (*os.File, error) {
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 }
 
 // makeStateDir makes dir, refusing a symlink there.

@@ -70,7 +70,7 @@ func download(ctx context.Context, client *http.Client, raw, dst string) (int64,
 	if resp.StatusCode != http.StatusOK {
 		return fail(statusError(resp))
 	}
-	f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	f, err := createFile(dst)
 	if err != nil {
 		return 0, err
 	}
