@@ -137,6 +137,19 @@ auth-registry-start:
 auth-registry-config:
 	@$(CLUSTER) auth-registry-config
 
+# The S3 server of the distributed cache (MinIO, built by cluster-up into
+# the cache outside the checkout): stop, start, and its address and
+# credentials as shell assignments (eval "$$(make -s s3-env)").
+.PHONY: s3-stop s3-start s3-env
+s3-stop:
+	$(CLUSTER) s3-stop
+
+s3-start:
+	$(CLUSTER) s3-start
+
+s3-env:
+	@$(CLUSTER) s3-env
+
 # The main job: the reference scenario on the local cluster, with its build
 # log. DEMO_CACHED=0 shows the failure path.
 demo: deps
@@ -144,12 +157,15 @@ demo: deps
 
 # Reaction time and API requests per job on the local cluster (docs/performance.md).
 # Then the same through `kuberunner run`: the time GitLab sees per job, and
-# 100 jobs at concurrent = 10 (throughput, RSS, goroutines, API requests).
+# 100 jobs at concurrent = 10 (throughput, RSS, goroutines, API requests),
+# and the cache's save and restore against the cluster's MinIO, next to
+# tar + curl.
 bench: cluster-up helper-image
 	$(GO) test -tags integration -run '^$$' -bench Job -benchtime 20x -timeout 30m ./executors/kubernetes/
 	$(GO) test -tags integration -run '^$$' -bench BenchmarkRunJob -benchtime 20x -timeout 30m ./commands/
 	$(GO) test -tags integration -run '^$$' -bench BenchmarkRunHundredJobs -benchtime 1x -timeout 30m ./commands/
 	$(GO) test -run '^$$' -bench BenchmarkArtifacts -benchtime 5x -timeout 30m ./commands/
+	$(GO) test -run '^$$' -bench Cache -benchtime 3x -timeout 30m ./cache/s3/
 
 # The fuzz targets of what GitLab sends (the job payload, the headers of its
 # answers) for 10 s each, one after the other (go test -fuzz takes one target

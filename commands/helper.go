@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	Register("helper", "run inside the job pod's helper container (wait, receive, clone)", helperCommand)
+	Register("helper", "run inside the job pod's helper container (wait, receive, clone, cache-extract, cache-archive)", helperCommand)
 }
 
 // helperCommand is what the helper image runs. `wait` keeps the container
@@ -21,10 +21,11 @@ func init() {
 // the job's sources from stdin into the shared builds volume; `clone`
 // fetches the job's repository into it (helper_clone.go);
 // `artifacts-upload` and `artifacts-download` move the job's artifacts
-// (helper_artifacts.go).
+// (helper_artifacts.go); cache-extract and cache-archive restore and save
+// the job's cache (helper_cache.go).
 func helperCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: kuberunner helper wait | receive --dir DIR | clone [flags] < request.json | artifacts-upload|artifacts-download [flags] < request.json | report-exit NONCE SUBCOMMAND...")
+		fmt.Fprintln(stderr, "usage: kuberunner helper wait | receive --dir DIR | clone [flags] < request.json | artifacts-upload|artifacts-download [flags] < request.json | cache-extract|cache-archive [flags] < request.json | report-exit NONCE SUBCOMMAND...")
 		return ExitUsage
 	}
 	switch args[0] {
@@ -48,6 +49,8 @@ func helperCommand(args []string, stdout, stderr io.Writer) int {
 		return helperClone(args[1:], os.Stdin, stdout, stderr)
 	case "artifacts-upload", "artifacts-download":
 		return helperArtifacts(args[0], args[1:], os.Stdin, stdout, stderr)
+	case "cache-extract", "cache-archive":
+		return helperCache(args[0], args[1:], os.Stdin, stdout, stderr)
 	case "receive":
 		fs := flag.NewFlagSet("helper receive", flag.ContinueOnError)
 		fs.SetOutput(stderr)
@@ -65,6 +68,6 @@ func helperCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		return ExitOK
 	}
-	fmt.Fprintf(stderr, "helper: unknown subcommand %q; use wait, receive, clone, artifacts-upload or artifacts-download\n", args[0])
+	fmt.Fprintf(stderr, "helper: unknown subcommand %q; use wait, receive, clone, artifacts-upload, artifacts-download, cache-extract or cache-archive\n", args[0])
 	return ExitUsage
 }

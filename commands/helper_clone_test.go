@@ -153,7 +153,7 @@ func TestHelperClone(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		require.Equal(t, ExitUsage, Main([]string{"helper", "clone", "--nope"}, &stdout, &stderr))
 		require.Equal(t, ExitUsage, Main([]string{"helper", "nope"}, &stdout, &stderr))
-		require.Contains(t, stderr.String(), "use wait, receive, clone, artifacts-upload or artifacts-download")
+		require.Contains(t, stderr.String(), "use wait, receive, clone, artifacts-upload, artifacts-download, cache-extract or cache-archive")
 	})
 }
 

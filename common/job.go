@@ -28,10 +28,11 @@ type Job struct {
 	RunnerInfo JobRunnerInfo `json:"runner_info"`
 	Features   JobFeatures   `json:"features"`
 	// Artifacts are uploaded after the steps (executors/kubernetes,
-	// artifacts.go); Cache is read only so that the runner can warn.
-	Artifacts     []JobArtifact     `json:"artifacts,omitempty"`
-	Cache         []json.RawMessage `json:"cache,omitempty"`
-	AllowGitFetch bool              `json:"allow_git_fetch"`
+	// artifacts.go).
+	Artifacts []JobArtifact `json:"artifacts,omitempty"`
+	// Cache is the job's `cache:` entries (cache.go).
+	Cache         []JobCache `json:"cache,omitempty"`
+	AllowGitFetch bool       `json:"allow_git_fetch"`
 	// Hooks are the job's `hooks:`, scripts run around getting the
 	// sources (see HookScript).
 	Hooks []Hook `json:"hooks,omitempty"`
@@ -89,6 +90,9 @@ type GitInfo struct {
 	Refspecs  []string `json:"refspecs"`
 	// Depth is the shallow-clone depth; zero means a full clone.
 	Depth int `json:"depth"`
+	// Protected says whether the ref is protected; GitLab 18.3 and later
+	// send it. nil: not sent.
+	Protected *bool `json:"protected,omitempty"`
 }
 
 // JobRunnerInfo is what the coordinator tells the runner about running the

@@ -26,7 +26,8 @@ const payloadFixture = `{
   ],
   "image": {"name": "alpine", "ports": [{"number": 8080, "protocol": "http", "name": "web"}]},
   "artifacts": [{"name": "a", "paths": ["out/"], "when": "on_success", "artifact_type": "archive"}],
-  "cache": [{"key": "k", "paths": ["vendor/"]}],
+  "cache": [{"key": "k", "paths": ["vendor/"], "untracked": true, "policy": "pull", "when": "always",
+    "fallback_keys": ["main-protected"]}],
   "credentials": [{"type": "registry", "url": "registry.example.com:5005", "username": "gitlab-ci-token", "password": "job-token-xyz"}]
 }`
 
@@ -45,9 +46,9 @@ func TestJobPayloadDecode(t *testing.T) {
 	assert.True(t, j.Features.TraceSections)
 	assert.Equal(t, []Port{{Number: 8080, Protocol: "http", Name: "web"}}, j.Image.Ports)
 	assert.Equal(t, []JobArtifact{{Name: "a", Paths: []string{"out/"}, When: "on_success", ArtifactType: "archive"}}, j.Artifacts)
-	require.Len(t, j.Cache, 1)
-	assert.JSONEq(t, `{"key": "k", "paths": ["vendor/"]}`, string(j.Cache[0]))
 	assert.Equal(t, []Credentials{{Type: CredentialsTypeRegistry, URL: "registry.example.com:5005", Username: "gitlab-ci-token", Password: "job-token-xyz"}}, j.Credentials)
+	assert.Equal(t, []JobCache{{Key: "k", Paths: []string{"vendor/"}, Policy: CachePolicyPull, When: CacheWhenAlways,
+		FallbackKeys: []string{"main-protected"}, Untracked: true}}, j.Cache)
 }
 
 func TestApplyRunnerInfo(t *testing.T) {

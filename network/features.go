@@ -27,8 +27,13 @@ type features struct {
 	// Artifacts: the helper uploads each entry of the payload's artifacts
 	// and downloads the dependencies' (executors/kubernetes artifacts.go).
 	Artifacts bool `json:"artifacts"`
-	// Cache: there is no cache store.
+	// Cache: the distributed cache of [runners.cache] (cache/,
+	// executors/kubernetes/cache.go); a runner without one says so in the
+	// job's log.
 	Cache bool `json:"cache"`
+	// FallbackCacheKeys: cache:fallback_keys are tried in order after the
+	// key. GitLab drops a job that has them unless this is claimed.
+	FallbackCacheKeys bool `json:"fallback_cache_keys"`
 	// UploadMultipleArtifacts: artifacts:reports, each its own upload
 	// (gzip); UploadRawArtifacts: artifact_format raw, one file as is;
 	// ArtifactsExclude: artifacts:exclude (helpers/pathglob).
@@ -72,4 +77,7 @@ var supportedFeatures = features{
 	ServiceVariables:    true,
 	ImageExecutorOpts:   true,
 	ServiceExecutorOpts: true,
+
+	Cache:             true,
+	FallbackCacheKeys: true,
 }

@@ -152,10 +152,10 @@ func TestRequestJobBody(t *testing.T) {
 	for _, f := range []string{"variables", "image", "services", "masking", "raw_variables", "cancelable",
 		"cancel_gracefully", "trace_reset", "trace_checksum", "trace_size", "return_exit_code",
 		"refspecs", "multi_build_steps", "service_variables", "image_executor_opts", "service_executor_opts",
-		"artifacts", "upload_multiple_artifacts", "upload_raw_artifacts", "artifacts_exclude"} {
+		"artifacts", "upload_multiple_artifacts", "upload_raw_artifacts", "artifacts_exclude", "cache", "fallback_cache_keys"} {
 		assert.True(t, body.Info.Features[f], f)
 	}
-	for _, f := range []string{"cache", "shared", "session", "terminal", "proxy", "native_steps_integration"} {
+	for _, f := range []string{"shared", "session", "terminal", "proxy", "native_steps_integration"} {
 		v, sent := body.Info.Features[f]
 		assert.True(t, sent && !v, "%s must be sent as false", f)
 	}

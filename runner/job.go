@@ -51,7 +51,6 @@ func (d *Daemon) runJob(ctx context.Context, r *runnerState, job *common.Job, re
 
 	blog.Println(fmt.Sprintf("Running with kuberunner %s", d.opts.Version))
 	blog.Println(fmt.Sprintf("  on %s (executor %s)", safetext.Escape(r.cfg.Name), r.cfg.Executor))
-	warnUnsupported(blog, job)
 	err := refused
 	if err == nil {
 		err = d.execute(jobCtx, r, job, blog, trace, entry)
@@ -112,12 +111,4 @@ func (d *Daemon) execute(ctx context.Context, r *runnerState, job *common.Job, b
 		Job: job, Runner: r.cfg, Log: blog, Canceling: trace.Canceling(),
 		Version: d.opts.Version, Revision: d.opts.Revision, Slot: slot,
 	})
-}
-
-// warnUnsupported says in the job's log what of the job kuberunner cannot
-// honour, rather than dropping it silently.
-func warnUnsupported(blog *buildlog.Log, job *common.Job) {
-	if len(job.Cache) > 0 {
-		blog.Warningln("This job defines a cache; kuberunner does not restore or save caches")
-	}
 }

@@ -34,6 +34,8 @@ type RunnerConfig struct {
 	OutputLimit int               `toml:"output_limit"`
 	Environment []string          `toml:"environment"`
 	Kubernetes  *KubernetesConfig `toml:"kubernetes"`
+	// Cache is [runners.cache], the distributed cache (cache.go).
+	Cache *CacheConfig `toml:"cache"`
 
 	// DebugTraceDisabled turns CI_DEBUG_TRACE off for this runner's jobs,
 	// as on GitLab Runner: tracing prints every variable a script uses.

@@ -111,7 +111,6 @@ func TestLoadConfigGitLabRunnerFile(t *testing.T) {
 		{28, "runners[0].pre_get_sources_script"},
 		{29, "runners[0].post_build_script"},
 		{30, "runners[0].custom_build_dir"},
-		{31, "runners[0].cache"},
 		{41, "runners[0].feature_flags"},
 		{45, "runners[0].kubernetes.bearer_token_overwrite_allowed"},
 		{53, "runners[0].kubernetes.poll_interval"},

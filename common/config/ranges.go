@@ -51,6 +51,9 @@ const (
 	// MaxID is the largest user or group ID the API server accepts
 	// (apimachinery's validation.MaxUserID and MaxGroupID, int32).
 	MaxID = math.MaxInt32
+	// MaxUploadedArchiveSize is 5 GiB: a cache archive goes up in one
+	// signed PUT, and S3 takes at most 5 GiB in one.
+	MaxUploadedArchiveSize = 5 << 30
 )
 
 var numericRanges = []numericRange{
@@ -69,6 +72,7 @@ var numericRanges = []numericRange{
 	{keys: securityIDKeys(), max: MaxID},
 	{keys: []string{"runners.kubernetes.pod_termination_grace_period_seconds", "runners.kubernetes.cleanup_grace_period_seconds"},
 		max: MaxGracePeriod, unit: "seconds"},
+	{keys: []string{"runners.cache.MaxUploadedArchiveSize"}, max: MaxUploadedArchiveSize, unit: "bytes", zero: "0 means no limit"},
 	{keys: affinityWeightKeys(), max: 100, zero: "0 or unset is refused: a preferred term needs a weight"},
 }
 

@@ -22,8 +22,9 @@ const Redacted = "[REDACTED]"
 var ErrSecretRedacted = errors.New("details not shown: the value is a secret")
 
 // secretWords make a key secret when its name contains one, in any case:
-// token, bearer_token, DB_PASSWORD, client_secret.
-var secretWords = []string{"token", "password", "secret"}
+// token, bearer_token, DB_PASSWORD, client_secret, and the credentials of
+// [runners.cache] (AccessKey, SecretKey, PrivateKey, AccountKey).
+var secretWords = []string{"token", "password", "secret", "accesskey", "privatekey", "accountkey"}
 
 // IsSecretKey reports whether key, a single name or a whole path such as
 // runners[0].kubernetes.bearer_token, names a secret: some part of it

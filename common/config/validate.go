@@ -110,6 +110,9 @@ func (d *decoder) validateRunner(p keyPath, r *RunnerConfig) {
 	}
 	d.tokenFile(p, r)
 	d.tlsFiles(p, r)
+	if r.Cache != nil {
+		d.validateCache(p.child("cache"), r.Cache)
+	}
 	if r.Kubernetes != nil {
 		d.validateKubernetes(p.child("kubernetes"), r.Kubernetes)
 	}

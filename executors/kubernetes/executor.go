@@ -45,6 +45,7 @@ type Executor struct {
 	projectDir string
 	sources    *sourcePlan // the sources of a GitLab job; nil for none
 	auth       *pullAuth   // the registry credentials of the job's pods
+	cache      *cachePlan  // the job's cache; nil for none
 	artifacts  *artifactPlan
 	watch      *podwatch.Watch
 	pod        *corev1.Pod // the attempt that started
@@ -103,6 +104,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		}
 		e.sources.git.TLS = helperTLS(opts.Runner)
 	}
+	e.cache = newCachePlan(opts.Job, opts.Runner, e.vars)
 	if e.artifacts, err = newArtifactPlan(opts.Job, opts.Runner, e.vars, e.projectDir); err != nil {
 		return configFailure(err)
 	}
@@ -131,6 +133,11 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	}
 	if e.sources != nil {
 		for _, w := range e.sources.warnings {
+			log.Warningln(w)
+		}
+	}
+	if e.cache != nil {
+		for _, w := range e.cache.warnings {
 			log.Warningln(w)
 		}
 	}
@@ -218,8 +225,9 @@ func (e *Executor) run(ctx context.Context) error {
 }
 
 // useRunningPod gets the sources, from a local directory (exec) or from
-// the job's repository (a GitLab job), and the dependencies' artifacts,
-// then runs the steps and uploads the job's artifacts.
+// the job's repository (a GitLab job), restores the cache, downloads the
+// dependencies' artifacts, runs the steps, then saves the cache and
+// uploads the job's artifacts: GitLab Runner's order.
 func (e *Executor) useRunningPod(ctx context.Context) error {
 	var err error
 	switch {
@@ -228,13 +236,20 @@ func (e *Executor) useRunningPod(ctx context.Context) error {
 	case e.sources != nil:
 		err = e.fetchSources(ctx)
 	}
-	if err == nil {
-		err = e.artifacts.downloadArtifacts(ctx, e.helperExec, e.opts.Log)
-	}
 	if err != nil {
 		return err
 	}
-	return e.artifacts.uploadArtifacts(ctx, e.helperExec, e.opts.Log, e.runSteps(ctx))
+	if err := e.restoreCache(ctx); err != nil {
+		return err
+	}
+	if err := e.artifacts.downloadArtifacts(ctx, e.helperExec, e.opts.Log); err != nil {
+		return err
+	}
+	err = e.runSteps(ctx)
+	if cerr := e.archiveCache(ctx, err); err == nil {
+		err = cerr
+	}
+	return e.artifacts.uploadArtifacts(ctx, e.helperExec, e.opts.Log, err)
 }
 
 // Cleanup deletes every pod and the secret of the job, with its own

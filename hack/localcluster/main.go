@@ -1,11 +1,12 @@
-// Command localcluster runs kuberunner's local single-node Kubernetes cluster
-// and its image registry; `make cluster-up`, `make cluster-down` and
+// Command localcluster runs kuberunner's local single-node Kubernetes cluster,
+// its image registries and its S3 server; `make cluster-up`, `make cluster-down` and
 // `make cluster-status` call it. The work is done by package cluster, which
 // integration tests use directly.
 //
 //	go run ./hack/localcluster up|down|status
 //	go run ./hack/localcluster registry-stop|registry-start
 //	go run ./hack/localcluster auth-registry-stop|auth-registry-start|auth-registry-config
+//	go run ./hack/localcluster s3-stop|s3-start|s3-env
 //	go run ./hack/localcluster push|registry-delete|cache|uncache IMAGE
 //	go run ./hack/localcluster images
 //	go run ./hack/localcluster push-helper|push-runner BINARY, push-debian ROOTFS.tar
@@ -36,6 +37,9 @@ const usage = `usage: localcluster COMMAND [IMAGE]
   auth-registry-stop   stop the authenticated registries (basic :5008, token :5009)
   auth-registry-start  start them again
   auth-registry-config print a DOCKER_AUTH_CONFIG for both, as the cluster's first account
+  s3-stop            stop the S3 server (MinIO; requests then fail: connection refused)
+  s3-start           start it again
+  s3-env             print KUBERUNNER_S3_ENDPOINT, _BUCKET, _ACCESS_KEY, _SECRET_KEY as shell assignments
   push IMAGE         build a busybox image named IMAGE and push it
   registry-delete IMAGE  delete IMAGE's tag and manifest from the registry
   cache IMAGE        pull IMAGE into the node's containerd (registry must be up)
@@ -96,6 +100,16 @@ func run(args []string) error {
 		users, err := c.AuthRegistryUsers()
 		if err == nil {
 			fmt.Println(localcluster.DockerAuthConfig(users[0], localcluster.AuthRegistryHosts...))
+		}
+		return err
+	case "s3-stop":
+		return c.StopS3(ctx)
+	case "s3-start":
+		return c.StartS3(ctx)
+	case "s3-env":
+		info, err := c.S3()
+		if err == nil {
+			fmt.Print(info.Env())
 		}
 		return err
 	case "images":

@@ -17,7 +17,7 @@ import (
 // The final sweep of Down kills only these, and only when their command line
 // names our state dir, so an editor viewing a log there is left alone.
 var harnessBinaries = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
-	"kubelet", "containerd", "containerd-shim-runc-v2", "docker-registry", "token-server"}
+	"kubelet", "containerd", "containerd-shim-runc-v2", "docker-registry", "token-server", "minio"}
 
 // procInfo is what cleanup needs to know about one process.
 type procInfo struct {

@@ -42,7 +42,7 @@ func (c *Cluster) Down(ctx context.Context) error {
 	note(c.stop("containerd", 10*time.Second))
 	c.cleanNode()
 	for _, name := range []string{"kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd", "registry",
-		basicRegistryName, tokenRegistryName, tokenServerName} {
+		basicRegistryName, tokenRegistryName, tokenServerName, s3Name} {
 		note(c.stop(name, 10*time.Second))
 	}
 	// Anything left (a component whose pid file was lost) is killed by name.

@@ -57,7 +57,7 @@ func (s Status) String() string {
 
 // componentHosts are the addresses Status shows for the registries.
 var componentHosts = map[string]string{"registry": RegistryHost, basicRegistryName: BasicAuthRegistryHost,
-	tokenRegistryName: tokenRegistryBackend, tokenServerName: TokenAuthRegistryHost}
+	tokenRegistryName: tokenRegistryBackend, tokenServerName: TokenAuthRegistryHost, s3Name: s3Listen}
 
 // Status checks each component's process and health endpoint and the node.
 func (c *Cluster) Status(ctx context.Context) Status {
@@ -65,13 +65,18 @@ func (c *Cluster) Status(ctx context.Context) Status {
 	comps, err := c.components("", nil)
 	if err != nil { // no certificates yet: nothing was ever started
 		for _, n := range []string{"registry", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "containerd", "kubelet",
-			tokenServerName, basicRegistryName, tokenRegistryName} {
+			tokenServerName, basicRegistryName, tokenRegistryName, s3Name} {
 			s.Components = append(s.Components, ComponentStatus{Name: n})
 		}
 		s.NodeErr = "cluster never started"
 		return s
 	}
-	for _, comp := range append(comps, c.authComponents()...) {
+	comps = append(comps, c.authComponents()...)
+	if info, err := c.S3(); err == nil {
+		bin, _ := c.MinioBinary(false)
+		comps = append(comps, c.s3Component(bin, info))
+	}
+	for _, comp := range comps {
 		cs := ComponentStatus{Name: comp.name, PID: c.pid(comp.name)}
 		if cs.PID != 0 {
 			if err := comp.healthy(ctx); err != nil {

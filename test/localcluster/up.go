@@ -70,6 +70,9 @@ func (c *Cluster) Up(ctx context.Context) error {
 	if err := c.ensureAuthRegistries(ctx); err != nil {
 		return err
 	}
+	if err := c.ensureS3(ctx); err != nil {
+		return err
+	}
 	// The node object outlives a `down` with its last status, Ready; only a
 	// heartbeat from the kubelet we just started proves it is ready now.
 	// Heartbeats have second precision.
@@ -118,7 +121,7 @@ func (c *Cluster) ensureImages(ctx context.Context) error {
 // cleanStale forgets components that died without `down` and, when
 // containerd is not running, removes what it left (see cleanNode).
 func (c *Cluster) cleanStale() {
-	for _, name := range []string{"registry", tokenServerName, basicRegistryName, tokenRegistryName,
+	for _, name := range []string{"registry", tokenServerName, basicRegistryName, tokenRegistryName, s3Name,
 		"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "containerd", "kubelet"} {
 		if c.pid(name) == 0 {
 			_ = os.Remove(c.pidFile(name))
