@@ -89,6 +89,9 @@ func (c *Cluster) Up(ctx context.Context) error {
 		return err
 	}
 	c.logf("  %-24s ready in %s", "node "+NodeName, time.Since(nodeBegan).Round(10*time.Millisecond))
+	if err := c.ensureBridge(ctx); err != nil {
+		return err
+	}
 	c.logf("cluster up in %s; kubeconfig: %s", time.Since(began).Round(10*time.Millisecond), c.KubeconfigPath())
 	return nil
 }
