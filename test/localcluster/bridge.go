@@ -40,7 +40,9 @@ func (c *Cluster) ensureBridge(ctx context.Context) error {
 	if _, err := pods.Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 		return fmt.Errorf("create the pod that makes the bridge %s: %w", BridgeName, err)
 	}
-	defer func() { _ = pods.Delete(context.WithoutCancel(ctx), bridgePod, metav1.DeleteOptions{GracePeriodSeconds: ptr.To(int64(0))}) }()
+	defer func() {
+		_ = pods.Delete(context.WithoutCancel(ctx), bridgePod, metav1.DeleteOptions{GracePeriodSeconds: ptr.To(int64(0))})
+	}()
 	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 60*time.Second, true, func(context.Context) (bool, error) {
 		_, err := net.InterfaceByName(BridgeName)
 		return err == nil, nil
