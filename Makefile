@@ -163,6 +163,7 @@ demo: deps
 bench: cluster-up helper-image
 	$(GO) test -tags integration -run '^$$' -bench Job -benchtime 20x -timeout 30m ./executors/kubernetes/
 	$(GO) test -tags integration -run '^$$' -bench BenchmarkRunJob -benchtime 20x -timeout 30m ./commands/
+	$(GO) test -tags integration -run '^$$' -bench BenchmarkBreakerOutage -benchtime 10x -timeout 30m ./commands/
 	$(GO) test -tags integration -run '^$$' -bench BenchmarkRunHundredJobs -benchtime 1x -timeout 30m ./commands/
 	$(GO) test -run '^$$' -bench BenchmarkArtifacts -benchtime 5x -timeout 30m ./commands/
 	$(GO) test -run '^$$' -bench Cache -benchtime 3x -timeout 30m ./cache/s3/
