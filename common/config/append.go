@@ -23,9 +23,9 @@ type RegisteredRunner struct {
 	TLSCAFile   string `toml:"tls-ca-file,omitempty"`
 	TLSCertFile string `toml:"tls-cert-file,omitempty"`
 	TLSKeyFile  string `toml:"tls-key-file,omitempty"`
-	Limit       int    `toml:"limit,omitempty"`
+	Limit       int    `toml:"limit,omitzero"`
 	// RequestConcurrency is request_concurrency; 0 leaves the default.
-	RequestConcurrency int                  `toml:"request_concurrency,omitempty"`
+	RequestConcurrency int                  `toml:"request_concurrency,omitzero"`
 	Kubernetes         RegisteredKubernetes `toml:"kubernetes"`
 }
 
