@@ -27,6 +27,9 @@ func usagef(format string, args ...any) error {
 // (a refused input, a failed job) is ExitError.
 func exitCode(err error) int {
 	var ue *usageError
+	if code, ok := exitStatusCode(err); ok {
+		return code
+	}
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return ExitOK
@@ -41,7 +44,7 @@ func exitCode(err error) int {
 // runner names and file contents, none of which may drive the terminal.
 // A help request prints nothing (the flag package has printed the usage).
 func printErrors(w io.Writer, err error) {
-	if err == nil || errors.Is(err, flag.ErrHelp) {
+	if _, printed := exitStatusCode(err); printed || err == nil || errors.Is(err, flag.ErrHelp) {
 		return
 	}
 	for _, e := range splitErrors(err) {

@@ -1,8 +1,11 @@
 package commands
 
 import (
+	"context"
 	"flag"
+
 	"fmt"
+	"github.com/urfave/cli/v3"
 	"io"
 	"os"
 	"os/signal"
@@ -12,8 +15,34 @@ import (
 	"kuberunner/helpers/tarstream"
 )
 
+// helperSubcommands are the helper's subcommands and their summaries; each
+// parses its own flags, in the argv shapes the executor sends.
+var helperSubcommands = [][2]string{
+	{"wait", "keep the helper container alive until SIGTERM"},
+	{"receive", "unpack the job's sources from stdin (--dir DIR)"},
+	{"clone", "fetch the job's repository (request on stdin)"},
+	{"artifacts-upload", "upload the job's artifacts (request on stdin)"},
+	{"artifacts-download", "download the artifacts of earlier jobs (request on stdin)"},
+	{"cache-extract", "restore the job's cache (request on stdin)"},
+	{"cache-archive", "save the job's cache (request on stdin)"},
+	{"report-exit", "NONCE SUBCOMMAND...: run SUBCOMMAND and end stderr with its exit marker"},
+}
+
 func init() {
-	Register("helper", "run inside the job pod's helper container (wait, receive, clone, cache-extract, cache-archive)", helperCommand)
+	registerCommand("helper", func(stdout, stderr io.Writer) *cli.Command {
+		cmd := &cli.Command{Name: "helper", Usage: "run inside the job pod's helper container", Action: helperGroupAction}
+		for _, sc := range helperSubcommands {
+			name := sc[0]
+			sub := rawCommand(name, sc[1], func(args []string, stdout, stderr io.Writer) int {
+				return helperCommand(append([]string{name}, args...), stdout, stderr)
+			}, stdout, stderr)
+			// wait takes no flags: urfave/cli parses them, so that
+			// --help answers instead of waiting for a signal.
+			sub.SkipFlagParsing = name != "wait"
+			cmd.Commands = append(cmd.Commands, sub)
+		}
+		return cmd
+	})
 }
 
 // helperCommand is what the helper image runs. `wait` keeps the container
@@ -23,6 +52,14 @@ func init() {
 // `artifacts-upload` and `artifacts-download` move the job's artifacts
 // (helper_artifacts.go); cache-extract and cache-archive restore and save
 // the job's cache (helper_cache.go).
+// helperGroupAction is helper without a known subcommand.
+func helperGroupAction(ctx context.Context, cmd *cli.Command) error {
+	if !cmd.Args().Present() {
+		return groupAction(ctx, cmd)
+	}
+	return usagef("helper: unknown subcommand %q; use wait, receive, clone, artifacts-upload, artifacts-download, cache-extract or cache-archive", cmd.Args().First())
+}
+
 func helperCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "usage: kuberunner helper wait | receive --dir DIR | clone [flags] < request.json | artifacts-upload|artifacts-download [flags] < request.json | cache-extract|cache-archive [flags] < request.json | report-exit NONCE SUBCOMMAND...")

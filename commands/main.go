@@ -1,10 +1,13 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
 	"sync"
+
+	"github.com/urfave/cli/v3"
 )
 
 // Version is set at build time with
@@ -34,77 +37,54 @@ const (
 // RunFunc runs one subcommand with the arguments after its name.
 type RunFunc func(args []string, stdout, stderr io.Writer) int
 
-type command struct {
-	name, summary string
-	run           RunFunc
-}
+// builder makes a fresh command each run: urfave/cli keeps parse state in
+// the Command, so concurrent Main calls (tests) must not share one.
+type builder func(stdout, stderr io.Writer) *cli.Command
 
 var (
 	registryMu sync.Mutex
-	registry   = map[string]command{}
+	registry   = map[string]builder{}
 )
 
-// Register adds a subcommand. Each command registers itself from its own
-// file's init, so adding one touches no shared file. Registering a name
-// twice is a programming error and panics at start-up.
-func Register(name, summary string, run func(args []string, stdout, stderr io.Writer) int) {
+// Register adds a subcommand whose flags it parses itself (the helper
+// subcommands keep the argv the executor sends). Each command registers
+// itself from its own file's init, so adding one touches no shared file.
+// Registering a name twice is a programming error and panics at start-up.
+func Register(name, summary string, run RunFunc) {
+	registerCommand(name, func(stdout, stderr io.Writer) *cli.Command {
+		return rawCommand(name, summary, run, stdout, stderr)
+	})
+}
+
+// registerCommand adds a subcommand built with urfave/cli.
+func registerCommand(name string, b builder) {
 	registryMu.Lock()
 	defer registryMu.Unlock()
 	if _, dup := registry[name]; dup {
 		panic(fmt.Sprintf("commands: %q registered twice", name))
 	}
-	registry[name] = command{name: name, summary: summary, run: run}
+	registry[name] = b
 }
 
-func lookup(name string) (command, bool) {
+func commandsSorted(stdout, stderr io.Writer) []*cli.Command {
 	registryMu.Lock()
 	defer registryMu.Unlock()
-	c, ok := registry[name]
-	return c, ok
-}
-
-func commandsSorted() []command {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	out := make([]command, 0, len(registry))
-	for _, c := range registry {
-		out = append(out, c)
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	sort.Strings(names)
+	out := make([]*cli.Command, 0, len(names))
+	for _, n := range names {
+		out = append(out, registry[n](stdout, stderr))
+	}
 	return out
 }
 
 // Main runs kuberunner with args (without the program name) and returns the
 // process exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
-		return ExitUsage
-	}
-	switch args[0] {
-	case "--version", "-version":
-		return runVersion(nil, stdout, stderr)
-	case "help", "--help", "-help", "-h":
-		usage(stdout)
-		return ExitOK
-	}
-	c, ok := lookup(args[0])
-	if !ok {
-		fmt.Fprintf(stderr, "kuberunner: unknown command %q\n\n", args[0])
-		usage(stderr)
-		return ExitUsage
-	}
-	return c.run(args[1:], stdout, stderr)
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: kuberunner <command> [flags]")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Commands:")
-	for _, c := range commandsSorted() {
-		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintf(w, "  %-14s %s\n", "help", "show this list")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, `Run "kuberunner <command> -h" for a command's flags.`)
+	root := rootCommand(stdout, stderr)
+	err := root.Run(context.Background(), append([]string{"kuberunner"}, args...))
+	return finish(stderr, err)
 }

@@ -1,10 +1,12 @@
 package commands
 
 import (
-	"flag"
+	"context"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/urfave/cli/v3"
 
 	"kuberunner/common/config"
 	"kuberunner/helpers/safetext"
@@ -12,56 +14,68 @@ import (
 )
 
 func init() {
-	Register("register", "verify a runner token and add the runner to config.toml", runRegister)
+	registerCommand("register", func(stdout, _ io.Writer) *cli.Command {
+		return &cli.Command{
+			Name:   "register",
+			Usage:  "verify a runner authentication token and add the runner to config.toml",
+			Flags:  registerFlags(),
+			Action: func(ctx context.Context, cmd *cli.Command) error { return runRegister(cmd, stdout) },
+		}
+	})
 }
 
-// runRegister is `kuberunner register --url URL --token glrt-…`. The token
-// may come from $KUBERUNNER_TOKEN instead, to keep it out of the process
-// list; it is never printed.
-func runRegister(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("kuberunner register", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	flagPath := fs.String("config", "", "config file to add the runner to (created if missing)")
-	url := fs.String("url", "", "GitLab URL, e.g. https://gitlab.example.com")
-	token := fs.String("token", os.Getenv("KUBERUNNER_TOKEN"), "runner authentication token (glrt-…); default $KUBERUNNER_TOKEN")
-	name := fs.String("name", hostname(), "runner name")
-	namespace := fs.String("namespace", config.DefaultNamespace, "namespace for the job pods")
-	image := fs.String("image", "alpine:3.20", "default job image")
-	caFile := fs.String("tls-ca-file", "", "PEM file of the CA certificates that GitLab's certificate is verified with, besides the system's")
-	certFile := fs.String("tls-cert-file", "", "PEM file of a client certificate to present to GitLab (with --tls-key-file)")
-	keyFile := fs.String("tls-key-file", "", "PEM file of the private key of --tls-cert-file")
-	if err := fs.Parse(args); err != nil {
-		return exitCode(flagError(err))
+// runRegister is `kuberunner register --url URL --token glrt-…`, with GitLab
+// Runner's flags and variables (register_flags.go). The token may come from
+// the environment, to keep it out of the process list; it is never printed.
+func runRegister(cmd *cli.Command, stdout io.Writer) error {
+	if err := checkRegisterArgs(cmd); err != nil {
+		return err
 	}
-	if *url == "" || *token == "" {
-		return finish(stderr, usagef("kuberunner register: --url and --token (or $KUBERUNNER_TOKEN) are required"))
-	}
-	path := config.Locate(*flagPath).Path
+	path := config.Locate(cmd.String("config")).Path
 	// The file is checked, and its directory made, before anything else:
 	// a file that cannot take the runner must not cost a call to GitLab
 	// with the token, and the system ID goes into that directory.
 	if err := config.PrepareAppend(path); err != nil {
-		return finish(stderr, err)
+		return err
 	}
-	tls, err := config.ReadTLSFiles("kuberunner register", *caFile, *certFile, *keyFile)
+	entry, err := registeredRunner(cmd)
 	if err != nil {
-		return finish(stderr, err)
+		return err
+	}
+	tls, err := config.ReadTLSFiles("kuberunner register", entry.TLSCAFile, entry.TLSCertFile, entry.TLSKeyFile)
+	if err != nil {
+		return err
 	}
 	systemID, err := network.LoadOrCreateSystemID(path)
 	if err == nil {
-		err = verifyToken(*url, *token, systemID, tls)
+		err = verifyToken(entry.URL, entry.Token, systemID, tls)
 	}
 	if err != nil {
-		return finish(stderr, fmt.Errorf("runner %q at %s: %w", safetext.Escape(*name), config.RedactURL(*url), err))
+		return fmt.Errorf("runner %q at %s: %w", safetext.Escape(entry.Name), config.RedactURL(entry.URL), err)
 	}
-	entry := config.RegisteredRunner{Name: *name, URL: *url, Token: *token, Executor: config.DefaultExecutor,
-		TLSCAFile: tls.CAFile, TLSCertFile: tls.CertFile, TLSKeyFile: tls.KeyFile,
-		Kubernetes: config.RegisteredKubernetes{Namespace: *namespace, Image: *image, PullPolicy: []string{"always", "if-not-present"}}}
+	entry.TLSCAFile, entry.TLSCertFile, entry.TLSKeyFile = tls.CAFile, tls.CertFile, tls.KeyFile
 	if err := config.AppendRunner(path, entry); err != nil {
-		return finish(stderr, err)
+		return err
 	}
-	fmt.Fprintf(stdout, "Registered runner %q at %s in %s\n", safetext.Escape(*name), config.RedactURL(*url), path)
-	return ExitOK
+	fmt.Fprintf(stdout, "Registered runner %q at %s in %s\n", safetext.Escape(entry.Name), config.RedactURL(entry.URL), path)
+	return nil
+}
+
+// checkRegisterArgs refuses, before any file or network access, what can
+// never register: the legacy flow, another executor, missing URL or token.
+func checkRegisterArgs(cmd *cli.Command) error {
+	if cmd.IsSet("registration-token") {
+		return usagef("kuberunner register: registration tokens (--registration-token, $REGISTRATION_TOKEN) are not supported: " +
+			"create the runner in GitLab (Settings > CI/CD > Runners > New project runner, or the POST /user/runners API) " +
+			"and pass its authentication token (glrt-…) with --token")
+	}
+	if e := cmd.String("executor"); e != config.DefaultExecutor {
+		return usagef("kuberunner register: --executor %q: kuberunner runs jobs only with the %q executor", safetext.Escape(e), config.DefaultExecutor)
+	}
+	if cmd.Args().Present() {
+		return usagef("kuberunner register: unexpected argument %q", safetext.Escape(cmd.Args().First()))
+	}
+	return nil
 }
 
 func hostname() string {

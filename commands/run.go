@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli/v3"
 	"k8s.io/klog/v2"
 
 	"kuberunner/common/config"
@@ -21,39 +21,70 @@ import (
 )
 
 func init() {
-	Register("run", "take jobs from GitLab and run them (the daemon)", runDaemon)
+	registerCommand("run", func(_, stderr io.Writer) *cli.Command {
+		return &cli.Command{
+			Name:  "run",
+			Usage: "take jobs from GitLab and run them (the daemon)",
+			Flags: []cli.Flag{
+				configFlag(),
+				&cli.StringFlag{Name: "listen-address", Usage: "address of /metrics and the probes, e.g. :9252 (overrides listen_address)", Sources: cli.EnvVars("LISTEN_ADDRESS")},
+				&cli.StringFlag{Name: "working-directory", Aliases: []string{"d"}, Usage: "directory to run in; relative paths are read from it", Sources: cli.EnvVars("RUNNER_WORKING_DIRECTORY")},
+				&cli.StringFlag{Name: "system-id-file", Usage: "where the system ID is kept (default: .runner_system_id next to the config file)", Sources: cli.EnvVars(systemIDEnvVar)},
+			},
+			Action: func(_ context.Context, cmd *cli.Command) error {
+				if cmd.Args().Present() {
+					return usagef("kuberunner run: unexpected argument %q", cmd.Args().First())
+				}
+				if dir := cmd.String("working-directory"); dir != "" {
+					if err := os.Chdir(dir); err != nil {
+						return fmt.Errorf("--working-directory: %w", err)
+					}
+				}
+				return statusError(runDaemon(runFlags{config: cmd.String("config"), idFile: cmd.String("system-id-file"),
+					override: runOverride(cmd)}, stderr))
+			},
+		}
+	})
 }
 
-// runDaemon is `kuberunner run [--config FILE]`. SIGTERM and SIGINT abort
+// runFlags is the run command line, parsed.
+type runFlags struct {
+	config, idFile string
+	override       func(*config.Config)
+}
+
+// runOverride is what the command line sets over config.toml.
+func runOverride(cmd *cli.Command) func(*config.Config) {
+	logs, listen := logOverrideOf(cmd), cmd.String("listen-address")
+	return func(cfg *config.Config) {
+		logs.apply(cfg)
+		if listen != "" {
+			cfg.ListenAddress = listen
+		}
+	}
+}
+
+// runDaemon is `kuberunner run [-c FILE]`. SIGTERM and SIGINT abort
 // the running jobs (pods deleted, jobs reported failed) and exit 0;
 // SIGQUIT stops taking jobs and exits once the running ones are reported
 // (both bounded by shutdown_timeout); SIGHUP reloads config.toml.
-func runDaemon(args []string, stdout, stderr io.Writer) int {
+func runDaemon(f runFlags, stderr io.Writer) int {
 	// From the start: SIGHUP's default ends the process.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	fs := flag.NewFlagSet("kuberunner run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	flagPath := fs.String("config", "", "config file (default: $"+config.EnvVar+", else /etc/kuberunner/config.toml for root, else ~/.kuberunner/config.toml)")
-	idFile := fs.String("system-id-file", os.Getenv(systemIDEnvVar), "where the system ID is kept (default: $"+systemIDEnvVar+", else .runner_system_id next to the config file)")
-	if err := fs.Parse(args); err != nil {
-		return exitCode(flagError(err))
-	}
-	if fs.NArg() > 0 {
-		return finish(stderr, usagef("kuberunner run: unexpected argument %q", fs.Arg(0)))
-	}
-	cfg, path, err := loadDaemonConfig(*flagPath, stderr)
+	cfg, path, err := loadDaemonConfig(f.config, stderr)
 	if err != nil {
 		return finish(stderr, err)
 	}
+	f.override(cfg)
 	log, err := daemonLogger(cfg, stderr)
 	if err != nil {
 		return finish(stderr, err)
 	}
-	d, err := runner.New(cfg, runner.Options{ConfigPath: path, SystemIDFile: *idFile, Version: Version, Revision: Revision, Log: log, ReloadSignals: hup})
+	d, err := runner.New(cfg, runner.Options{ConfigPath: path, SystemIDFile: f.idFile, Override: f.override, Version: Version, Revision: Revision, Log: log, ReloadSignals: hup})
 	if err != nil {
-		return finish(stderr, systemIDHint(err, *idFile))
+		return finish(stderr, systemIDHint(err, f.idFile))
 	}
 	stopMetrics, err := serveMetrics(cfg.ListenAddress, d.Handler(), log)
 	if err != nil {

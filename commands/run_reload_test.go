@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"kuberunner/common/config"
 	"kuberunner/test/coordinator"
 	"kuberunner/test/logbuf"
 )
@@ -33,7 +34,7 @@ func TestRunReloadsOnSIGHUP(t *testing.T) {
 	write(1)
 	stderr := &logbuf.Buffer{}
 	code := make(chan int, 1)
-	go func() { code <- runDaemon([]string{"--config", path}, os.Stdout, stderr) }()
+	go func() { code <- runDaemon(runFlags{config: path, override: func(*config.Config) {}}, stderr) }()
 
 	served := regexp.MustCompile(`Serving metrics on (http://\S+)/metrics`)
 	var base string

@@ -41,6 +41,10 @@ type Options struct {
 	// ReloadInterval is how often config.toml's modification time is
 	// checked; zero is DefaultReloadInterval.
 	ReloadInterval time.Duration
+	// Override sets what the command line gave (log level and format,
+	// listen_address) over each file the daemon loads, a reload's too:
+	// flags win over config.toml, as in GitLab Runner.
+	Override func(*config.Config)
 }
 
 // Daemon runs the jobs of every [[runners]] entry of one config.toml,

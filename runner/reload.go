@@ -39,6 +39,9 @@ func RequireGitLab(cfg *config.Config, file string) error {
 // the settings they started with). listen_address needs a restart. A cfg
 // the daemon cannot run is an error, and the configuration in force stays.
 func (d *Daemon) Reload(cfg *config.Config) error {
+	if d.opts.Override != nil {
+		d.opts.Override(cfg)
+	}
 	if err := RequireGitLab(cfg, d.opts.ConfigPath); err != nil {
 		return err
 	}

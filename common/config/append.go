@@ -16,14 +16,17 @@ import (
 // RegisteredRunner is the [[runners]] entry AppendRunner adds, with the
 // keys `kuberunner register` sets and no others.
 type RegisteredRunner struct {
-	Name        string               `toml:"name"`
-	URL         string               `toml:"url"`
-	Token       string               `toml:"token"`
-	Executor    string               `toml:"executor"`
-	TLSCAFile   string               `toml:"tls-ca-file,omitempty"`
-	TLSCertFile string               `toml:"tls-cert-file,omitempty"`
-	TLSKeyFile  string               `toml:"tls-key-file,omitempty"`
-	Kubernetes  RegisteredKubernetes `toml:"kubernetes"`
+	Name        string `toml:"name"`
+	URL         string `toml:"url"`
+	Token       string `toml:"token"`
+	Executor    string `toml:"executor"`
+	TLSCAFile   string `toml:"tls-ca-file,omitempty"`
+	TLSCertFile string `toml:"tls-cert-file,omitempty"`
+	TLSKeyFile  string `toml:"tls-key-file,omitempty"`
+	Limit       int    `toml:"limit,omitzero"`
+	// RequestConcurrency is request_concurrency; 0 leaves the default.
+	RequestConcurrency int                  `toml:"request_concurrency,omitzero"`
+	Kubernetes         RegisteredKubernetes `toml:"kubernetes"`
 }
 
 // RegisteredKubernetes is the [runners.kubernetes] table of a
@@ -32,6 +35,14 @@ type RegisteredKubernetes struct {
 	Namespace  string   `toml:"namespace"`
 	Image      string   `toml:"image"`
 	PullPolicy []string `toml:"pull_policy"`
+	// The keys below are written only when register was given them.
+	HelperImage    string `toml:"helper_image,omitempty"`
+	ServiceAccount string `toml:"service_account,omitempty"`
+	Privileged     *bool  `toml:"privileged,omitempty"`
+	CPURequest     string `toml:"cpu_request,omitempty"`
+	CPULimit       string `toml:"cpu_limit,omitempty"`
+	MemoryRequest  string `toml:"memory_request,omitempty"`
+	MemoryLimit    string `toml:"memory_limit,omitempty"`
 }
 
 // registration is the text AppendRunner appends. It is encoded by the TOML

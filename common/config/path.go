@@ -73,7 +73,29 @@ func Locate(flag string) Location {
 	case os.Getenv(EnvVar) != "":
 		return Location{Path: os.Getenv(EnvVar), Source: FromEnv}
 	}
-	return Location{Path: defaultPath("", os.Geteuid(), os.UserHomeDir), Source: FromDefault}
+	own := defaultPath("", os.Geteuid(), os.UserHomeDir)
+	if _, err := os.Lstat(own); errors.Is(err, fs.ErrNotExist) {
+		// An operator moving from GitLab Runner keeps its file where it was.
+		if gl := gitLabRunnerPath(os.Geteuid(), os.UserHomeDir); gl != "" {
+			if _, err := os.Lstat(gl); err == nil {
+				return Location{Path: gl, Source: FromDefault}
+			}
+		}
+	}
+	return Location{Path: own, Source: FromDefault}
+}
+
+// gitLabRunnerPath is GitLab Runner's default config path: the one looked
+// at after kuberunner's own is missing.
+func gitLabRunnerPath(euid int, home func() (string, error)) string {
+	if euid == 0 {
+		return "/etc/gitlab-runner/config.toml"
+	}
+	dir, err := home()
+	if err != nil || dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, ".gitlab-runner", "config.toml")
 }
 
 // Named reports whether a person named the path. A named file must load:
