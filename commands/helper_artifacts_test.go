@@ -24,10 +24,9 @@ import (
 // artifactsRig is a coordinator with a running job and a builds root
 // with its project directory.
 type artifactsRig struct {
-	srv        *coordinator.Server
-	job        *common.Job
-	root, dir  string
-	lastStdout string
+	srv       *coordinator.Server
+	job       *common.Job
+	root, dir string
 }
 
 func newArtifactsRig(t testing.TB, files map[string]string) *artifactsRig {

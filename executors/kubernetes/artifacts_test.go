@@ -85,7 +85,6 @@ func TestNewArtifactPlanWithoutGitLab(t *testing.T) {
 type helperCalls struct {
 	calls []string
 	exits map[string]int // "artifacts-upload junit" → status
-	names []string
 }
 
 func (h *helperCalls) run(_ context.Context, cmd []string, stdin io.Reader, _ func(string, []string) []string) error {
