@@ -19,8 +19,10 @@ unit-test: deps helm
 	$(GO) test -race -count=1 ./...
 	$(FUZZ_SHORT)
 
+# commands/ holds most tests through the binary (about 20 minutes on 2
+# cores), hence the package timeout well above it.
 integration-test: cluster-up helper-image debian-image helm
-	$(GO) test -race -count=1 -tags integration -timeout 30m ./...
+	$(GO) test -race -count=1 -tags integration -timeout 50m ./...
 	$(FAULTS)
 
 # Fault tests stop the API server and the kubelet under a running job, which
