@@ -278,7 +278,7 @@ func TestPollTimeout(t *testing.T) {
 	img := cachedImage(t, "timeout")
 	r := runOnCluster(t, ns, config.KubernetesConfig{
 		Image: img, PullPolicy: alwaysThenCached, PollTimeout: 3,
-		NodeSelector: map[string]string{"kuberunner.io/no-such-node": "true"},
+		NodeSelector: map[string]string{"example.com/no-such-node": "true"},
 	}, &common.Job{ID: 10})
 	requireBuildError(t, r.err, common.RunnerSystemFailure)
 	var te *PodStartTimeoutError

@@ -40,7 +40,8 @@ type deployed struct {
 // kube-proxy, so the runner pod shares the host's network and is told the
 // address directly (explicit env wins over the service env); and a
 // hostNetwork pod is not allowed at the base's "baseline" level, so the
-// test namespace enforces nothing.
+// test namespace enforces nothing. On the host's network the runner
+// listens on 127.0.0.1 at a free port, so the probes ask there.
 const localPatch = `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -56,6 +57,10 @@ spec:
               value: 127.0.0.1
             - name: KUBERNETES_SERVICE_PORT
               value: "6443"
+          readinessProbe:
+            httpGet: {host: 127.0.0.1, port: %[1]d, path: /-/ready}
+          livenessProbe:
+            httpGet: {host: 127.0.0.1, port: %[1]d, path: /-/health}
 ---
 apiVersion: v1
 kind: Namespace
@@ -149,7 +154,7 @@ func deploy(t *testing.T, jobImage string) *deployed {
 	base, err := filepath.Rel(ov, Dir())
 	require.NoError(t, err)
 	write(t, filepath.Join(ov, "kustomization.yaml"), fmt.Sprintf(overlay, base, filepath.Join(base, "node-access"), d.ns, suffix, tag))
-	write(t, filepath.Join(ov, "local-cluster.yaml"), localPatch)
+	write(t, filepath.Join(ov, "local-cluster.yaml"), fmt.Sprintf(localPatch, port))
 	write(t, filepath.Join(ov, "config.toml"), fmt.Sprintf(testConfig,
 		fmt.Sprintf("127.0.0.1:%d", port), d.srv.URL, d.runnerToken, d.ns, jobImage, localcluster.HelperImage))
 
