@@ -42,7 +42,7 @@ func TestRunWithAPrivateCA(t *testing.T) {
 	cloneJob := func(git *gitserver.Server) common.Job {
 		repo := git.NewRepo(t, "group/project")
 		sha := repo.Commit(t, "main", "first", map[string]string{"hello.txt": "hello over https\n"})
-		j := daemonJob("cat hello.txt", "cat $CI_SERVER_TLS_CA_FILE | head -1")
+		j := daemonJob("cat hello.txt", "head -1 \"$CI_SERVER_TLS_CA_FILE\"")
 		j.Token = jobToken
 		j.JobInfo = common.JobInfo{Name: "tls", ProjectName: "project"}
 		j.GitInfo = common.GitInfo{RepoURL: repo.URL(), Ref: "main", Sha: sha, RefType: "branch"}
