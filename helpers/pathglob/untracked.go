@@ -1,7 +1,6 @@
 package pathglob
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -52,22 +51,9 @@ func (s *Selection) walkUntracked(y *yielder, count *int) bool {
 		if isTracked {
 			return nil
 		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if !s.emit(y, p, name, full, fi, count) {
-			return errStop
-		}
-		return nil
+		return s.emitEntry(y, p, name, full, d, count)
 	})
-	if errors.Is(err, errStop) {
-		return false
-	}
-	if err != nil {
-		return y.fail(err)
-	}
-	return true
+	return walkEnded(y, err)
 }
 
 // trackedPaths reads the index of the repository at the directory (not a

@@ -80,22 +80,9 @@ func (s *Selection) walkTree(y *yielder, p pattern, rel, real string, count *int
 		if d.IsDir() && under == "" && !all && full != real {
 			under = name
 		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if !s.emit(y, p, name, full, fi, count) {
-			return errStop
-		}
-		return nil
+		return s.emitEntry(y, p, name, full, d, count)
 	})
-	if errors.Is(err, errStop) {
-		return false
-	}
-	if err != nil {
-		return y.fail(err)
-	}
-	return true
+	return walkEnded(y, err)
 }
 
 func (s *Selection) matches(p pattern, name string, isDir bool) bool {
@@ -198,4 +185,29 @@ func (s *Selection) excluded(name string, isDir bool) bool {
 		}
 	}
 	return false
+}
+
+// emitEntry is emit for a directory entry of a walk; errStop ends the walk
+// when the consumer stopped.
+func (s *Selection) emitEntry(y *yielder, p pattern, name, full string, d fs.DirEntry, count *int) error {
+	fi, err := d.Info()
+	if err != nil {
+		return err
+	}
+	if !s.emit(y, p, name, full, fi, count) {
+		return errStop
+	}
+	return nil
+}
+
+// walkEnded turns a walk's error into whether the selection goes on:
+// errStop (the consumer stopped) is not a failure.
+func walkEnded(y *yielder, err error) bool {
+	if errors.Is(err, errStop) {
+		return false
+	}
+	if err != nil {
+		return y.fail(err)
+	}
+	return true
 }
