@@ -32,6 +32,10 @@ type podState struct {
 func readPod(obs podwatch.Observation, spec *podspec.JobSpec) podState {
 	pod := obs.Pod
 	st := podState{phase: string(pod.Status.Phase), reason: pod.Status.Reason, ended: podEnded(obs)}
+	if st.ended == nil && startedPerEvents(obs) {
+		st.started = true
+		return st
+	}
 	if len(pod.Status.ContainerStatuses) < len(pod.Spec.Containers) {
 		// The kubelet has not reported every container yet; a pod the
 		// scheduler cannot place says why in its PodScheduled condition.
@@ -80,6 +84,18 @@ func containerStarted(cs corev1.ContainerStatus) bool {
 		return cs.State.Running != nil
 	}
 	return cs.State.Running != nil || cs.State.Terminated != nil || cs.RestartCount > 0
+}
+
+// startedPerEvents: the kubelet's events say every container of the pod
+// started, which is all exec needs; the pod status says so up to a second
+// later (podwatch's started.go).
+func startedPerEvents(obs podwatch.Observation) bool {
+	for _, c := range obs.Pod.Spec.Containers {
+		if !obs.Started[c.Name] {
+			return false
+		}
+	}
+	return len(obs.Pod.Spec.Containers) > 0
 }
 
 // podEnded is the one rule for "this pod can no longer serve the job",

@@ -167,3 +167,35 @@ func TestPodEnded(t *testing.T) {
 		})
 	}
 }
+
+// TestStartedPerEvents: the kubelet's Started events end the wait before
+// the pod status says Running, but only when they name every container,
+// and never for a pod that is going away.
+func TestStartedPerEvents(t *testing.T) {
+	pending := func() *corev1.Pod {
+		p := testPod(corev1.PodPending)
+		for _, c := range []string{"build", "helper", "svc-0"} {
+			p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: c})
+		}
+		return p
+	}
+	all := map[string]bool{"build": true, "helper": true, "svc-0": true}
+	deleting := pending()
+	deleting.DeletionTimestamp = &metav1.Time{}
+	tests := []struct {
+		name    string
+		obs     podwatch.Observation
+		started bool
+	}{
+		{"every container started", podwatch.Observation{Pod: pending(), Started: all}, true},
+		{"a service not yet", podwatch.Observation{Pod: pending(), Started: map[string]bool{"build": true, "helper": true}}, false},
+		{"no events (no grant on events)", podwatch.Observation{Pod: pending()}, false},
+		{"being deleted", podwatch.Observation{Pod: deleting, Started: all}, false},
+		{"deleted", podwatch.Observation{Pod: pending(), Started: all, Deleted: true}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.started, readPod(tt.obs, &podspec.JobSpec{}).started)
+		})
+	}
+}

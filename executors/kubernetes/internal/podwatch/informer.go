@@ -35,6 +35,9 @@ type podInformer struct {
 
 	mu   sync.Mutex
 	subs map[string]*subscription // by job label value
+
+	pods    cache.Store
+	started startedSets
 }
 
 func (inf *podInformer) Life() *kubeapi.Lifecycle { return inf.Lifecycle }
@@ -73,6 +76,8 @@ func startPodInformer(ctx context.Context, api kubeapi.Client, l *kubeapi.Lifecy
 		UpdateFunc: func(_, obj any) { inf.dispatch(watch.Modified, obj) },
 		DeleteFunc: func(obj any) { inf.dispatch(watch.Deleted, obj) },
 	})
+	inf.pods = pods.GetStore()
+	watchStarted(ctx, api, namespace, inf.onStarted)
 	// A reflector retries a refused list for ever; a runner whose Role
 	// lacks list or watch on pods would then wait out the sync timeout and
 	// say nothing useful. A 403 before the first sync ends the informer at
@@ -105,6 +110,9 @@ func (inf *podInformer) dispatch(t watch.EventType, obj any) {
 	if !ok {
 		return
 	}
+	if t == watch.Deleted {
+		inf.started.forget(pod.UID)
+	}
 	inf.mu.Lock()
 	sub := inf.subs[pod.Labels[podspec.JobLabel]]
 	inf.mu.Unlock()
@@ -113,10 +121,28 @@ func (inf *podInformer) dispatch(t watch.EventType, obj any) {
 	}
 }
 
+// onStarted records a container the kubelet started and hands the job its
+// pod again, so that its wait reads the new set. An event about a pod this
+// informer does not hold (not a job pod, or one already gone) is dropped.
+func (inf *podInformer) onStarted(ev *corev1.Event) {
+	container, ok := startedContainer(ev)
+	if !ok {
+		return
+	}
+	obj, exists, err := inf.pods.GetByKey(ev.Namespace + "/" + ev.InvolvedObject.Name)
+	pod, isPod := obj.(*corev1.Pod)
+	if err != nil || !exists || !isPod || pod.UID != ev.InvolvedObject.UID {
+		return
+	}
+	inf.started.add(pod.UID, container)
+	inf.dispatch(watch.Modified, pod)
+}
+
 func (inf *podInformer) subscribe(key string) *subscription {
 	inf.mu.Lock()
 	defer inf.mu.Unlock()
 	sub := newSubscription(func() { inf.unsubscribe(key) })
+	sub.started = inf.started.of
 	inf.subs[key] = sub
 	return sub
 }

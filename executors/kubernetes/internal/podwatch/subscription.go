@@ -3,6 +3,7 @@ package podwatch
 import (
 	"sync"
 
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 )
 
@@ -18,6 +19,9 @@ type subscription struct {
 	done   chan struct{}
 	once   sync.Once
 	onStop func()
+	// started is the informer's record of the containers the kubelet
+	// started, by pod UID (started.go).
+	started func(types.UID) map[string]bool
 }
 
 func newSubscription(onStop func()) *subscription {

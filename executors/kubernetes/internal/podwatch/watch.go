@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	watchtools "k8s.io/client-go/tools/watch"
 
@@ -22,7 +23,8 @@ import (
 // rewatches by itself when the API server restarts; unit tests feed it a
 // watch.FakeWatcher.
 type Watch struct {
-	w watch.Interface
+	w       watch.Interface
+	started func(types.UID) map[string]bool
 }
 
 // Observation is one pod version the watch delivered, with when it arrived:
@@ -31,6 +33,10 @@ type Observation struct {
 	Pod     *corev1.Pod
 	Deleted bool
 	At      time.Time
+	// Started are the pod's containers the kubelet has reported started
+	// in its events, which come up to a second before the pod status says
+	// so (started.go). Empty when events cannot be read.
+	Started map[string]bool
 }
 
 // Condition decides, for each version of the awaited pod, whether the
@@ -51,7 +57,7 @@ func Start(ctx context.Context, api kubeapi.Client, namespace, key string) (*Wat
 	if err != nil {
 		return nil, err
 	}
-	return &Watch{w: sub}, nil
+	return &Watch{w: sub, started: sub.started}, nil
 }
 
 // until reads events about the named pod until cond says done, cond fails,
@@ -68,7 +74,7 @@ func (pw *Watch) Until(ctx context.Context, name string, cond Condition) error {
 		if !isPod || pod.Name != name || ev.Type == watch.Bookmark {
 			return false, nil
 		}
-		return cond(Observation{Pod: pod, Deleted: ev.Type == watch.Deleted, At: time.Now()})
+		return cond(Observation{Pod: pod, Deleted: ev.Type == watch.Deleted, At: time.Now(), Started: pw.startedOf(pod.UID)})
 	})
 	switch {
 	case err == nil:
@@ -79,6 +85,13 @@ func (pw *Watch) Until(ctx context.Context, name string, cond Condition) error {
 		return ErrWatchEnded
 	}
 	return err
+}
+
+func (pw *Watch) startedOf(uid types.UID) map[string]bool {
+	if pw.started == nil {
+		return nil
+	}
+	return pw.started(uid)
 }
 
 // keepOpen hides Stop from UntilWithoutRetry, which stops the watch it was
