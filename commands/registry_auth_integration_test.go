@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,8 +24,6 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/informers"
-	"k8s.io/client-go/tools/cache"
 
 	"kuberunner/common"
 	"kuberunner/test/clustertest"
@@ -66,7 +63,7 @@ type authRun struct {
 	cmd     *exec.Cmd
 	outs    []*lockedBuffer // the output of each process started
 	ids     []int64
-	pods    *podRecorder
+	pods    *clustertest.PodRecorder
 	secrets []string // what no output may hold
 }
 
@@ -78,7 +75,7 @@ func startAuthRun(t *testing.T, o authRunOptions) *authRun {
 	r := &authRun{t: t, srv: coordinator.New(t, "tok"), ns: clustertest.Namespace(t)}
 	r.srv.SetTraceInterval(1)
 	r.secrets = authSecrets(t)
-	r.pods = recordPods(t, r.ns)
+	r.pods = clustertest.RecordPods(t, r.ns)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()
@@ -180,7 +177,7 @@ func (r *authRun) requireNoSecrets() {
 	raw, err := json.Marshal(events.Items)
 	require.NoError(t, err)
 	outputs["events"] = string(raw)
-	outputs["pods"] = r.pods.json()
+	outputs["pods"] = r.pods.JSON()
 	if r.cmd.ProcessState == nil {
 		metrics, err := r.scrape()
 		require.NoError(t, err)
@@ -252,70 +249,6 @@ func privateJob(image string, policies common.PullPolicies, script ...string) co
 	// runner_system_failure.
 	job.Features.FailureReasons = []string{"script_failure", "runner_system_failure", "image_pull_failure", "job_execution_timeout"}
 	return job
-}
-
-// podRecorder keeps the last version of every job pod of a namespace, as
-// a watch delivers them, so a test can look at attempts already deleted.
-type podRecorder struct {
-	mu   sync.Mutex
-	pods map[string]*corev1.Pod
-	// order is the pods by first sight.
-	order []string
-}
-
-func recordPods(t *testing.T, ns string) *podRecorder {
-	cs, _ := clustertest.Client(t)
-	// An informer, not a bare watch: it lists, then watches, and starts
-	// again after the API server ends a watch (a watch cache that lags
-	// behind answers "Too large resource version" to a fresh one).
-	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithNamespace(ns),
-		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = "app.kubernetes.io/managed-by=kuberunner" }))
-	r := &podRecorder{pods: map[string]*corev1.Pod{}}
-	_, err := f.Core().V1().Pods().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    r.see,
-		UpdateFunc: func(_, obj any) { r.see(obj) },
-		DeleteFunc: func(obj any) {
-			if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-				obj = d.Obj
-			}
-			r.see(obj)
-		},
-	})
-	require.NoError(t, err)
-	stop := make(chan struct{})
-	f.Start(stop)
-	f.WaitForCacheSync(stop)
-	t.Cleanup(func() { close(stop); f.Shutdown() })
-	return r
-}
-
-func (r *podRecorder) see(obj any) {
-	p, ok := obj.(*corev1.Pod)
-	if !ok {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, seen := r.pods[p.Name]; !seen {
-		r.order = append(r.order, p.Name)
-	}
-	r.pods[p.Name] = p
-}
-
-// all returns the pods seen, in the order they appeared.
-func (r *podRecorder) all() []*corev1.Pod {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]*corev1.Pod, 0, len(r.order))
-	for _, n := range r.order {
-		out = append(out, r.pods[n])
-	}
-	return out
-}
-
-func (r *podRecorder) json() string {
-	b, _ := json.Marshal(r.all())
-	return string(b)
 }
 
 // pullSecretNames are a pod's imagePullSecrets.
@@ -440,7 +373,7 @@ func TestRegistryAuthSources(t *testing.T) {
 					assert.Contains(t, trace, "image pull secrets from image_pull_secrets: corp-registry")
 				}
 			}
-			for _, p := range r.pods.all() {
+			for _, p := range r.pods.All() {
 				names := pullSecretNames(p)
 				switch {
 				case tt.name == "image_pull_secrets":
@@ -484,7 +417,7 @@ func TestRegistryAuthFallback(t *testing.T) {
 			assert.Contains(t, trace, fmt.Sprintf("Falling back for image %q", img))
 			assert.Contains(t, trace, "cached-image-ran")
 
-			pods := r.pods.all()
+			pods := r.pods.All()
 			require.Len(t, pods, 2, "the always pod and the if-not-present pod")
 			first := pullSecretNames(pods[0])
 			require.Len(t, first, 1)
@@ -508,7 +441,7 @@ func TestRegistryAuthFallback(t *testing.T) {
 			assert.Contains(t, trace, "the registry denied the pull")
 			assert.Contains(t, trace, "credentials for "+host+" from the job payload were sent")
 			assert.NotContains(t, trace, "cached-image-ran", "the cached image must not run")
-			assert.Len(t, r.pods.all(), 1, "no fallback pod")
+			assert.Len(t, r.pods.All(), 1, "no fallback pod")
 			requireNoCredentialSecret(t, r.ns)
 			r.requireNoSecrets()
 			r.stop()
@@ -545,7 +478,7 @@ func TestRegistryAuthHelperAndService(t *testing.T) {
 	for _, host := range []string{basicHost, tokenHost} {
 		assert.Contains(t, trace, "credentials for "+host+" from DOCKER_AUTH_CONFIG (runner environment)")
 	}
-	pods := r.pods.all()
+	pods := r.pods.All()
 	require.Len(t, pods, 1)
 	images := map[string]string{}
 	for _, c := range pods[0].Spec.Containers {

@@ -134,8 +134,19 @@ func setupStale(t *testing.T, base string) (f *tagFront, img, repo, newDigest st
 	return f, img, repo, newDigest
 }
 
-func buildImageID(r jobRun) string {
-	for _, cs := range r.exec.pod.Status.ContainerStatuses {
+// showImageID is showImage for a test that also reads the image ID the
+// kubelet reports: the job waits for the pod status, which a job that
+// starts on the kubelet's events may otherwise outrun.
+var showImageID = &common.Job{Steps: []common.Step{{Name: common.StepScript, Script: []string{"cat /etc/kuberunner-image", "sleep 3"}, When: common.WhenOnSuccess}}}
+
+// buildImageID is the image ID of the build container of the last pod
+// recorded.
+func buildImageID(pods *clustertest.PodRecorder) string {
+	all := pods.All()
+	if len(all) == 0 {
+		return ""
+	}
+	for _, cs := range all[len(all)-1].Status.ContainerStatuses {
 		if cs.Name == podspec.BuildContainer {
 			return cs.ImageID
 		}
@@ -155,8 +166,9 @@ func TestTransient429TwiceRunsTheCurrentImage(t *testing.T) {
 	f, img, repo, newDigest := setupStale(t, "throttled-twice")
 	f.set("new", http.StatusTooManyRequests, f.firstN(2))
 
-	job := *showImage
+	job := *showImageID
 	job.ID = 21
+	pods := clustertest.RecordPods(t, ns)
 	r := runOnCluster(t, ns, config.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, &job)
 	require.NoError(t, r.err)
 	f.mu.Lock()
@@ -166,7 +178,7 @@ func TestTransient429TwiceRunsTheCurrentImage(t *testing.T) {
 	require.NotContains(t, r.log, "IfNotPresent")
 	require.Contains(t, r.log, "\n"+localcluster.RegistryHost+"/"+repo+":new\n", "the registry's current image ran")
 	require.NotContains(t, r.log, repo+":old", "the node's older copy did not run")
-	require.True(t, strings.HasSuffix(buildImageID(r), newDigest), "build ran %s, want digest %s", buildImageID(r), newDigest)
+	require.True(t, strings.HasSuffix(buildImageID(pods), newDigest), "build ran %s, want digest %s", buildImageID(pods), newDigest)
 }
 
 // Every pull of the job's first two pods is answered 429 (each manifest
@@ -179,8 +191,9 @@ func TestTransientPullRetriesTheSamePolicy(t *testing.T) {
 	f, img, repo, newDigest := setupStale(t, "throttled")
 	f.set("new", http.StatusTooManyRequests, f.firstPulls(2))
 
-	job := *showImage
+	job := *showImageID
 	job.ID = 22
+	pods := clustertest.RecordPods(t, ns)
 	r := runOnCluster(t, ns, config.KubernetesConfig{Image: img, PullPolicy: alwaysThenCached}, &job)
 	require.NoError(t, r.err)
 	require.Equal(t, 3, r.exec.stats.attempts, "two retries of \"always\", then the pull succeeds")
@@ -195,7 +208,7 @@ func TestTransientPullRetriesTheSamePolicy(t *testing.T) {
 	require.NotContains(t, r.log, "IfNotPresent")
 	require.Contains(t, r.log, "\n"+localcluster.RegistryHost+"/"+repo+":new\n", "the registry's current image ran")
 	require.NotContains(t, r.log, repo+":old", "the node's older copy did not run")
-	require.True(t, strings.HasSuffix(buildImageID(r), newDigest), "build ran %s, want digest %s", buildImageID(r), newDigest)
+	require.True(t, strings.HasSuffix(buildImageID(pods), newDigest), "build ran %s, want digest %s", buildImageID(pods), newDigest)
 }
 
 // A registry that keeps answering 429: once the budget is spent the image
