@@ -3,11 +3,12 @@ package commands
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/urfave/cli/v3"
 
 	"kuberunner/common/config"
 	"kuberunner/helpers/clienttls"
@@ -16,28 +17,34 @@ import (
 )
 
 func init() {
-	Register("verify", "check each runner's token with GitLab", runVerify)
+	registerCommand("verify", func(stdout, stderr io.Writer) *cli.Command {
+		return &cli.Command{
+			Name:  "verify",
+			Usage: "check each runner's token with GitLab",
+			Flags: []cli.Flag{configFlag()},
+			Action: func(_ context.Context, cmd *cli.Command) error {
+				if cmd.Args().Present() {
+					return usagef("kuberunner verify: unexpected argument %q", cmd.Args().First())
+				}
+				return runVerify(configLocation(cmd), stdout, stderr)
+			},
+		}
+	})
 }
 
 // verifyTimeout bounds the whole verification of one runner.
 const verifyTimeout = time.Minute
 
-// runVerify is `kuberunner verify [--config FILE]`: one line per runner,
-// exit 1 when any token is refused or GitLab cannot be reached.
-func runVerify(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("kuberunner verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	flagPath := fs.String("config", "", "config file")
-	if err := fs.Parse(args); err != nil {
-		return exitCode(flagError(err))
-	}
-	cfg, path, err := loadDaemonConfig(*flagPath, stderr)
+// runVerify is `kuberunner verify [-c FILE]`: one line per runner, an
+// error when any token is refused or GitLab cannot be reached.
+func runVerify(loc config.Location, stdout, stderr io.Writer) error {
+	cfg, path, err := loadDaemonConfig(loc, stderr)
 	if err != nil {
-		return finish(stderr, err)
+		return err
 	}
 	systemID, err := network.LoadOrCreateSystemID(path)
 	if err != nil {
-		return finish(stderr, err)
+		return err
 	}
 	var failed []error
 	for _, r := range cfg.Runners {
@@ -49,7 +56,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "Verified runner %q at %s\n", name, config.RedactURL(r.URL))
 	}
-	return finish(stderr, errors.Join(failed...))
+	return errors.Join(failed...)
 }
 
 // verifyToken asks GitLab whether token is a valid runner token, trusting
