@@ -98,7 +98,7 @@ func runAndScrape(t *testing.T, srv *coordinator.Server, path string) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	}, time.Minute, 50*time.Millisecond, "/-/ready on :%s", port)
-	assert.Equal(t, http.StatusOK, get(t, base+"/-/health").StatusCode)
+	assert.Equal(t, http.StatusOK, get(t, base+"/-/health").status)
 
 	id := srv.Enqueue(daemonJob("echo hello from run"))
 	waitTrace(t, srv, id, "hello from run")

@@ -107,9 +107,9 @@ func TestRunListenAddress(t *testing.T) {
 			require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "runner(s), concurrent = 1") },
 				30*time.Second, 10*time.Millisecond, "%s", stderr)
 
-			assert.Equal(t, http.StatusOK, get(t, "http://127.0.0.1:"+port+"/-/health").StatusCode)
+			assert.Equal(t, http.StatusOK, get(t, "http://127.0.0.1:"+port+"/-/health").status)
 			metrics := get(t, "http://127.0.0.1:"+port+"/metrics")
-			assert.Equal(t, http.StatusOK, metrics.StatusCode)
+			assert.Equal(t, http.StatusOK, metrics.status)
 			assert.Contains(t, metrics.body, "gitlab_runner_version_info")
 
 			require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
@@ -132,9 +132,10 @@ func freePort(t *testing.T) string {
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
 
+// answer is a GET's status and body.
 type answer struct {
-	StatusCode int
-	body       string
+	status int
+	body   string
 }
 
 // get is one GET of url, read whole.
