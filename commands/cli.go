@@ -52,11 +52,31 @@ func onUsageError(_ context.Context, cmd *cli.Command, err error, _ bool) error 
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
 		name = strings.TrimLeft(name, "-")
 		msg = fmt.Sprintf("unknown flag --%s", name)
-		if s := suggest.Closest(name, flagNames(cmd)); s != "" {
+		if s := closestFlag(name, flagNames(cmd)); s != "" {
 			msg += fmt.Sprintf("; did you mean --%s?", s)
 		}
 	}
 	return usagef("%s: %s (see %q)", cmd.FullName(), msg, cmd.FullName()+" --help")
+}
+
+// closestFlag is the flag the operator most likely meant by name: the one
+// flag it is the start of (--all for --all-runners), else the closest
+// spelling. One-letter aliases are left out: "did you mean --l?" after
+// --al helps nobody.
+func closestFlag(name string, names []string) string {
+	var long, starts []string
+	for _, n := range names {
+		if len(n) > 1 {
+			long = append(long, n)
+		}
+		if len(n) > 1 && len(name) > 1 && strings.HasPrefix(n, name) {
+			starts = append(starts, n)
+		}
+	}
+	if len(starts) == 1 {
+		return starts[0]
+	}
+	return suggest.Closest(name, long)
 }
 
 // flagNames are the long names of cmd's flags and its ancestors'.

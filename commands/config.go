@@ -1,9 +1,11 @@
 package commands
 
 import (
-	"flag"
+	"context"
 	"fmt"
 	"io"
+
+	"github.com/urfave/cli/v3"
 
 	"kuberunner/common"
 	"kuberunner/common/config"
@@ -11,45 +13,31 @@ import (
 )
 
 func init() {
-	Register("config", "work with config.toml (config check)", runConfig)
-}
-
-// runConfig dispatches "config <sub>". There is one sub for now; the switch
-// keeps room for "config show" without another registry.
-func runConfig(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		w, code := stderr, ExitUsage
-		if len(args) > 0 {
-			w, code = stdout, ExitOK
+	registerCommand("config", func(stdout, _ io.Writer) *cli.Command {
+		return &cli.Command{
+			Name:   "config",
+			Usage:  "work with config.toml (config check)",
+			Action: groupAction,
+			Commands: []*cli.Command{{
+				Name:  "check",
+				Usage: "check that config.toml loads as exec and run load it, and show each runner's effective pull policies",
+				Flags: []cli.Flag{configFlag()},
+				Action: func(_ context.Context, cmd *cli.Command) error {
+					if cmd.Args().Present() {
+						return usagef("kuberunner config check: unexpected argument %q", cmd.Args().First())
+					}
+					return statusError(runConfigCheck(configLocation(cmd).Path, stdout))
+				},
+			}},
 		}
-		fmt.Fprintln(w, "Usage: kuberunner config check [--config FILE]")
-		return code
-	}
-	switch args[0] {
-	case "check":
-		return runConfigCheck(args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "kuberunner config: unknown subcommand %q\nUsage: kuberunner config check [--config FILE]\n", args[0])
-	return ExitUsage
+	})
 }
 
 // runConfigCheck loads the file exactly as exec does (config.Load, then
 // the RequireRunners check every command that runs jobs makes), so the two
-// accept and refuse the same files.
-func runConfigCheck(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("kuberunner config check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	flagPath := fs.String("config", "",
-		"config file (default: $"+config.EnvVar+", else /etc/kuberunner/config.toml for root, else ~/.kuberunner/config.toml)")
-	if err := fs.Parse(args); err != nil {
-		return exitCode(flagError(err))
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "kuberunner config check: unexpected argument %q\n", fs.Arg(0))
-		return ExitUsage
-	}
-
-	path := config.Locate(*flagPath).Path
+// accept and refuse the same files. Everything goes to stdout: the report
+// is what was asked for.
+func runConfigCheck(path string, stdout io.Writer) int {
 	fmt.Fprintf(stdout, "Checking %s\n", safetext.Escape(path))
 	cfg, warnings, err := config.Load(path)
 	if err == nil {

@@ -6,18 +6,21 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/urfave/cli/v3"
 )
 
 func TestConfigCheck(t *testing.T) {
 	tests := []struct {
-		name     string
-		args     []string
-		env      string // KUBERUNNER_CONFIG
-		wantCode int
-		stdout   string   // exact, when set
-		contains []string // substrings of stdout
-		stderr   []string // substrings of stderr
-		never    []string // in neither stdout nor stderr
+		name string
+		args []string
+		env  string // KUBERUNNER_CONFIG
+		// configFile is $CONFIG_FILE, GitLab Runner's variable.
+		configFile string
+		wantCode   int
+		stdout     string   // exact, when set
+		contains   []string // substrings of stdout
+		stderr     []string // substrings of stderr
+		never      []string // in neither stdout nor stderr
 	}{
 		{
 			name:     "example prints effective lists",
@@ -99,15 +102,18 @@ error: testdata/secrets.toml:5: runners[0].environment[1]: the entry has no "=" 
 `,
 			never: []string{"Zq9Xw7"},
 		},
-		{name: "bad flag", args: []string{"config", "check", "--nope"}, wantCode: ExitUsage, stderr: []string{"flag provided but not defined"}},
+		{name: "bad flag", args: []string{"config", "check", "--confg", "x"}, wantCode: ExitUsage, stderr: []string{"unknown flag --confg; did you mean --config?"}},
 		{name: "extra argument", args: []string{"config", "check", "x.toml"}, wantCode: ExitUsage, stderr: []string{`unexpected argument "x.toml"`}},
-		{name: "config alone", args: []string{"config"}, wantCode: ExitUsage, stderr: []string{"Usage: kuberunner config check"}},
-		{name: "unknown config subcommand", args: []string{"config", "show"}, wantCode: ExitUsage, stderr: []string{`unknown subcommand "show"`}},
-		{name: "check help", args: []string{"config", "check", "-h"}, wantCode: ExitOK, stderr: []string{"-config"}},
+		{name: "config alone", args: []string{"config"}, wantCode: ExitUsage, stderr: []string{"kuberunner config needs a command"}, contains: []string{"check "}},
+		{name: "unknown config subcommand", args: []string{"config", "chek"}, wantCode: ExitUsage, stderr: []string{`unknown command "chek"; did you mean "check"?`}},
+		{name: "check help", args: []string{"config", "check", "-h"}, wantCode: ExitOK, contains: []string{"--config string, -c string", "$CONFIG_FILE"}},
+		{name: "CONFIG_FILE picks the file", args: []string{"config", "check"}, env: "", configFile: "testdata/intersection.toml",
+			wantCode: ExitError, contains: []string{"Checking testdata/intersection.toml\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("KUBERUNNER_CONFIG", tt.env)
+			t.Setenv("CONFIG_FILE", tt.configFile)
 			var stdout, stderr bytes.Buffer
 			code := Main(tt.args, &stdout, &stderr)
 			assert.Equal(t, tt.wantCode, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
@@ -166,6 +172,6 @@ func TestVersionFromLdflags(t *testing.T) {
 
 func TestRegisterTwicePanics(t *testing.T) {
 	assert.Panics(t, func() {
-		Register("version", "again", func([]string, io.Writer, io.Writer) int { return 0 })
+		registerCommand("version", func(io.Writer, io.Writer) *cli.Command { return &cli.Command{Name: "version"} })
 	})
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/urfave/cli/v3"
+
 	"kuberunner/common"
 	"kuberunner/common/buildlog"
 	"kuberunner/common/config"
@@ -18,14 +20,26 @@ import (
 )
 
 func init() {
-	Register("exec", "run one job of a .gitlab-ci.yml on the cluster, without GitLab", execCommand)
+	registerCommand("exec", func(stdout, stderr io.Writer) *cli.Command {
+		vars := &execVariables{}
+		return &cli.Command{
+			Name:      "exec",
+			Usage:     "run one job of a .gitlab-ci.yml on the cluster, without GitLab",
+			ArgsUsage: "JOB",
+			Flags:     execFlagList(vars),
+			Action: func(_ context.Context, cmd *cli.Command) error {
+				f, err := readExecFlags(cmd, vars)
+				if err != nil {
+					return err
+				}
+				return statusError(execJob(f, stdout, stderr))
+			},
+		}
+	})
 }
 
-func execCommand(args []string, stdout, stderr io.Writer) int {
-	f, err := parseExecFlags(args, stderr)
-	if err != nil {
-		return finish(stderr, err)
-	}
+// execJob runs the job f names and returns the exit code.
+func execJob(f execFlags, stdout, stderr io.Writer) int {
 	job, runner, err := loadExec(f, stderr)
 	if err != nil {
 		return finish(stderr, err)

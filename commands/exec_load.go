@@ -69,20 +69,19 @@ func printWarnings[W fmt.Stringer](w io.Writer, warnings []W) {
 	}
 }
 
-// pickRunner finds the runner to run with. Built-in defaults are used only
-// when nobody named a config file (neither --config nor $KUBERUNNER_CONFIG)
-// and nothing is at the default path: a named file that is missing is an
-// error, because the defaults would bypass the operator's namespace and
-// allowed_pull_policies.
-func pickRunner(flagPath, name string, stderr io.Writer) (*config.RunnerConfig, error) {
-	loc := config.Locate(flagPath)
+// pickRunner finds the runner to run with in the file at loc. Built-in
+// defaults are used only when nobody named a config file (neither --config
+// nor its variables) and nothing is at the default path: a named file that
+// is missing is an error, because the defaults would bypass the operator's
+// namespace and allowed_pull_policies.
+func pickRunner(loc config.Location, name string, stderr io.Writer) (*config.RunnerConfig, error) {
 	absent, err := loc.Absent()
 	if err != nil {
 		return nil, fmt.Errorf("config file %s: %w", loc.Path, err)
 	}
 	if absent {
 		if name != "" {
-			return nil, fmt.Errorf("--runner %q needs a config file: neither --config nor $%s names one, and there is none at %s", name, config.EnvVar, loc.Path)
+			return nil, fmt.Errorf("--runner %q needs a config file: neither --config, $%s nor $CONFIG_FILE names one, and there is none at %s", name, config.EnvVar, loc.Path)
 		}
 		fmt.Fprintf(stderr, "No config file (none named, none at %s): using a kubernetes runner with built-in defaults\n", loc.Path)
 		return config.BuiltinRunner(), nil
@@ -91,7 +90,7 @@ func pickRunner(flagPath, name string, stderr io.Writer) (*config.RunnerConfig, 
 	printWarnings(stderr, warnings)
 	if err != nil {
 		if loc.Named() && unreadable(err) {
-			return nil, fmt.Errorf("config file named by %s: %w", loc.Source, err)
+			return nil, fmt.Errorf("config file named by %s: %w", loc.By(), err)
 		}
 		return nil, err
 	}

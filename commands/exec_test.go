@@ -78,17 +78,20 @@ func TestExecRefusals(t *testing.T) {
 	}
 
 	tests := []struct {
-		name   string
-		args   []string
-		env    string // KUBERUNNER_CONFIG
-		code   int
-		stderr []string // substrings
-		never  []string // must not appear in stdout or stderr
-		needs  func(t *testing.T) bool
+		name string
+		args []string
+		env  string // KUBERUNNER_CONFIG
+		// configFile is $CONFIG_FILE, GitLab Runner's variable.
+		configFile string
+		code       int
+		stderr     []string // substrings
+		stdout     []string // substrings; else stdout must be empty
+		never      []string // must not appear in stdout or stderr
+		needs      func(t *testing.T) bool
 	}{
 		// Usage errors: 2.
 		{name: "no job", args: []string{"exec"}, code: ExitUsage, stderr: []string{"exec needs the name of a job"}},
-		{name: "unknown flag", args: base("--nope"), code: ExitUsage, stderr: []string{"flag provided but not defined: -nope"}},
+		{name: "unknown flag", args: base("--kubeconfg", "x"), code: ExitUsage, stderr: []string{"unknown flag --kubeconfg; did you mean --kubeconfig?"}},
 		{name: "two jobs", args: base("other"), code: ExitUsage, stderr: []string{`exec takes one JOB, got also ["other"]`}},
 		{name: "zero timeout", args: base("--timeout", "0s"), code: ExitUsage, stderr: []string{"--timeout 0s: the timeout must be more than zero"}},
 		{name: "negative timeout", args: base("--timeout", "-5m"), code: ExitUsage, stderr: []string{"--timeout -5m0s: the timeout must be more than zero"}},
@@ -98,7 +101,7 @@ func TestExecRefusals(t *testing.T) {
 			stderr: []string{`--env (argument 1 of 1): expected KEY=VALUE; the argument has no "=" and is not shown`}, never: []string{"Zq9Xw7"}},
 		{name: "masked-env without =", args: base("--masked-env", "A=12345678", "--masked-env", "Zq9Xw7Vb3Kp2"), code: ExitUsage,
 			stderr: []string{`--masked-env (argument 2 of 2): expected KEY=VALUE`}, never: []string{"Zq9Xw7"}},
-		{name: "help", args: []string{"exec", "-h"}, code: ExitOK, stderr: []string{"usage: kuberunner exec JOB"}},
+		{name: "help", args: []string{"exec", "-h"}, code: ExitOK, stdout: []string{"kuberunner exec [options] JOB", "--masked-env"}},
 
 		// Refused inputs: 1.
 		{name: "masked value too short", args: base("--config", f.path("ok.toml"), "--masked-env", "X=e"), code: ExitError,
@@ -119,6 +122,10 @@ func TestExecRefusals(t *testing.T) {
 			stderr: []string{"config file named by --config: " + f.path("nope.toml") + ": cannot read the file: no such file or directory"}},
 		{name: "misspelt KUBERUNNER_CONFIG", args: base(), env: f.path("nope.toml"), code: ExitError,
 			stderr: []string{"config file named by $KUBERUNNER_CONFIG: " + f.path("nope.toml") + ": cannot read the file: no such file or directory"}},
+		{name: "misspelt CONFIG_FILE", args: base(), configFile: f.path("nope.toml"), code: ExitError,
+			stderr: []string{"config file named by $CONFIG_FILE: " + f.path("nope.toml") + ": cannot read the file: no such file or directory"}},
+		{name: "misspelt -c", args: base("-c", f.path("nope.toml")), configFile: f.path("ok.toml"), code: ExitError,
+			stderr: []string{"config file named by --config: " + f.path("nope.toml")}},
 		{name: "config is a directory", args: base("--config", f.path("adir")), code: ExitError,
 			stderr: []string{f.path("adir") + ": not a regular file (it is a directory)"}},
 		{name: "config is a pipe", args: base("--config", fifo), code: ExitError,
@@ -128,7 +135,7 @@ func TestExecRefusals(t *testing.T) {
 		{name: "missing --kubeconfig", args: []string{"exec", "build", "--file", f.pipeline, "--kubeconfig", f.path("nokube")}, code: ExitError,
 			stderr: []string{"--kubeconfig: open " + f.path("nokube") + ": no such file or directory"}, never: []string{"KUBERNETES_MASTER"}},
 		{name: "--runner without a config file", args: base("--runner", "a"), code: ExitError, needs: defaultConfigAbsent,
-			stderr: []string{`--runner "a" needs a config file: neither --config nor $KUBERUNNER_CONFIG names one`}},
+			stderr: []string{`--runner "a" needs a config file: neither --config, $KUBERUNNER_CONFIG nor $CONFIG_FILE names one`}},
 		{name: "empty config", args: base("--config", f.path("empty.toml")), code: ExitError,
 			stderr: []string{f.path("empty.toml") + ": the file has no [[runners]] entry, so no job can run from it"}},
 		{name: "config without runners", args: base("--config", f.path("norun.toml")), code: ExitError,
@@ -154,6 +161,7 @@ func TestExecRefusals(t *testing.T) {
 				t.Skip("needs a machine without a config file at the default path")
 			}
 			t.Setenv(config.EnvVar, tt.env)
+			t.Setenv("CONFIG_FILE", tt.configFile)
 			var stdout, stderr bytes.Buffer
 			code := Main(tt.args, &stdout, &stderr)
 			assert.Equal(t, tt.code, code, "stderr:\n%s", stderr.String())
@@ -163,7 +171,12 @@ func TestExecRefusals(t *testing.T) {
 			for _, s := range tt.never {
 				assert.NotContains(t, stdout.String()+stderr.String(), s)
 			}
-			assert.Empty(t, stdout.String(), "nothing reaches the build log before the job runs")
+			for _, s := range tt.stdout {
+				assert.Contains(t, stdout.String(), s)
+			}
+			if tt.stdout == nil {
+				assert.Empty(t, stdout.String(), "nothing reaches the build log before the job runs")
+			}
 		})
 	}
 }

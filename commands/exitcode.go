@@ -22,6 +22,17 @@ func usagef(format string, args ...any) error {
 	return &usageError{fmt.Errorf(format, args...)}
 }
 
+// flagError keeps -h a help request and makes every other parse error a
+// usage error; the flag package has already printed it with the usage.
+// The helper's subcommands parse with the flag package, in the argv
+// shapes the executor sends.
+func flagError(err error) error {
+	if err == flag.ErrHelp {
+		return err
+	}
+	return &usageError{err}
+}
+
 // exitCode is the one mapping from a command's result to its exit code:
 // nil and a help request succeed, a usage error is ExitUsage, anything else
 // (a refused input, a failed job) is ExitError.

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"kuberunner/common/config"
 )
 
 // TestConfigCheckAndExecAgree: config check and exec load config.toml
@@ -46,7 +48,7 @@ func TestConfigCheckAndExecAgree(t *testing.T) {
 
 			var stdout, stderr bytes.Buffer
 			checkCode := Main([]string{"config", "check", "--config", path}, &stdout, &stderr)
-			runner, execErr := pickRunner(path, tt.runner, io.Discard)
+			runner, execErr := pickRunner(config.Location{Path: path, Source: config.FromFlag}, tt.runner, io.Discard)
 
 			if tt.refuse == "" {
 				assert.Equal(t, ExitOK, checkCode, stdout.String())

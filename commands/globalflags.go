@@ -67,7 +67,8 @@ func (o logOverride) apply(cfg *config.Config) {
 // rootAction is kuberunner without a command: --version, or the usage.
 func rootAction(ctx context.Context, cmd *cli.Command) error {
 	if cmd.Bool("version") {
-		return statusError(runVersion(nil, cmd.Writer, cmd.ErrWriter))
+		printVersion(cmd.Writer)
+		return nil
 	}
 	if !cmd.Args().Present() {
 		printRootUsage(cmd)

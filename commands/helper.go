@@ -3,13 +3,13 @@ package commands
 import (
 	"context"
 	"flag"
-
 	"fmt"
-	"github.com/urfave/cli/v3"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/urfave/cli/v3"
 
 	"kuberunner/helpers/exitmark"
 	"kuberunner/helpers/tarstream"
@@ -75,8 +75,13 @@ func helperCommand(args []string, stdout, stderr io.Writer) int {
 		// report-exit NONCE SUBCOMMAND...: the executor's way to learn the
 		// subcommand's exit status even over an exec stream that cannot
 		// tell a cut from an exit (helpers/exitmark).
+		const usage = "usage: kuberunner helper report-exit NONCE SUBCOMMAND [ARGS]"
+		if len(args) == 2 && (args[1] == "-h" || args[1] == "--help") {
+			fmt.Fprintln(stdout, usage)
+			return ExitOK
+		}
 		if len(args) < 3 {
-			fmt.Fprintln(stderr, "usage: kuberunner helper report-exit NONCE SUBCOMMAND [ARGS]")
+			fmt.Fprintln(stderr, usage)
 			return ExitUsage
 		}
 		code := helperCommand(args[2:], stdout, stderr)

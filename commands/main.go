@@ -34,7 +34,9 @@ const (
 	ExitInterrupted = 130
 )
 
-// RunFunc runs one subcommand with the arguments after its name.
+// RunFunc runs a helper subcommand with the arguments after its name: the
+// helper's subcommands parse their own flags, in the argv shapes the
+// executor sends (helper.go, rawCommand).
 type RunFunc func(args []string, stdout, stderr io.Writer) int
 
 // builder makes a fresh command each run: urfave/cli keeps parse state in
@@ -46,17 +48,10 @@ var (
 	registry   = map[string]builder{}
 )
 
-// Register adds a subcommand whose flags it parses itself (the helper
-// subcommands keep the argv the executor sends). Each command registers
-// itself from its own file's init, so adding one touches no shared file.
-// Registering a name twice is a programming error and panics at start-up.
-func Register(name, summary string, run RunFunc) {
-	registerCommand(name, func(stdout, stderr io.Writer) *cli.Command {
-		return rawCommand(name, summary, run, stdout, stderr)
-	})
-}
-
-// registerCommand adds a subcommand built with urfave/cli.
+// registerCommand adds a command built with urfave/cli. Each command
+// registers itself from its own file's init, so adding one touches no
+// shared file. Registering a name twice is a programming error and panics
+// at start-up.
 func registerCommand(name string, b builder) {
 	registryMu.Lock()
 	defer registryMu.Unlock()

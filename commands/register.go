@@ -31,7 +31,7 @@ func runRegister(cmd *cli.Command, stdout io.Writer) error {
 	if err := checkRegisterArgs(cmd); err != nil {
 		return err
 	}
-	path := config.Locate(cmd.String("config")).Path
+	path := configLocation(cmd).Path
 	// The file is checked, and its directory made, before anything else:
 	// a file that cannot take the runner must not cost a call to GitLab
 	// with the token, and the system ID goes into that directory.

@@ -40,7 +40,7 @@ func init() {
 						return fmt.Errorf("--working-directory: %w", err)
 					}
 				}
-				return statusError(runDaemon(runFlags{config: cmd.String("config"), idFile: cmd.String("system-id-file"),
+				return statusError(runDaemon(runFlags{config: configLocation(cmd), idFile: cmd.String("system-id-file"),
 					override: runOverride(cmd)}, stderr))
 			},
 		}
@@ -49,8 +49,9 @@ func init() {
 
 // runFlags is the run command line, parsed.
 type runFlags struct {
-	config, idFile string
-	override       func(*config.Config)
+	config   config.Location
+	idFile   string
+	override func(*config.Config)
 }
 
 // runOverride is what the command line sets over config.toml.
@@ -122,8 +123,8 @@ func runDaemon(f runFlags, stderr io.Writer) int {
 // loadDaemonConfig loads config.toml for a command that needs runners: a
 // missing file is an error here, whoever named it, because the daemon has
 // no built-in GitLab to talk to.
-func loadDaemonConfig(flagPath string, stderr io.Writer) (*config.Config, string, error) {
-	path := config.Locate(flagPath).Path
+func loadDaemonConfig(loc config.Location, stderr io.Writer) (*config.Config, string, error) {
+	path := loc.Path
 	cfg, warnings, err := config.Load(path)
 	printWarnings(stderr, warnings)
 	if err != nil {

@@ -34,7 +34,9 @@ func TestRunReloadsOnSIGHUP(t *testing.T) {
 	write(1)
 	stderr := &logbuf.Buffer{}
 	code := make(chan int, 1)
-	go func() { code <- runDaemon(runFlags{config: path, override: func(*config.Config) {}}, stderr) }()
+	go func() {
+		code <- runDaemon(runFlags{config: config.Location{Path: path}, override: func(*config.Config) {}}, stderr)
+	}()
 
 	served := regexp.MustCompile(`Serving metrics on (http://\S+)/metrics`)
 	var base string

@@ -1,6 +1,7 @@
 // Package network is kuberunner's client for GitLab's runner API (the
 // "coordinator"): asking for jobs (POST /api/v4/jobs/request), verifying a
-// runner (POST /api/v4/runners/verify), streaming a job's log
+// runner (POST /api/v4/runners/verify), deleting it (DELETE
+// /api/v4/runners, for unregister), streaming a job's log
 // (PATCH /api/v4/jobs/:id/trace), reporting its end
 // (PUT /api/v4/jobs/:id), and a job's artifacts with its own token
 // (POST and GET /api/v4/jobs/:id/artifacts, artifacts.go; a Client from

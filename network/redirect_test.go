@@ -29,8 +29,9 @@ type apiCall struct {
 }
 
 // apiCalls are the requests that carry a token: the runner token in the
-// body (verify, request) and in RUNNER-TOKEN (request), the job token in
-// JOB-TOKEN (trace) and in the body (update).
+// body (verify, request, unregister) and in RUNNER-TOKEN (request), the
+// job token in JOB-TOKEN (trace) and in the body (update). The first three
+// are the runner's.
 var apiCalls = []apiCall{
 	{name: "verify", endpoint: coordinator.EndpointVerify,
 		path: func(int64) string { return coordinator.PathRunnerVerify },
@@ -41,6 +42,9 @@ var apiCalls = []apiCall{
 			_, err := c.RequestJob(t.Context())
 			return err
 		}},
+	{name: "unregister", endpoint: coordinator.EndpointUnregister,
+		path: func(int64) string { return coordinator.PathRunners },
+		do:   func(t *testing.T, c *Client, _ *Trace) error { return c.Unregister(t.Context()) }},
 	{name: "trace", endpoint: coordinator.EndpointTrace, perJob: true,
 		path: func(id int64) string { return fmt.Sprintf("/api/v4/jobs/%d/trace", id) },
 		do: func(t *testing.T, _ *Client, tr *Trace) error {

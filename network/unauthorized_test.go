@@ -9,9 +9,9 @@ import (
 )
 
 // A 401 is GitLab rejecting the token, like a 403: ErrUnauthorized, not
-// retried, for the job request and for verify.
+// retried, for the job request, verify and unregister.
 func TestUnauthorized(t *testing.T) {
-	for _, call := range apiCalls[:2] {
+	for _, call := range apiCalls[:3] {
 		t.Run(call.name, func(t *testing.T) {
 			srv := coordinator.New(t, runnerToken)
 			srv.Inject(call.endpoint, coordinator.Fault{Status: 401})

@@ -54,16 +54,33 @@ type registration struct {
 // AppendRunner adds entry to the config file at path, or creates it (and
 // its directory, mode 0700) with concurrent = 1 and check_interval = 3 when
 // it is missing or empty. The file's text is kept as it is. The result
-// must load (Parse) before it replaces the file, atomically and with mode
-// 0600; otherwise the file is left unchanged and the loader's error is
-// returned, wrapped.
+// must load (Parse) before it replaces the file; otherwise the file is left
+// unchanged and the loader's error is returned, wrapped. It writes through
+// rewrite, as every change to the file does.
+func AppendRunner(path string, entry RegisteredRunner) error {
+	return rewrite(path, func(old []byte) ([]byte, error) {
+		data, err := withRunner(old, entry)
+		if err != nil {
+			return nil, err
+		}
+		if _, _, err := Parse(path, data); err != nil {
+			return nil, fmt.Errorf("the file with the new runner would not load, so it was left unchanged: %w", err)
+		}
+		return data, nil
+	})
+}
+
+// rewrite is the one way config.toml is changed (register, unregister,
+// verify --delete): edit gets the file's text (empty when it is missing)
+// and returns the new text, or nil to leave the file as it is. The new
+// text replaces the file atomically and with mode 0600.
 //
 // A path that is a symbolic link is written through: the link's target is
 // replaced and the link stays. The file is read as every named file is
 // (namedfile: a regular file of at most MaxFileSize), and the read, the
 // edit and the rename happen under a lock on the file's lock file
-// (lockPath), so that two registers at once each keep their runner.
-func AppendRunner(path string, entry RegisteredRunner) error {
+// (lockPath), so that two commands at once each keep their change.
+func rewrite(path string, edit func(old []byte) ([]byte, error)) error {
 	target, err := appendTarget(path)
 	if err != nil {
 		return err
@@ -82,12 +99,9 @@ func AppendRunner(path string, entry RegisteredRunner) error {
 	if err != nil {
 		return err
 	}
-	data, err := withRunner(old, entry)
-	if err != nil {
+	data, err := edit(old)
+	if err != nil || data == nil {
 		return err
-	}
-	if _, _, err := Parse(path, data); err != nil {
-		return fmt.Errorf("the file with the new runner would not load, so it was left unchanged: %w", err)
 	}
 	return replaceFile(target, data)
 }
@@ -113,7 +127,7 @@ func PrepareAppend(path string) error {
 	return nil
 }
 
-// appendTarget is the file AppendRunner replaces: path, or what the
+// appendTarget is the file rewrite replaces: path, or what the
 // symbolic links on the way lead to, so that a link is written through
 // rather than replaced by a regular file. Its directory is created when
 // missing. A link to a missing file is refused: creating the file there

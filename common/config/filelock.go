@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// lockWait bounds how long AppendRunner waits for another register to
-// finish with the file: one holds the lock for a read, a parse and a
+// lockWait bounds how long rewrite waits for another command to finish
+// with the file: one holds the lock for a read, a parse or two and a
 // rename, milliseconds, so a lock held this long is a stuck process, and
 // a clear error beats waiting forever.
 const lockWait = 30 * time.Second
@@ -43,7 +43,7 @@ func lockFile(path string) (unlock func(), err error) {
 				err = fmt.Errorf("another process has held it for over %s", lockWait)
 			}
 			return nil, &Error{File: path, Msg: "cannot lock the config file: " + err.Error(),
-				Allowed: "one kuberunner register at a time; remove the lock file only if no register is running", Err: err}
+				Allowed: "one command that changes the file at a time (register, unregister, verify --delete); remove the lock file only if none is running", Err: err}
 		}
 		time.Sleep(lockRetry)
 	}

@@ -62,6 +62,18 @@ func (s Source) String() string {
 type Location struct {
 	Path   string
 	Source Source
+	// Var is the variable that named the path when Source is FromEnv and
+	// it is not EnvVar: GitLab Runner's CONFIG_FILE, which the commands'
+	// -c flag reads.
+	Var string
+}
+
+// By says who named the path, for a message: "--config", "$CONFIG_FILE".
+func (l Location) By() string {
+	if l.Source == FromEnv && l.Var != "" {
+		return "$" + l.Var
+	}
+	return l.Source.String()
 }
 
 // Locate picks the config path: flag (the --config value, "" when not

@@ -1,11 +1,11 @@
 // Package coordinator is a fake GitLab for tests: an httptest server that
 // speaks the part of GitLab's runner API that kuberunner uses
 // (POST /api/v4/jobs/request, POST /api/v4/runners/verify,
-// PATCH /api/v4/jobs/:id/trace, PUT /api/v4/jobs/:id) as documented, checks
-// tokens on every request, and records what it received so that tests can
-// assert on it: each job's trace as received, Content-Range gaps and
-// overlaps, the final state, checksum and size, how many final updates
-// arrived, and how many jobs ran at once.
+// DELETE /api/v4/runners, PATCH /api/v4/jobs/:id/trace, PUT /api/v4/jobs/:id)
+// as documented, checks tokens on every request, and records what it
+// received so that tests can assert on it: each job's trace as received,
+// Content-Range gaps and overlaps, the final state, checksum and size, how
+// many final updates arrived, and how many jobs ran at once.
 //
 // Artifacts (artifacts.go): POST /api/v4/jobs/:id/artifacts takes the
 // job's own token, streams the file part to disk, and checks it: a zip
@@ -19,6 +19,11 @@
 // headers it receives. StoreArchive plants a crafted archive;
 // SetArtifactsLimit answers 413 past a size. NewOn listens on an address a
 // job pod can reach.
+//
+// Runners (runners.go): New takes the runner tokens it knows, AddRunner
+// adds one, RemoveRunner forgets one as a deletion in GitLab's UI does, and
+// DELETE /api/v4/runners (kuberunner unregister) forgets the token it is
+// sent; a forgotten token gets 403 from every endpoint, verify included.
 //
 // Tests make it misbehave on demand with Inject (any status and headers, N
 // times), TruncateTrace (the server lost the end of a trace) and

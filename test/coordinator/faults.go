@@ -12,7 +12,10 @@ type Endpoint string
 const (
 	EndpointRequest Endpoint = "request" // POST /jobs/request
 	EndpointVerify  Endpoint = "verify"  // POST /runners/verify
-	EndpointTrace   Endpoint = "trace"   // PATCH /jobs/:id/trace
+	// EndpointUnregister is DELETE /runners, answered after the token
+	// check: a fault leaves the runner known.
+	EndpointUnregister Endpoint = "unregister"
+	EndpointTrace      Endpoint = "trace" // PATCH /jobs/:id/trace
 	// EndpointKeepAlive is PUT /jobs/:id with state "running".
 	EndpointKeepAlive Endpoint = "keepalive"
 	// EndpointUpdate is the final PUT /jobs/:id (state success or failed).

@@ -84,6 +84,7 @@ func start(t testing.TB, cert *tls.Certificate, host string, runnerTokens []stri
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+PathJobsRequest, s.handleRequest)
 	mux.HandleFunc("POST "+PathRunnerVerify, s.handleVerify)
+	mux.HandleFunc("DELETE "+PathRunners, s.handleUnregister)
 	mux.HandleFunc("PATCH /api/v4/jobs/{id}/trace", s.handleTrace)
 	mux.HandleFunc("PUT /api/v4/jobs/{id}", s.handleUpdate)
 	mux.HandleFunc("POST /api/v4/jobs/{id}/artifacts", s.handleArtifactsUpload)
