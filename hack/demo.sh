@@ -4,7 +4,9 @@
 # "if-not-present"]: attempt 1 fails with the kubelet's message, attempt 2
 # runs from the node's cache. DEMO_CACHED=0 shows the failure path instead:
 # the image is not on the node, both policies fail, the job says so.
-# The registry is left as it was found.
+# The registry and the cluster are left as they were found: a cluster the
+# demo started is stopped again on the way out, so nothing keeps running
+# (DEMO_KEEP_CLUSTER=1 leaves it up to look around; `make cluster-down`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export KUBERUNNER_CLUSTER_DIR=${KUBERUNNER_CLUSTER_DIR:-$PWD/.cluster}
@@ -14,18 +16,26 @@ bin=$KUBERUNNER_CLUSTER_DIR/bin
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
+cluster_was_up=1
+go run ./hack/localcluster status >/dev/null 2>&1 || cluster_was_up=0
+registry_was_up=1
+finish() {
+  if [ "$cluster_was_up" = 0 ] && [ "${DEMO_KEEP_CLUSTER:-0}" != 1 ]; then
+    say "Stopping the local cluster the demo started (DEMO_KEEP_CLUSTER=1 keeps it up)"
+    make --no-print-directory cluster-down >/dev/null 2>&1 || true
+  elif [ "$registry_was_up" = 1 ]; then
+    "$bin/localcluster" registry-start >/dev/null 2>&1 || true
+  fi
+}
+trap finish EXIT
+
 say "Starting the local cluster (if it is not up) and building kuberunner"
 make --no-print-directory cluster-up helper-image >/dev/null
 go build -o "$bin/localcluster" ./hack/localcluster
 go build -o "$bin/kuberunner" .
 lc() { "$bin/localcluster" "$@"; }
 
-registry_was_up=1
 lc status 2>/dev/null | grep -qE '^registry +up' || registry_was_up=0
-restore() {
-  if [ "$registry_was_up" = 1 ]; then lc registry-start >/dev/null 2>&1 || true; fi
-}
-trap restore EXIT
 lc registry-start >/dev/null 2>&1
 
 say "Pushing $image and preparing the node's cache (DEMO_CACHED=$cached)"
