@@ -76,9 +76,21 @@ func (e *Executor) sawPulls(fails pullFailures, pulls *pull.Manager) {
 		case !ok || pulls.Policy(f.Image) == common.PullPolicyNever:
 		case f.Class == pull.ClassUnreachable:
 			e.breakers().Unreachable(host, e.opts.Job.ID)
+			e.probeWithCredentials(host, f.Image)
 		case f.Class != pull.ClassUnknown && f.Class != "":
 			e.breakers().Reachable(host)
 		}
+	}
+}
+
+// probeWithCredentials hands the breaker's probe the job's credentials for
+// image's registry, if the job has some.
+func (e *Executor) probeWithCredentials(host, image string) {
+	if e.auth == nil {
+		return
+	}
+	if c, ok := e.auth.res.For(image); ok {
+		e.breakers().ProbeWith(host, c)
 	}
 }
 

@@ -23,8 +23,14 @@ const (
 // ProbeOptions configure the runner's own probes of an open registry.
 type ProbeOptions struct {
 	First, Max, Timeout time.Duration
-	// Answers reports whether registry answers at all; nil is GetV2.
-	Answers func(ctx context.Context, registry string) error
+	// Answers reports whether registry answers at all, asked with auth
+	// (nil: no credentials); nil is GetV2.
+	Answers func(ctx context.Context, registry string, auth Auth) error
+}
+
+// Auth adds a job's credentials for a registry to a probe's request.
+type Auth interface {
+	Authorize(req *http.Request)
 }
 
 // prober runs one probe loop per open registry until it answers.
@@ -66,7 +72,7 @@ func (p *prober) start(registry string) context.CancelFunc {
 func (p *prober) once(ctx context.Context, registry string) bool {
 	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
 	defer cancel()
-	if err := p.opts.Answers(ctx, registry); err != nil {
+	if err := p.opts.Answers(ctx, registry, p.set.authFor(registry)); err != nil {
 		p.set.stillDown(registry)
 		return false
 	}
@@ -77,16 +83,22 @@ func (p *prober) once(ctx context.Context, registry string) bool {
 
 // GetV2 asks registry for /v2/, the distribution API's base, which every
 // registry serves. Any answer of the API — 200, or 401 asking for
-// credentials — proves that pulls can reach it. HTTPS first; a registry
-// that answers plain HTTP there (a local or insecure one) is asked again
-// over HTTP.
-func GetV2(ctx context.Context, registry string) error {
-	err := getV2(ctx, "https://"+registry+"/v2/")
+// credentials — proves that pulls can reach it. HTTPS first, with the
+// job's credentials when it has some; a registry that answers plain HTTP
+// there (a local or insecure one) is asked again over HTTP, without them:
+// its 401 proves as much, and credentials never cross plain HTTP here.
+func GetV2(ctx context.Context, registry string, auth Auth) error {
+	err := getV2(ctx, "https://"+registry+"/v2/", auth)
 	if err != nil && connected(err) {
-		err = getV2(ctx, "http://"+registry+"/v2/")
+		err = getV2(ctx, "http://"+registry+"/v2/", nil)
 	}
 	return err
 }
+
+// withCredentials never follows a redirect: credentials go to the
+// registry's own address or nowhere, and a redirect is no answer of its
+// API anyway.
+var withCredentials = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // connected reports whether a failed request got as far as a connection:
 // not a failed dial, a failed name lookup or a timeout. Then the port
@@ -98,12 +110,17 @@ func connected(err error) bool {
 	return !dialFailed && !errors.As(err, &dns) && !errors.Is(err, context.DeadlineExceeded)
 }
 
-func getV2(ctx context.Context, url string) error {
+func getV2(ctx context.Context, url string, auth Auth) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
-	res, err := http.DefaultClient.Do(req)
+	client := http.DefaultClient
+	if auth != nil {
+		auth.Authorize(req)
+		client = withCredentials
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		return &NoAnswerError{URL: url, Err: err}
 	}

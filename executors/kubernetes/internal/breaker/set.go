@@ -29,6 +29,9 @@ type openState struct {
 	// opened it, a later job, or a failed probe.
 	confirmed time.Time
 	stopProbe context.CancelFunc
+	// auth are the credentials of the last job that offered some for
+	// this registry, for the probe; held only while the breaker is open.
+	auth Auth
 }
 
 // Open describes an open breaker for the build log.
@@ -93,6 +96,25 @@ func (s *Set) Reachable(registry string) {
 	if s.stats.Closed != nil {
 		s.stats.Closed(registry, s.clock.Since(st.Since))
 	}
+}
+
+// ProbeWith has the probes of registry's open breaker send auth, a job's
+// credentials for it; a closed breaker keeps nothing.
+func (s *Set) ProbeWith(registry string, auth Auth) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.hosts[registry]; ok && auth != nil {
+		st.auth = auth
+	}
+}
+
+func (s *Set) authFor(registry string) Auth {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.hosts[registry]; ok {
+		return st.auth
+	}
+	return nil
 }
 
 // stillDown is a failed probe: the registry is confirmed down now.

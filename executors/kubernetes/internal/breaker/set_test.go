@@ -19,7 +19,7 @@ import (
 // quick probes every few milliseconds, answering as answer says.
 func quick(answer *atomic.Bool) ProbeOptions {
 	return ProbeOptions{First: time.Millisecond, Max: 5 * time.Millisecond, Timeout: time.Second,
-		Answers: func(context.Context, string) error {
+		Answers: func(context.Context, string, Auth) error {
 			if answer.Load() {
 				return nil
 			}
@@ -63,7 +63,7 @@ func TestAJobThatReachesTheRegistryClosesIt(t *testing.T) {
 
 func TestAStaleBreakerIsNotTrusted(t *testing.T) {
 	clk := clocktesting.NewFakePassiveClock(time.Date(2026, 12, 7, 12, 3, 4, 0, time.UTC))
-	probe := ProbeOptions{First: time.Hour, Max: time.Hour, Answers: func(context.Context, string) error { return errors.New("down") }}
+	probe := ProbeOptions{First: time.Hour, Max: time.Hour, Answers: func(context.Context, string, Auth) error { return errors.New("down") }}
 	s := New(t.Context(), Options{Clock: clk, Probe: probe})
 	s.Unreachable("r", 1)
 	clk.SetTime(clk.Now().Add(9 * time.Minute))
@@ -94,7 +94,7 @@ func TestGetV2(t *testing.T) {
 				w.WriteHeader(tc.status)
 			}))
 			defer srv.Close()
-			err := GetV2(t.Context(), strings.TrimPrefix(srv.URL, "http://"))
+			err := GetV2(t.Context(), strings.TrimPrefix(srv.URL, "http://"), nil)
 			assert.Equal(t, tc.answers, err == nil, "%v", err)
 		})
 	}
@@ -103,7 +103,7 @@ func TestGetV2(t *testing.T) {
 		require.NoError(t, err)
 		addr := l.Addr().String()
 		l.Close()
-		err = GetV2(t.Context(), addr)
+		err = GetV2(t.Context(), addr, nil)
 		var na *NoAnswerError
 		require.ErrorAs(t, err, &na)
 		assert.Contains(t, na.URL, "https://", "a refused connection is not asked again over http")
@@ -125,4 +125,65 @@ func TestRegistry(t *testing.T) {
 	}
 	_, ok := Registry("UPPER CASE")
 	assert.False(t, ok)
+}
+
+type basicAuth struct{ user, pass string }
+
+func (b basicAuth) Authorize(req *http.Request) { req.SetBasicAuth(b.user, b.pass) }
+
+// The probe of an open breaker sends the credentials a job offered for
+// the registry; a closed breaker forgets them.
+func TestProbeSendsTheJobsCredentials(t *testing.T) {
+	got := make(chan Auth, 10)
+	probe := ProbeOptions{First: time.Millisecond, Max: 5 * time.Millisecond, Timeout: time.Second,
+		Answers: func(_ context.Context, _ string, auth Auth) error { got <- auth; return errors.New("down") }}
+	s := New(t.Context(), Options{Probe: probe})
+	s.ProbeWith("r", basicAuth{"u", "p"}) // not open: kept nowhere
+	assert.Nil(t, s.authFor("r"))
+	s.Unreachable("r", 1)
+	s.ProbeWith("r", basicAuth{"u", "p"})
+	require.Eventually(t, func() bool { return (<-got) == Auth(basicAuth{"u", "p"}) }, 5*time.Second, time.Millisecond)
+	s.Reachable("r")
+	assert.Nil(t, s.authFor("r"))
+}
+
+// Credentials go over HTTPS to the registry itself: never over plain
+// HTTP, and never after a redirect.
+func TestGetV2Credentials(t *testing.T) {
+	seen := make(chan string, 10)
+	record := func(status int) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			seen <- r.URL.Scheme + r.Host + " " + r.Header.Get("Authorization")
+			w.WriteHeader(status)
+		}
+	}
+	t.Run("https", func(t *testing.T) {
+		srv := httptest.NewTLSServer(record(http.StatusOK))
+		defer srv.Close()
+		swapTransport(t, srv.Client().Transport)
+		require.NoError(t, GetV2(t.Context(), strings.TrimPrefix(srv.URL, "https://"), basicAuth{"u", "p"}))
+		assert.Contains(t, <-seen, "Basic ")
+	})
+	t.Run("plain http gets none", func(t *testing.T) {
+		srv := httptest.NewServer(record(http.StatusUnauthorized))
+		defer srv.Close()
+		require.NoError(t, GetV2(t.Context(), strings.TrimPrefix(srv.URL, "http://"), basicAuth{"u", "p"}))
+		assert.NotContains(t, <-seen, "Basic ")
+	})
+	t.Run("a redirect is not followed", func(t *testing.T) {
+		elsewhere := httptest.NewTLSServer(record(http.StatusOK))
+		defer elsewhere.Close()
+		srv := httptest.NewTLSServer(http.RedirectHandler(elsewhere.URL+"/v2/", http.StatusTemporaryRedirect))
+		defer srv.Close()
+		swapTransport(t, srv.Client().Transport)
+		var na *NoAnswerError
+		require.ErrorAs(t, GetV2(t.Context(), strings.TrimPrefix(srv.URL, "https://"), basicAuth{"u", "p"}), &na)
+		assert.Empty(t, seen, "the other server was asked")
+	})
+}
+
+func swapTransport(t *testing.T, rt http.RoundTripper) {
+	old := withCredentials.Transport
+	withCredentials.Transport = rt
+	t.Cleanup(func() { withCredentials.Transport = old })
 }

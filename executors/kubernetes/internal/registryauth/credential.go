@@ -1,5 +1,7 @@
 package registryauth
 
+import "net/http"
+
 // Credential is a username and password for one registry key, and where
 // they came from. The secret fields are unexported: they leave the package
 // only through DockerConfigJSON.
@@ -25,3 +27,7 @@ func (c Credential) String() string {
 
 // GoString keeps %#v from printing the secret fields.
 func (c Credential) GoString() string { return "registryauth.Credential{" + c.String() + "}" }
+
+// Authorize sends the credential with req as basic auth, as a registry's
+// /v2/ takes it (the breaker's probe).
+func (c Credential) Authorize(req *http.Request) { req.SetBasicAuth(c.username, c.password) }

@@ -3,6 +3,7 @@ package registryauth
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -77,5 +78,23 @@ func scan(t *testing.T, printed, secrets []string) {
 				}
 			}
 		}
+	}
+}
+
+// Authorize sends the image's credential as basic auth, the one other way
+// (besides DockerConfigJSON) a secret leaves the package.
+func TestAuthorize(t *testing.T) {
+	r, err := Resolve(Inputs{JobAuthConfig: authConfig("job.example.com", "alice:pw-1")}, []string{"job.example.com/a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := r.For("job.example.com/a")
+	if !ok {
+		t.Fatal("no credential for the image")
+	}
+	req, _ := http.NewRequest(http.MethodGet, "https://job.example.com/v2/", nil)
+	c.Authorize(req)
+	if user, pass, ok := req.BasicAuth(); !ok || user != "alice" || pass != "pw-1" {
+		t.Fatalf("basic auth %q %q %v", user, pass, ok)
 	}
 }
