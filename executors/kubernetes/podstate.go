@@ -59,7 +59,7 @@ func readPod(obs podwatch.Observation, spec *podspec.JobSpec) podState {
 		case pullFailed:
 			st.pullErrors = append(st.pullErrors, &pull.ImagePullError{
 				Image: spec.ImageOf(cs.Name, cs.Image), Container: cs.Name, Reason: w.Reason, Message: w.Message,
-				Class: classifyPullFailure(w.Reason, w.Message),
+				Class: pullClass(w, obs.PullSecretsMissed),
 			})
 		case healing:
 			st.healing = append(st.healing, fmt.Sprintf("container %q: %s: %s", cs.Name, w.Reason, w.Message))
@@ -84,6 +84,18 @@ func containerStarted(cs corev1.ContainerStatus) bool {
 		return cs.State.Running != nil
 	}
 	return cs.State.Running != nil || cs.State.Terminated != nil || cs.RestartCount > 0
+}
+
+// pullClass is a pull failure's class. A denial of a pull the kubelet made
+// without the pod's pull secrets (it could not read them in time) is
+// transient: the registry never saw the job's credentials, and the next
+// pod's pull carries them.
+func pullClass(w *corev1.ContainerStateWaiting, secretsMissed bool) pull.Class {
+	c := classifyPullFailure(w.Reason, w.Message)
+	if c == pull.ClassDenied && secretsMissed {
+		return pull.ClassTransient
+	}
+	return c
 }
 
 // startedPerEvents: the kubelet's events say every container of the pod

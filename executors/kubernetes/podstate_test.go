@@ -9,6 +9,7 @@ import (
 
 	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/executors/kubernetes/internal/podwatch"
+	"kuberunner/executors/kubernetes/internal/pull"
 )
 
 func waiting(name, image, reason, msg string) corev1.ContainerStatus {
@@ -196,6 +197,28 @@ func TestStartedPerEvents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Equal(t, tt.started, readPod(tt.obs, &podspec.JobSpec{}).started)
+		})
+	}
+}
+
+// A denial of a pull the kubelet made without the pod's pull secrets
+// (FailedToRetrieveImagePullSecret) is transient; other classes stay.
+func TestPullClassWhenTheKubeletMissedThePullSecrets(t *testing.T) {
+	denied := &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: "pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"}
+	refused := &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: "dial tcp 127.0.0.1:5000: connect: connection refused"}
+	tests := []struct {
+		name   string
+		w      *corev1.ContainerStateWaiting
+		missed bool
+		want   pull.Class
+	}{
+		{"denied with the secrets", denied, false, pull.ClassDenied},
+		{"denied without them", denied, true, pull.ClassTransient},
+		{"unreachable either way", refused, true, pull.ClassUnreachable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, pullClass(tt.w, tt.missed))
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 
@@ -38,6 +39,9 @@ type podInformer struct {
 
 	pods    cache.Store
 	started startedSets
+	// missed holds "" for each pod the kubelet pulled for without its
+	// pull secrets (started.go).
+	missed startedSets
 }
 
 func (inf *podInformer) Life() *kubeapi.Lifecycle { return inf.Lifecycle }
@@ -77,7 +81,8 @@ func startPodInformer(ctx context.Context, api kubeapi.Client, l *kubeapi.Lifecy
 		DeleteFunc: func(obj any) { inf.dispatch(watch.Deleted, obj) },
 	})
 	inf.pods = pods.GetStore()
-	watchStarted(ctx, api, namespace, inf.onStarted)
+	watchKubeletEvents(ctx, api, namespace, startedReason, inf.onStarted)
+	watchKubeletEvents(ctx, api, namespace, missedSecretReason, inf.onMissedSecret)
 	// A reflector retries a refused list for ever; a runner whose Role
 	// lacks list or watch on pods would then wait out the sync timeout and
 	// say nothing useful. A 403 before the first sync ends the informer at
@@ -112,6 +117,7 @@ func (inf *podInformer) dispatch(t watch.EventType, obj any) {
 	}
 	if t == watch.Deleted {
 		inf.started.forget(pod.UID)
+		inf.missed.forget(pod.UID)
 	}
 	inf.mu.Lock()
 	sub := inf.subs[pod.Labels[podspec.JobLabel]]
@@ -129,13 +135,28 @@ func (inf *podInformer) onStarted(ev *corev1.Event) {
 	if !ok {
 		return
 	}
+	if pod := inf.podOf(ev); pod != nil {
+		inf.started.add(pod.UID, container)
+		inf.dispatch(watch.Modified, pod)
+	}
+}
+
+// onMissedSecret records that the kubelet pulls for a pod without its pull
+// secrets; the pull failure that follows comes with the pod's status.
+func (inf *podInformer) onMissedSecret(ev *corev1.Event) {
+	if pod := inf.podOf(ev); pod != nil {
+		inf.missed.add(pod.UID, "")
+	}
+}
+
+// podOf is the job pod an event is about, if this informer holds it.
+func (inf *podInformer) podOf(ev *corev1.Event) *corev1.Pod {
 	obj, exists, err := inf.pods.GetByKey(ev.Namespace + "/" + ev.InvolvedObject.Name)
 	pod, isPod := obj.(*corev1.Pod)
 	if err != nil || !exists || !isPod || pod.UID != ev.InvolvedObject.UID {
-		return
+		return nil
 	}
-	inf.started.add(pod.UID, container)
-	inf.dispatch(watch.Modified, pod)
+	return pod
 }
 
 func (inf *podInformer) subscribe(key string) *subscription {
@@ -143,6 +164,7 @@ func (inf *podInformer) subscribe(key string) *subscription {
 	defer inf.mu.Unlock()
 	sub := newSubscription(func() { inf.unsubscribe(key) })
 	sub.started = inf.started.of
+	sub.missed = func(uid types.UID) bool { return len(inf.missed.of(uid)) > 0 }
 	inf.subs[key] = sub
 	return sub
 }

@@ -26,9 +26,22 @@ import (
 // events (an older Role) the set stays empty and jobs wait for the status
 // as before.
 
-// startedReason is the reason of the kubelet's event for a started
-// container (events.StartedContainer in k8s.io/kubernetes).
-const startedReason = "Started"
+// The kubelet's event reasons read here (k8s.io/kubernetes
+// pkg/kubelet/events and kubelet_pods.go).
+const (
+	// startedReason: the runtime started a container.
+	startedReason = "Started"
+	// missedSecretReason: the kubelet could not read a pull secret of the
+	// pod in time (its secret cache had not synced), so the pull that
+	// follows goes without those credentials.
+	missedSecretReason = "FailedToRetrieveImagePullSecret"
+)
+
+// Also watched: the kubelet's warning that it pulls without the pod's pull
+// secrets. Its cache of a Secret created just before the pod may take
+// longer than the second it waits under load, and the registry then
+// denies a pull that carried no credentials. Such a denial says nothing
+// about the job's credentials (Observation.PullSecretsMissed).
 
 // startedSets are the containers of each job pod that the kubelet
 // reported started, by pod UID, until the pod is deleted.
@@ -79,24 +92,24 @@ func startedContainer(ev *corev1.Event) (string, bool) {
 	return strings.TrimSuffix(name, "}"), true
 }
 
-// watchStarted runs the namespace's informer on the kubelet's Started
-// events for as long as ctx, handing each to onStarted. A refusal ends it
-// quietly: the pod status still tells when a pod runs.
-func watchStarted(ctx context.Context, api kubeapi.Client, namespace string, onStarted func(*corev1.Event)) {
+// watchKubeletEvents runs an informer on the namespace's pod events of one
+// reason for as long as ctx, handing each to handle. A refusal ends it
+// quietly: the pod status still tells what happened, only later.
+func watchKubeletEvents(ctx context.Context, api kubeapi.Client, namespace, reason string, handle func(*corev1.Event)) {
 	ctx, stop := context.WithCancel(ctx)
-	selector := fields.Set{"reason": startedReason, "involvedObject.kind": "Pod"}.AsSelector().String()
+	selector := fields.Set{"reason": reason, "involvedObject.kind": "Pod"}.AsSelector().String()
 	lw := cache.NewFilteredListWatchFromClient(api.CoreV1().RESTClient(), "events", namespace,
 		func(o *metav1.ListOptions) { o.FieldSelector = selector })
 	events := cache.NewSharedIndexInformer(kubeapi.Patient(lw), &corev1.Event{}, 0, cache.Indexers{})
 	_ = events.SetTransform(slimEvent)
-	handle := func(obj any) {
+	onEvent := func(obj any) {
 		if ev, ok := obj.(*corev1.Event); ok {
-			onStarted(ev)
+			handle(ev)
 		}
 	}
 	_, _ = events.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    handle,
-		UpdateFunc: func(_, obj any) { handle(obj) },
+		AddFunc:    onEvent,
+		UpdateFunc: func(_, obj any) { onEvent(obj) },
 	})
 	_ = events.SetWatchErrorHandlerWithContext(func(ctx context.Context, r *cache.Reflector, err error) {
 		if apierrors.IsForbidden(err) {

@@ -100,3 +100,22 @@ func TestWatchWithoutEvents(t *testing.T) {
 	go fw.Add(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "job-1-abc"}})
 	assert.Nil(t, next(t, w))
 }
+
+// The kubelet's warning that it pulls without the pod's pull secrets
+// reaches the job with the pod's next version, and goes with the pod.
+func TestMissedPullSecretsReachTheJob(t *testing.T) {
+	inf, w, pod := informerWithPod(t)
+	w.missed = func(uid types.UID) bool { return len(inf.missed.of(uid)) > 0 }
+	inf.onMissedSecret(startedEvent("other", "uid-2", "", "FailedToRetrieveImagePullSecret"))
+	assert.Empty(t, inf.missed.set)
+	inf.onMissedSecret(startedEvent(pod.Name, "uid-1", "", "FailedToRetrieveImagePullSecret"))
+	inf.dispatch(watch.Modified, pod)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, w.Until(ctx, pod.Name, func(obs Observation) (bool, error) {
+		assert.True(t, obs.PullSecretsMissed)
+		return true, nil
+	}))
+	inf.dispatch(watch.Deleted, pod)
+	assert.Empty(t, inf.missed.set)
+}

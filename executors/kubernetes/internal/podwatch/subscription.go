@@ -22,6 +22,9 @@ type subscription struct {
 	// started is the informer's record of the containers the kubelet
 	// started, by pod UID (started.go).
 	started func(types.UID) map[string]bool
+	// missed reports whether the kubelet pulled for the pod without its
+	// pull secrets (started.go).
+	missed func(types.UID) bool
 }
 
 func newSubscription(onStop func()) *subscription {

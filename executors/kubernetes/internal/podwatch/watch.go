@@ -25,6 +25,7 @@ import (
 type Watch struct {
 	w       watch.Interface
 	started func(types.UID) map[string]bool
+	missed  func(types.UID) bool
 }
 
 // Observation is one pod version the watch delivered, with when it arrived:
@@ -37,6 +38,10 @@ type Observation struct {
 	// in its events, which come up to a second before the pod status says
 	// so (started.go). Empty when events cannot be read.
 	Started map[string]bool
+	// PullSecretsMissed: the kubelet said it pulls without the pod's pull
+	// secrets (it could not read them in time), so a denial of this pod's
+	// pulls says nothing about the job's credentials.
+	PullSecretsMissed bool
 }
 
 // Condition decides, for each version of the awaited pod, whether the
@@ -57,7 +62,7 @@ func Start(ctx context.Context, api kubeapi.Client, namespace, key string) (*Wat
 	if err != nil {
 		return nil, err
 	}
-	return &Watch{w: sub, started: sub.started}, nil
+	return &Watch{w: sub, started: sub.started, missed: sub.missed}, nil
 }
 
 // until reads events about the named pod until cond says done, cond fails,
@@ -74,7 +79,7 @@ func (pw *Watch) Until(ctx context.Context, name string, cond Condition) error {
 		if !isPod || pod.Name != name || ev.Type == watch.Bookmark {
 			return false, nil
 		}
-		return cond(Observation{Pod: pod, Deleted: ev.Type == watch.Deleted, At: time.Now(), Started: pw.startedOf(pod.UID)})
+		return cond(Observation{Pod: pod, Deleted: ev.Type == watch.Deleted, At: time.Now(), Started: pw.startedOf(pod.UID), PullSecretsMissed: pw.missed != nil && pw.missed(pod.UID)})
 	})
 	switch {
 	case err == nil:
