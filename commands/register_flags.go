@@ -24,10 +24,18 @@ func registerFlags() []cli.Flag {
 		&cli.IntFlag{Name: "limit", Usage: "most jobs this runner runs at once (0: no limit)", Sources: cli.EnvVars("RUNNER_LIMIT")},
 		&cli.IntFlag{Name: "request-concurrency", Usage: "most job requests in flight at once", Sources: cli.EnvVars("RUNNER_REQUEST_CONCURRENCY")},
 		&cli.StringFlag{Name: "template-config", Usage: "a config.toml whose one [[runners]] entry gives the values no flag sets", Sources: cli.EnvVars("TEMPLATE_CONFIG_FILE")},
-		&cli.StringFlag{Name: "tls-ca-file", Usage: "PEM file of the CA certificates GitLab's certificate is verified with, besides the system's", Sources: cli.EnvVars("CI_SERVER_TLS_CA_FILE")},
-		&cli.StringFlag{Name: "tls-cert-file", Usage: "PEM file of a client certificate to present to GitLab (with --tls-key-file)", Sources: cli.EnvVars("CI_SERVER_TLS_CERT_FILE")},
-		&cli.StringFlag{Name: "tls-key-file", Usage: "PEM file of the private key of --tls-cert-file", Sources: cli.EnvVars("CI_SERVER_TLS_KEY_FILE")},
-	}, kubernetesFlags()...)
+	}, append(tlsFlags(), kubernetesFlags()...)...)
+}
+
+// tlsFlags are the files GitLab's TLS is checked and answered with, for a
+// command given GitLab's URL on its command line (register, unregister
+// --url).
+func tlsFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "tls-ca-file", Usage: "PEM file of the CA certificates GitLab's certificate is verified with, besides the system's", Sources: trackedEnvVars("CI_SERVER_TLS_CA_FILE")},
+		&cli.StringFlag{Name: "tls-cert-file", Usage: "PEM file of a client certificate to present to GitLab (with --tls-key-file)", Sources: trackedEnvVars("CI_SERVER_TLS_CERT_FILE")},
+		&cli.StringFlag{Name: "tls-key-file", Usage: "PEM file of the private key of --tls-cert-file", Sources: trackedEnvVars("CI_SERVER_TLS_KEY_FILE")},
+	}
 }
 
 // kubeStringFlags maps each --kubernetes-* string flag to its

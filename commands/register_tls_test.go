@@ -61,3 +61,39 @@ func TestRegisterAndVerifyWithAPrivateCA(t *testing.T) {
 	assert.Equal(t, ExitOK, code, out)
 	assert.Contains(t, out, `Verified runner "with-ca"`)
 }
+
+// unregister --url --token reaches a GitLab behind a private CA through
+// --tls-ca-file (or CI_SERVER_TLS_CA_FILE); without it, it fails naming
+// the host and GitLab keeps the runner. With --name the file's own tls-*
+// keys apply, and a typed --tls-* file is refused.
+func TestUnregisterWithAPrivateCA(t *testing.T) {
+	ca := pki.NewTestCA(t, "private GitLab CA")
+	const tok = "glrt-unregister-tls-0001"
+	srv := coordinator.NewTLS(t, ca.Serving(t, "127.0.0.1").TLS(), tok)
+	host := strings.TrimPrefix(srv.URL, "https://")
+	dir := t.TempDir()
+	caFile := filepath.Join(dir, "ca.pem")
+	require.NoError(t, os.WriteFile(caFile, ca.CertPEM(), 0o600))
+	path := filepath.Join(dir, "config.toml")
+	require.NoError(t, os.WriteFile(path, []byte("[[runners]]\nname = \"a\"\nurl = \"https://gitlab.invalid\"\ntoken = \"glrt-other\"\n"), 0o600))
+	run := func(args ...string) (int, string) {
+		var stdout, stderr bytes.Buffer
+		code := Main(append([]string{"unregister", "-c", path}, args...), &stdout, &stderr)
+		assert.NotContains(t, stdout.String()+stderr.String(), tok)
+		return code, stdout.String() + stderr.String()
+	}
+
+	code, out := run("--url", srv.URL, "--token", tok)
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, out, host)
+	assert.True(t, srv.HasRunner(tok))
+
+	code, out = run("--name", "a", "--tls-ca-file", caFile)
+	assert.Equal(t, ExitUsage, code, out)
+	assert.Contains(t, out, "--tls-* files go with --url")
+
+	t.Setenv("CI_SERVER_TLS_CA_FILE", caFile)
+	code, out = run("--url", srv.URL, "--token", tok)
+	assert.Equal(t, ExitOK, code, out)
+	assert.False(t, srv.HasRunner(tok), "GitLab deleted the runner")
+}

@@ -8,6 +8,7 @@ import (
 
 	"kuberunner/common"
 	"kuberunner/common/config"
+	"kuberunner/helpers/clienttls"
 	"kuberunner/helpers/safetext"
 	"kuberunner/network"
 )
@@ -29,6 +30,16 @@ type unregisterRun struct {
 type unregisterTarget struct {
 	runner *config.RunnerConfig
 	inFile bool
+	// tls is what a runner not in the file is called with (--tls-*);
+	// one in the file uses its own keys.
+	tls clienttls.Material
+}
+
+func (t unregisterTarget) material() clienttls.Material {
+	if t.inFile {
+		return t.runner.TLS()
+	}
+	return t.tls
 }
 
 func (u *unregisterRun) run(loc config.Location) error {
@@ -91,13 +102,13 @@ func (u *unregisterRun) tokenTarget(cfg *config.Config) ([]unregisterTarget, err
 		}
 		return []unregisterTarget{{runner: r, inFile: true}}, nil
 	}
-	return []unregisterTarget{{runner: &config.RunnerConfig{URL: u.sel.url, Token: u.sel.token}}}, nil
+	return []unregisterTarget{{runner: &config.RunnerConfig{URL: u.sel.url, Token: u.sel.token}, tls: u.sel.tls}}, nil
 }
 
 // unregister deletes t's runner in GitLab.
 func (u *unregisterRun) unregister(t unregisterTarget) {
 	r := t.runner
-	err := runnerCall(r.URL, r.Token, "", r.TLS(), func(ctx context.Context, c *network.Client) error { return c.Unregister(ctx) })
+	err := runnerCall(r.URL, r.Token, "", t.material(), func(ctx context.Context, c *network.Client) error { return c.Unregister(ctx) })
 	var rejected *tokenRejectedError
 	switch {
 	case err == nil && t.inFile:
