@@ -10,7 +10,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 
@@ -38,10 +37,10 @@ type podInformer struct {
 	subs map[string]*subscription // by job label value
 
 	pods    cache.Store
-	started startedSets
+	started podSets
 	// missed holds "" for each pod the kubelet pulled for without its
 	// pull secrets (started.go).
-	missed startedSets
+	missed podSets
 }
 
 func (inf *podInformer) Life() *kubeapi.Lifecycle { return inf.Lifecycle }
@@ -164,7 +163,7 @@ func (inf *podInformer) subscribe(key string) *subscription {
 	defer inf.mu.Unlock()
 	sub := newSubscription(func() { inf.unsubscribe(key) })
 	sub.started = inf.started.of
-	sub.missed = func(uid types.UID) bool { return len(inf.missed.of(uid)) > 0 }
+	sub.missed = inf.missed.has
 	inf.subs[key] = sub
 	return sub
 }

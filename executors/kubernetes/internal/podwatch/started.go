@@ -43,14 +43,15 @@ const (
 // denies a pull that carried no credentials. Such a denial says nothing
 // about the job's credentials (Observation.PullSecretsMissed).
 
-// startedSets are the containers of each job pod that the kubelet
-// reported started, by pod UID, until the pod is deleted.
-type startedSets struct {
+// podSets are names noted per job pod, by pod UID, until the pod is
+// deleted: the containers the kubelet started, or (under "") that it
+// pulled without the pod's pull secrets.
+type podSets struct {
 	mu  sync.Mutex
 	set map[types.UID]map[string]bool
 }
 
-func (s *startedSets) add(uid types.UID, container string) {
+func (s *podSets) add(uid types.UID, container string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.set == nil {
@@ -63,7 +64,7 @@ func (s *startedSets) add(uid types.UID, container string) {
 }
 
 // of is a copy, so a condition may read it while events arrive.
-func (s *startedSets) of(uid types.UID) map[string]bool {
+func (s *podSets) of(uid types.UID) map[string]bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make(map[string]bool, len(s.set[uid]))
@@ -73,7 +74,13 @@ func (s *startedSets) of(uid types.UID) map[string]bool {
 	return out
 }
 
-func (s *startedSets) forget(uid types.UID) {
+func (s *podSets) has(uid types.UID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.set[uid]) > 0
+}
+
+func (s *podSets) forget(uid types.UID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.set, uid)

@@ -105,7 +105,7 @@ func TestWatchWithoutEvents(t *testing.T) {
 // reaches the job with the pod's next version, and goes with the pod.
 func TestMissedPullSecretsReachTheJob(t *testing.T) {
 	inf, w, pod := informerWithPod(t)
-	w.missed = func(uid types.UID) bool { return len(inf.missed.of(uid)) > 0 }
+	w.missed = inf.missed.has
 	inf.onMissedSecret(startedEvent("other", "uid-2", "", "FailedToRetrieveImagePullSecret"))
 	assert.Empty(t, inf.missed.set)
 	inf.onMissedSecret(startedEvent(pod.Name, "uid-1", "", "FailedToRetrieveImagePullSecret"))
