@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"time"
 )
@@ -18,4 +19,7 @@ type Signer interface {
 	GetURL(ctx context.Context, object string) (*url.URL, error)
 	// PutURL is a URL that uploads object.
 	PutURL(ctx context.Context, object string) (*url.URL, error)
+	// UploadHeaders are the headers an upload to a PutURL sends, which
+	// its signature covers (the server-side encryption); nil for none.
+	UploadHeaders() http.Header
 }

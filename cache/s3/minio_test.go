@@ -93,3 +93,57 @@ func TestRealS3RoundTrip(t *testing.T) {
 	assert.Equal(t, content, got)
 	assert.False(t, strings.Contains(out.String(), info.AccessKey) || strings.Contains(out.String(), info.SecretKey))
 }
+
+// ServerSideEncryption on a real S3 server with a KMS: the helper's upload
+// sends the headers the URL was signed with, S3 stores the object
+// encrypted as asked, and the cache comes back whole. An upload without
+// the headers is refused: the signature covers them.
+func TestRealS3ServerSideEncryption(t *testing.T) {
+	info := standaloneS3(t)
+	client, err := info.Client()
+	require.NoError(t, err)
+	tests := []struct{ sse, keyID, stored string }{
+		{"S3", "", "AES256"},
+		{"kms", localcluster.StandaloneKMSKey, "aws:kms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sse, func(t *testing.T) {
+			ctx := context.Background()
+			signer, err := New(&config.CacheS3Config{ServerAddress: info.Endpoint, Insecure: true, BucketName: info.Bucket,
+				AccessKey: info.AccessKey, SecretKey: info.SecretKey, ServerSideEncryption: tt.sse, ServerSideEncryptionKeyID: tt.keyID})
+			require.NoError(t, err)
+			object := "sse/" + tt.sse
+			put, err := signer.PutURL(ctx, object)
+			require.NoError(t, err)
+			headers := map[string]string{}
+			for k, v := range signer.UploadHeaders() {
+				headers[k] = v[0]
+			}
+			dir := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "f"), []byte("cached "+tt.sse), 0o644))
+			req := cachearchive.Request{Dir: dir, StateDir: filepath.Join(t.TempDir(), ".state"), TimeoutSeconds: 60,
+				Caches: []cachearchive.Cache{{Key: "k", Paths: []string{"f"}, Upload: &cachearchive.Upload{URL: put.String()}}}}
+			var out bytes.Buffer
+			require.NoError(t, cachearchive.Archive(ctx, req, cachearchive.Options{Out: &out}))
+			assert.Contains(t, out.String(), "AccessDenied", "without the headers")
+
+			req.Caches[0].Upload.Headers = headers
+			req.StateDir = filepath.Join(t.TempDir(), ".state")
+			out.Reset()
+			require.NoError(t, cachearchive.Archive(ctx, req, cachearchive.Options{Out: &out}))
+			require.Contains(t, out.String(), "Created cache", out.String())
+			st, err := client.StatObject(ctx, info.Bucket, object, minio.StatObjectOptions{})
+			require.NoError(t, err)
+			assert.Equal(t, tt.stored, st.Metadata.Get("X-Amz-Server-Side-Encryption"))
+
+			get, err := signer.GetURL(ctx, object)
+			require.NoError(t, err)
+			require.NoError(t, os.Remove(filepath.Join(dir, "f")))
+			req.Caches = []cachearchive.Cache{{Key: "k", Paths: []string{"f"}, Sources: []cachearchive.Source{{Key: "k", URL: get.String()}}}}
+			require.NoError(t, cachearchive.Extract(ctx, req, cachearchive.Options{Out: &out}))
+			got, err := os.ReadFile(filepath.Join(dir, "f"))
+			require.NoError(t, err)
+			assert.Equal(t, "cached "+tt.sse, string(got))
+		})
+	}
+}

@@ -36,10 +36,50 @@ type CacheS3Config struct {
 	BucketName     string `toml:"BucketName"`
 	BucketLocation string `toml:"BucketLocation"`
 	Insecure       bool   `toml:"Insecure"`
+	// SessionToken goes with AccessKey and SecretKey when they are
+	// temporary credentials.
+	SessionToken string `toml:"SessionToken"`
 	// AuthenticationType is S3AuthAccessKey or S3AuthIAM; read it with
 	// AuthType, which applies GitLab Runner's default.
 	AuthenticationType string `toml:"AuthenticationType"`
+	// ServerSideEncryption is how S3 encrypts an uploaded cache: one of
+	// SSETypes in any case, "" for the bucket's default. The upload's
+	// signature covers it, so a helper cannot upload without it.
+	ServerSideEncryption string `toml:"ServerSideEncryption"`
+	// ServerSideEncryptionKeyID is the KMS key (an ID, alias or ARN) of
+	// KMS and DSSE-KMS; "" is the account's default key.
+	ServerSideEncryptionKeyID string `toml:"ServerSideEncryptionKeyID"`
+	// DualStack, Accelerate and PathStyle choose the endpoint. The first
+	// two only change an AWS endpoint; DualStack unset is true, PathStyle
+	// unset lets the client choose per endpoint.
+	DualStack  *bool `toml:"DualStack"`
+	Accelerate bool  `toml:"Accelerate"`
+	PathStyle  *bool `toml:"PathStyle"`
 }
+
+// SSE types of ServerSideEncryption, as GitLab Runner spells them.
+const (
+	SSES3      = "S3"
+	SSEKMS     = "KMS"
+	SSEDSSEKMS = "DSSE-KMS"
+)
+
+// SSETypes are the values ServerSideEncryption allows besides "".
+var SSETypes = []string{SSES3, SSEKMS, SSEDSSEKMS}
+
+// SSE is ServerSideEncryption in GitLab Runner's spelling ("kms" is
+// KMS), or "" when it is none of SSETypes.
+func (s *CacheS3Config) SSE() string {
+	for _, t := range SSETypes {
+		if strings.EqualFold(s.ServerSideEncryption, t) {
+			return t
+		}
+	}
+	return ""
+}
+
+// UsesDualStack is DualStack with GitLab Runner's default, true.
+func (s *CacheS3Config) UsesDualStack() bool { return s.DualStack == nil || *s.DualStack }
 
 // CacheGCSConfig is [runners.cache.gcs]. Loaded, not implemented.
 type CacheGCSConfig struct {
@@ -141,6 +181,23 @@ func (d *decoder) validateS3(p keyPath, s *CacheS3Config) {
 		d.fail(p.child("AuthenticationType"), &Error{Value: s.AuthenticationType,
 			Msg:     `"access-key" needs both AccessKey and SecretKey`,
 			Allowed: `AccessKey and SecretKey set, or AuthenticationType = "iam"`})
+	}
+	d.validateSSE(p, s)
+}
+
+// validateSSE checks ServerSideEncryption and its key: a key ID without
+// a KMS type would be dropped, so it is an error rather than a cache
+// stored unencrypted with a key configured.
+func (d *decoder) validateSSE(p keyPath, s *CacheS3Config) {
+	if s.ServerSideEncryption != "" && s.SSE() == "" {
+		d.oneOf(p.child("ServerSideEncryption"), s.ServerSideEncryption, SSETypes)
+		return
+	}
+	if s.ServerSideEncryptionKeyID != "" && s.SSE() != SSEKMS && s.SSE() != SSEDSSEKMS {
+		d.fail(p.child("ServerSideEncryptionKeyID"), &Error{Value: s.ServerSideEncryptionKeyID,
+			Msg: fmt.Sprintf("%q is a KMS key, which needs ServerSideEncryption %q or %q, not %q",
+				s.ServerSideEncryptionKeyID, SSEKMS, SSEDSSEKMS, s.ServerSideEncryption),
+			Allowed: `ServerSideEncryption = "KMS" or "DSSE-KMS" with it, or no ServerSideEncryptionKeyID`})
 	}
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,6 +38,11 @@ func TestCacheConfig(t *testing.T) {
 			[]string{`config.toml:6: runners[0].cache.s3.AuthenticationType: "iam-role" is not one of the allowed values; allowed: access-key, iam`}},
 		{"a path that climbs", head + "Type = \"s3\"\nPath = \"ci/../other\"\n[runners.cache.s3]\nBucketName = \"b\"\n",
 			[]string{`config.toml:4: runners[0].cache.Path: "ci/../other" is not a plain prefix; allowed: slash-separated names without "", "." or ".." parts, such as "ci/cache"`}},
+		{"server-side encryption by KMS", head + "Type = \"s3\"\n[runners.cache.s3]\nBucketName = \"b\"\nServerSideEncryption = \"kms\"\nServerSideEncryptionKeyID = \"alias/ci\"\n", nil},
+		{"an unknown encryption", head + "Type = \"s3\"\n[runners.cache.s3]\nBucketName = \"b\"\nServerSideEncryption = \"AES256\"\n",
+			[]string{`config.toml:6: runners[0].cache.s3.ServerSideEncryption: "AES256" is not one of the allowed values; allowed: S3, KMS, DSSE-KMS`}},
+		{"a KMS key without KMS", head + "Type = \"s3\"\n[runners.cache.s3]\nBucketName = \"b\"\nServerSideEncryption = \"S3\"\nServerSideEncryptionKeyID = \"alias/ci\"\n",
+			[]string{`config.toml:7: runners[0].cache.s3.ServerSideEncryptionKeyID: "alias/ci" is a KMS key, which needs ServerSideEncryption "KMS" or "DSSE-KMS", not "S3"; allowed: ServerSideEncryption = "KMS" or "DSSE-KMS" with it, or no ServerSideEncryptionKeyID`}},
 		{"too large an archive", head + "MaxUploadedArchiveSize = 6000000000\n",
 			[]string{`config.toml:3: runners[0].cache.MaxUploadedArchiveSize: 6000000000 is out of range; allowed: 0 to 5368709120 bytes (0 means no limit)`}},
 	}
@@ -54,6 +60,29 @@ func TestCacheConfig(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// GitLab Runner's [runners.cache.s3] keys load without a warning, but
+// for the role keys, which kuberunner does not implement; the session
+// token is never shown.
+func TestCacheS3KeysOfGitLabRunner(t *testing.T) {
+	src := "[[runners]]\n[runners.cache]\nType = \"s3\"\n[runners.cache.s3]\nServerAddress = \"s3.amazonaws.com\"\n" +
+		"AccessKey = \"AK\"\nSecretKey = \"SK\"\nSessionToken = \"session-value\"\nBucketName = \"b\"\nBucketLocation = \"eu-west-1\"\n" +
+		"Insecure = false\nAuthenticationType = \"access-key\"\nServerSideEncryption = \"DSSE-KMS\"\nServerSideEncryptionKeyID = \"k\"\n" +
+		"DualStack = false\nAccelerate = true\nPathStyle = true\nRoleARN = \"arn:aws:iam::1:role/r\"\n"
+	cfg, warnings, err := Parse("config.toml", []byte(src))
+	require.NoError(t, err)
+	s3 := cfg.Runners[0].Cache.S3
+	assert.Equal(t, "session-value", s3.SessionToken)
+	assert.Equal(t, SSEDSSEKMS, s3.SSE())
+	assert.False(t, s3.UsesDualStack())
+	assert.True(t, s3.Accelerate)
+	assert.True(t, *s3.PathStyle)
+	require.Len(t, warnings, 1)
+	assert.Equal(t, "runners[0].cache.s3.RoleARN", warnings[0].Key, warnings[0].String())
+	_, _, err = Parse("config.toml", []byte(strings.Replace(src, `SessionToken = "session-value"`, `SessionToken = ["session-value"]`, 1)))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "session-value")
 }
 
 func TestCacheCredentialsNeverShown(t *testing.T) {

@@ -73,7 +73,7 @@ func (e *Executor) archiveCache(ctx context.Context, result error) error {
 		}
 		if u, ok := p.sign(ctx, log, p.signer.PutURL, entry.Key); ok {
 			req.Caches = append(req.Caches, cachearchive.Cache{Key: entry.Key, Paths: entry.Paths, Untracked: entry.Untracked,
-				Upload: &cachearchive.Upload{URL: u, MaxSize: p.maxSize}})
+				Upload: &cachearchive.Upload{URL: u, MaxSize: p.maxSize, Headers: p.uploadHeaders()}})
 		}
 	}
 	return e.runCacheHelper(ctx, "cache-archive", req, "Failed to save the cache")
@@ -87,6 +87,15 @@ func cacheable(result error) bool {
 	}
 	var be *common.BuildError
 	return errors.As(result, &be) && be.FailureReason == common.ScriptFailure && !errors.Is(result, executors.ErrCanceled)
+}
+
+// uploadHeaders are the signer's upload headers, one value each.
+func (p *cachePlan) uploadHeaders() map[string]string {
+	out := map[string]string{}
+	for k, v := range p.signer.UploadHeaders() {
+		out[k] = v[0]
+	}
+	return out
 }
 
 // request is the helper's request without caches.

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/cache"
+	"kuberunner/cache/s3"
 	"kuberunner/common"
 	"kuberunner/common/buildlog"
 	"kuberunner/common/config"
@@ -141,4 +142,25 @@ func TestSignNamesTheObject(t *testing.T) {
 	assert.False(t, ok)
 	assert.Contains(t, buf.String(), "WARNING: Cache bad-non_protected: the URL could not be signed: no credentials")
 	assert.Equal(t, []string{"runner/abcdefghi/project/7/deps-non_protected", "runner/abcdefghi/project/7/bad-non_protected"}, got)
+}
+
+// The server-side encryption of [runners.cache.s3] reaches the helper's
+// upload as headers, and only when configured.
+func TestUploadHeaders(t *testing.T) {
+	for _, tt := range []struct {
+		sse  string
+		want map[string]string
+	}{
+		{"", map[string]string{}},
+		{"KMS", map[string]string{"X-Amz-Server-Side-Encryption": "aws:kms", "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id": "alias/ci"}},
+	} {
+		t.Run(tt.sse, func(t *testing.T) {
+			keyID := map[string]string{"KMS": "alias/ci"}[tt.sse]
+			signer, err := s3.New(&config.CacheS3Config{ServerAddress: "minio:9000", BucketName: "bkt", AccessKey: "a", SecretKey: "s",
+				ServerSideEncryption: tt.sse, ServerSideEncryptionKeyID: keyID})
+			require.NoError(t, err)
+			p := &cachePlan{signer: signer}
+			assert.Equal(t, tt.want, p.uploadHeaders())
+		})
+	}
 }

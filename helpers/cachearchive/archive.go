@@ -64,7 +64,7 @@ func (r *run) save(ctx context.Context, c Cache, extracted string) error {
 	tctx, cancel := r.transferCtx(ctx)
 	defer cancel()
 	r.say("Uploading cache to %s (%d files, %s)", Where(c.Upload.URL), res.Files, size(n))
-	if err := upload(tctx, r.client, c.Upload.URL, tmp); err != nil {
+	if err := upload(tctx, r.client, *c.Upload, tmp); err != nil {
 		return err
 	}
 	r.say("Created cache")

@@ -54,6 +54,8 @@ type Source struct {
 // Upload is the signed PUT of Key and the archive's largest size.
 type Upload struct {
 	URL string `json:"url"`
+	// Headers go with the PUT: the URL's signature covers them.
+	Headers map[string]string `json:"headers,omitempty"`
 	// MaxSize is MaxUploadedArchiveSize; 0: no limit.
 	MaxSize int64 `json:"max_size,omitempty"`
 }

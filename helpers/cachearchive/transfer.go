@@ -84,9 +84,10 @@ func download(ctx context.Context, client *http.Client, raw, dst string) (int64,
 	return n, nil
 }
 
-// upload sends the file at src to raw with its length, which a signed S3
-// PUT needs.
-func upload(ctx context.Context, client *http.Client, raw, src string) error {
+// upload sends the file at src to up.URL with its length, which a signed
+// S3 PUT needs, and up.Headers.
+func upload(ctx context.Context, client *http.Client, up Upload, src string) error {
+	raw := up.URL
 	fail := func(err error) error { return &TransferError{"PUT", Where(raw), err} }
 	f, err := os.Open(src)
 	if err != nil {
@@ -103,6 +104,9 @@ func upload(ctx context.Context, client *http.Client, raw, src string) error {
 	}
 	req.ContentLength = fi.Size()
 	req.Header.Set("Content-Type", "application/zip")
+	for k, v := range up.Headers {
+		req.Header.Set(k, v)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return fail(cause(err))
