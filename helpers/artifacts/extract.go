@@ -56,7 +56,28 @@ func ExtractZip(zipPath, dir string) (Result, error) {
 			return res, &EntryError{Name: f.Name, Err: err}
 		}
 	}
-	return res, nil
+	return res, restoreTimes(zr.File, dir)
+}
+
+// hasTime reports whether the entry records a time: an MS-DOS date of
+// 0 (month 0) is none, whatever archive/zip makes of it.
+func hasTime(f *zip.File) bool { return f.ModifiedDate != 0 && !f.Modified.IsZero() }
+
+// restoreTimes gives files and folders their archived modification time,
+// which tools such as make compare. It runs once every entry is written,
+// since writing into a folder changes its time. A symlink keeps the time
+// it was made with: setting one would set its target's.
+func restoreTimes(files []*zip.File, dir string) error {
+	for _, f := range files {
+		if !hasTime(f) || f.Mode()&fs.ModeSymlink != 0 {
+			continue
+		}
+		rel, _ := pathglob.CheckName(f.Name) // checked already
+		if err := os.Chtimes(filepath.Join(dir, rel), f.Modified, f.Modified); err != nil {
+			return &EntryError{Name: f.Name, Err: err}
+		}
+	}
+	return nil
 }
 
 // checkEntry is the rule for one entry, from the archive alone.

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -13,6 +15,7 @@ import (
 // folder, Link makes a symlink.
 type zipEntry struct {
 	Name, Content, Link string
+	Modified            time.Time
 }
 
 func makeZip(t *testing.T, entries ...zipEntry) string {
@@ -22,7 +25,7 @@ func makeZip(t *testing.T, entries ...zipEntry) string {
 	require.NoError(t, err)
 	zw := zip.NewWriter(f)
 	for _, e := range entries {
-		h := &zip.FileHeader{Name: e.Name, Method: zip.Deflate}
+		h := &zip.FileHeader{Name: e.Name, Method: zip.Deflate, Modified: e.Modified}
 		switch {
 		case e.Link != "":
 			h.SetMode(os.ModeSymlink | 0o777)
@@ -63,6 +66,29 @@ func TestExtractZip(t *testing.T) {
 	require.Equal(t, "deep", read("dist/sub/deep.txt"))
 	require.Equal(t, "new", read("dist/l"))
 	require.Equal(t, "k", read("keep"))
+}
+
+// Files and folders get their archived modification times, after every
+// entry is written; an entry without one keeps the time it was made.
+func TestExtractZipRestoresTimes(t *testing.T) {
+	old := time.Date(2024, 3, 1, 12, 30, 0, 0, time.UTC)
+	dir := t.TempDir()
+	_, err := ExtractZip(makeZip(t,
+		zipEntry{Name: "src/", Modified: old},
+		zipEntry{Name: "src/main.o", Content: "obj", Modified: old.Add(time.Hour)},
+		zipEntry{Name: "src/new", Content: "n"},
+		zipEntry{Name: "src/l", Link: "main.o", Modified: old},
+	), dir)
+	require.NoError(t, err)
+	mtime := func(name string) time.Time {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		require.NoError(t, err)
+		return fi.ModTime().UTC()
+	}
+	assert.Equal(t, old, mtime("src"))
+	assert.Equal(t, old.Add(time.Hour), mtime("src/main.o"))
+	assert.Equal(t, old.Add(time.Hour), mtime("src/l"), "the symlink's target keeps its own time")
+	assert.WithinDuration(t, time.Now(), mtime("src/new"), time.Minute)
 }
 
 func TestExtractZipRefuses(t *testing.T) {
