@@ -14,12 +14,12 @@ import (
 )
 
 func init() {
-	registerCommand("register", func(stdout, _ io.Writer) *cli.Command {
+	registerCommand("register", func(stdout, stderr io.Writer) *cli.Command {
 		return &cli.Command{
 			Name:   "register",
 			Usage:  "verify a runner authentication token and add the runner to config.toml",
 			Flags:  registerFlags(),
-			Action: func(ctx context.Context, cmd *cli.Command) error { return runRegister(cmd, stdout) },
+			Action: func(ctx context.Context, cmd *cli.Command) error { return runRegister(cmd, stdout, stderr) },
 		}
 	})
 }
@@ -27,23 +27,25 @@ func init() {
 // runRegister is `kuberunner register --url URL --token glrt-…`, with GitLab
 // Runner's flags and variables (register_flags.go). The token may come from
 // the environment, to keep it out of the process list; it is never printed.
-func runRegister(cmd *cli.Command, stdout io.Writer) error {
+func runRegister(cmd *cli.Command, stdout, stderr io.Writer) error {
 	if err := checkRegisterArgs(cmd); err != nil {
 		return err
 	}
 	path := configLocation(cmd).Path
-	// The file is checked, and its directory made, before anything else:
-	// a file that cannot take the runner must not cost a call to GitLab
-	// with the token, and the system ID goes into that directory.
-	if err := config.PrepareAppend(path); err != nil {
-		return err
-	}
-	entry, err := registeredRunner(cmd)
+	entry, err := registeredRunner(cmd, stderr)
 	if err != nil {
 		return err
 	}
 	tls, err := config.ReadTLSFiles("kuberunner register", entry.TLSCAFile, entry.TLSCertFile, entry.TLSKeyFile)
 	if err != nil {
+		return err
+	}
+	entry.TLSCAFile, entry.TLSCertFile, entry.TLSKeyFile = tls.CAFile, tls.CertFile, tls.KeyFile
+	// The file and the entry are checked, and the file's directory made,
+	// before GitLab is asked: a runner that could not be written must not
+	// cost a call with the token, and the system ID goes into that
+	// directory.
+	if err := config.PrepareAppend(path, entry); err != nil {
 		return err
 	}
 	systemID, err := network.LoadOrCreateSystemID(path)
@@ -53,7 +55,6 @@ func runRegister(cmd *cli.Command, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("runner %q at %s: %w", safetext.Escape(entry.Name), config.RedactURL(entry.URL), err)
 	}
-	entry.TLSCAFile, entry.TLSCertFile, entry.TLSKeyFile = tls.CAFile, tls.CertFile, tls.KeyFile
 	if err := config.AppendRunner(path, entry); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -13,8 +14,8 @@ import (
 )
 
 // registeredRunner is the entry register appends: the template's values,
-// then the flags and variables given, which win.
-func registeredRunner(cmd *cli.Command) (config.RegisteredRunner, error) {
+// then the flags and variables given, which win. Warnings go to stderr.
+func registeredRunner(cmd *cli.Command, stderr io.Writer) (config.RegisteredRunner, error) {
 	entry, err := readTemplate(cmd.String("template-config"))
 	if err != nil {
 		return entry, err
@@ -53,6 +54,7 @@ func registeredRunner(cmd *cli.Command) (config.RegisteredRunner, error) {
 		v := cmd.Bool("kubernetes-privileged")
 		k.Privileged = &v
 	}
+	entry.Cache = registeredCache(cmd, entry.Cache, stderr)
 	return entry, nil
 }
 

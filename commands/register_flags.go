@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"slices"
+
 	"github.com/urfave/cli/v3"
 
 	"kuberunner/common/config"
@@ -24,7 +26,7 @@ func registerFlags() []cli.Flag {
 		&cli.IntFlag{Name: "limit", Usage: "most jobs this runner runs at once (0: no limit)", Sources: cli.EnvVars("RUNNER_LIMIT")},
 		&cli.IntFlag{Name: "request-concurrency", Usage: "most job requests in flight at once", Sources: cli.EnvVars("RUNNER_REQUEST_CONCURRENCY")},
 		&cli.StringFlag{Name: "template-config", Usage: "a config.toml whose one [[runners]] entry gives the values no flag sets", Sources: cli.EnvVars("TEMPLATE_CONFIG_FILE")},
-	}, append(tlsFlags(), kubernetesFlags()...)...)
+	}, slices.Concat(tlsFlags(), kubernetesFlags(), cacheFlags())...)
 }
 
 // tlsFlags are the files GitLab's TLS is checked and answered with, for a

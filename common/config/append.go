@@ -27,6 +27,9 @@ type RegisteredRunner struct {
 	// RequestConcurrency is request_concurrency; 0 leaves the default.
 	RequestConcurrency int                  `toml:"request_concurrency,omitzero"`
 	Kubernetes         RegisteredKubernetes `toml:"kubernetes"`
+	// Cache is [runners.cache], written only when register was given
+	// some of it.
+	Cache *CacheConfig `toml:"cache,omitempty"`
 }
 
 // RegisteredKubernetes is the [runners.kubernetes] table of a
@@ -58,16 +61,19 @@ type registration struct {
 // unchanged and the loader's error is returned, wrapped. It writes through
 // rewrite, as every change to the file does.
 func AppendRunner(path string, entry RegisteredRunner) error {
-	return rewrite(path, func(old []byte) ([]byte, error) {
-		data, err := withRunner(old, entry)
-		if err != nil {
-			return nil, err
-		}
-		if _, _, err := Parse(path, data); err != nil {
-			return nil, fmt.Errorf("the file with the new runner would not load, so it was left unchanged: %w", err)
-		}
-		return data, nil
-	})
+	return rewrite(path, func(old []byte) ([]byte, error) { return withLoadingRunner(path, old, entry) })
+}
+
+// withLoadingRunner is withRunner, refused unless the result loads.
+func withLoadingRunner(path string, old []byte, entry RegisteredRunner) ([]byte, error) {
+	data, err := withRunner(old, entry)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := Parse(path, data); err != nil {
+		return nil, fmt.Errorf("the file with the new runner would not load, so it was left unchanged: %w", err)
+	}
+	return data, nil
 }
 
 // rewrite is the one way config.toml is changed (register, unregister,
@@ -108,23 +114,26 @@ func rewrite(path string, edit func(old []byte) ([]byte, error)) error {
 
 // PrepareAppend is what register does before it contacts GitLab: it
 // creates the file's directory (mode 0700) when missing, so that the
-// system ID can be written next to the file, and reads the file as
-// AppendRunner will and checks that it loads, so that a file that could
-// never take the runner is refused before the token is sent anywhere.
-// AppendRunner reads it again, under the lock.
-func PrepareAppend(path string) error {
+// system ID can be written next to the file, and checks that the file
+// loads, and loads with entry appended, so that a file or an entry that
+// could never be written is refused before the token is sent anywhere.
+// AppendRunner reads the file again, under the lock.
+func PrepareAppend(path string, entry RegisteredRunner) error {
 	target, err := appendTarget(path)
 	if err != nil {
 		return err
 	}
 	old, err := readForAppend(path, target)
-	if err != nil || len(old) == 0 {
+	if err != nil {
 		return err
 	}
-	if _, _, err := Parse(path, old); err != nil {
-		return fmt.Errorf("the file does not load, so no runner can be added to it: %w", err)
+	if len(old) > 0 {
+		if _, _, err := Parse(path, old); err != nil {
+			return fmt.Errorf("the file does not load, so no runner can be added to it: %w", err)
+		}
 	}
-	return nil
+	_, err = withLoadingRunner(path, old, entry)
+	return err
 }
 
 // appendTarget is the file rewrite replaces: path, or what the

@@ -7,54 +7,54 @@ import (
 )
 
 // CacheConfig is [runners.cache], GitLab Runner's distributed cache, with
-// its key names. Type chooses the store; only CacheTypeS3 is implemented.
+// its key names (omitempty: register writes only the keys it was given). Type chooses the store; only CacheTypeS3 is implemented.
 // The gcs and azure tables load, so that a GitLab Runner file does, but
 // choosing them is an error until they are implemented.
 type CacheConfig struct {
-	Type string `toml:"Type"`
+	Type string `toml:"Type,omitempty"`
 	// Path is a prefix of every object name.
-	Path string `toml:"Path"`
+	Path string `toml:"Path,omitempty"`
 	// Shared drops the runner's own part of object names, so that every
 	// runner with the same store shares the caches of a project.
-	Shared bool `toml:"Shared"`
+	Shared bool `toml:"Shared,omitempty"`
 	// MaxUploadedArchiveSize bounds an uploaded archive, in bytes; 0: no
 	// bound.
-	MaxUploadedArchiveSize int `toml:"MaxUploadedArchiveSize"`
+	MaxUploadedArchiveSize int `toml:"MaxUploadedArchiveSize,omitempty"`
 
-	S3    *CacheS3Config    `toml:"s3"`
-	GCS   *CacheGCSConfig   `toml:"gcs"`
-	Azure *CacheAzureConfig `toml:"azure"`
+	S3    *CacheS3Config    `toml:"s3,omitempty"`
+	GCS   *CacheGCSConfig   `toml:"gcs,omitempty"`
+	Azure *CacheAzureConfig `toml:"azure,omitempty"`
 }
 
 // CacheS3Config is [runners.cache.s3].
 type CacheS3Config struct {
 	// ServerAddress is host[:port], without a scheme; Insecure chooses
 	// http over https.
-	ServerAddress  string `toml:"ServerAddress"`
-	AccessKey      string `toml:"AccessKey"`
-	SecretKey      string `toml:"SecretKey"`
-	BucketName     string `toml:"BucketName"`
-	BucketLocation string `toml:"BucketLocation"`
-	Insecure       bool   `toml:"Insecure"`
+	ServerAddress  string `toml:"ServerAddress,omitempty"`
+	AccessKey      string `toml:"AccessKey,omitempty"`
+	SecretKey      string `toml:"SecretKey,omitempty"`
+	BucketName     string `toml:"BucketName,omitempty"`
+	BucketLocation string `toml:"BucketLocation,omitempty"`
+	Insecure       bool   `toml:"Insecure,omitempty"`
 	// SessionToken goes with AccessKey and SecretKey when they are
 	// temporary credentials.
-	SessionToken string `toml:"SessionToken"`
+	SessionToken string `toml:"SessionToken,omitempty"`
 	// AuthenticationType is S3AuthAccessKey or S3AuthIAM; read it with
 	// AuthType, which applies GitLab Runner's default.
-	AuthenticationType string `toml:"AuthenticationType"`
+	AuthenticationType string `toml:"AuthenticationType,omitempty"`
 	// ServerSideEncryption is how S3 encrypts an uploaded cache: one of
 	// SSETypes in any case, "" for the bucket's default. The upload's
 	// signature covers it, so a helper cannot upload without it.
-	ServerSideEncryption string `toml:"ServerSideEncryption"`
+	ServerSideEncryption string `toml:"ServerSideEncryption,omitempty"`
 	// ServerSideEncryptionKeyID is the KMS key (an ID, alias or ARN) of
 	// KMS and DSSE-KMS; "" is the account's default key.
-	ServerSideEncryptionKeyID string `toml:"ServerSideEncryptionKeyID"`
+	ServerSideEncryptionKeyID string `toml:"ServerSideEncryptionKeyID,omitempty"`
 	// DualStack, Accelerate and PathStyle choose the endpoint. The first
 	// two only change an AWS endpoint; DualStack unset is true, PathStyle
 	// unset lets the client choose per endpoint.
-	DualStack  *bool `toml:"DualStack"`
-	Accelerate bool  `toml:"Accelerate"`
-	PathStyle  *bool `toml:"PathStyle"`
+	DualStack  *bool `toml:"DualStack,omitempty"`
+	Accelerate bool  `toml:"Accelerate,omitempty"`
+	PathStyle  *bool `toml:"PathStyle,omitempty"`
 }
 
 // SSE types of ServerSideEncryption, as GitLab Runner spells them.
@@ -83,18 +83,18 @@ func (s *CacheS3Config) UsesDualStack() bool { return s.DualStack == nil || *s.D
 
 // CacheGCSConfig is [runners.cache.gcs]. Loaded, not implemented.
 type CacheGCSConfig struct {
-	CredentialsFile string `toml:"CredentialsFile"`
-	AccessID        string `toml:"AccessID"`
-	PrivateKey      string `toml:"PrivateKey"`
-	BucketName      string `toml:"BucketName"`
+	CredentialsFile string `toml:"CredentialsFile,omitempty"`
+	AccessID        string `toml:"AccessID,omitempty"`
+	PrivateKey      string `toml:"PrivateKey,omitempty"`
+	BucketName      string `toml:"BucketName,omitempty"`
 }
 
 // CacheAzureConfig is [runners.cache.azure]. Loaded, not implemented.
 type CacheAzureConfig struct {
-	AccountName   string `toml:"AccountName"`
-	AccountKey    string `toml:"AccountKey"`
-	ContainerName string `toml:"ContainerName"`
-	StorageDomain string `toml:"StorageDomain"`
+	AccountName   string `toml:"AccountName,omitempty"`
+	AccountKey    string `toml:"AccountKey,omitempty"`
+	ContainerName string `toml:"ContainerName,omitempty"`
+	StorageDomain string `toml:"StorageDomain,omitempty"`
 }
 
 // Cache types of [runners.cache] Type.
