@@ -52,8 +52,12 @@ type cacheRun struct {
 	daemon *lockedBuffer
 }
 
-func startCacheRun(t *testing.T) *cacheRun {
-	img := clustertest.Debian(t) // head, sha256sum, env
+func startCacheRun(t *testing.T) *cacheRun { return startCacheRunWith(t, "") }
+
+// startCacheRunWith is startCacheRun with s3Keys, lines of more
+// [runners.cache.s3] keys.
+func startCacheRunWith(t *testing.T, s3Keys string) *cacheRun {
+	img := clustertest.Debian(t) // head, sha256sum, env, touch, stat
 	clustertest.CacheShared(t, img)
 	clustertest.CacheShared(t, localcluster.HelperImage)
 	r := &cacheRun{t: t, s3: clustertest.S3(t), prefix: "it/" + uniqueSuffix(t), ns: clustertest.Namespace(t),
@@ -62,7 +66,7 @@ func startCacheRun(t *testing.T) *cacheRun {
 	git := gitserver.NewOn(t, cacheJobToken, clustertest.PodReachableAddress(t))
 	r.repo = git.NewRepo(t, "group/project")
 	r.sha = r.repo.Commit(t, "main", "one", map[string]string{"README": "cache\n"})
-	r.daemon = r.start(img)
+	r.daemon = r.start(img, s3Keys)
 	return r
 }
 
@@ -72,8 +76,9 @@ func uniqueSuffix(t *testing.T) string {
 	return strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")) + "-" + hex.EncodeToString(b)
 }
 
-// start writes the config and runs the daemon.
-func (r *cacheRun) start(img string) *lockedBuffer {
+// start writes the config, with s3Keys in [runners.cache.s3], and runs
+// the daemon.
+func (r *cacheRun) start(img, s3Keys string) *lockedBuffer {
 	t := r.t
 	cfg := fmt.Sprintf(`concurrent = 2
 check_interval = 1
@@ -92,12 +97,12 @@ check_interval = 1
       AccessKey = %q
       SecretKey = %q
       Insecure = true
-  [runners.kubernetes]
+%s  [runners.kubernetes]
     namespace = %q
     image = %q
     helper_image = %q
     pull_policy = "if-not-present"
-`, r.srv.URL, cacheRunnerToken, r.prefix, r.s3.Endpoint, r.s3.Bucket, r.s3.AccessKey, r.s3.SecretKey, r.ns, img, localcluster.HelperImage)
+`, r.srv.URL, cacheRunnerToken, r.prefix, r.s3.Endpoint, r.s3.Bucket, r.s3.AccessKey, r.s3.SecretKey, s3Keys, r.ns, img, localcluster.HelperImage)
 	path := filepath.Join(t.TempDir(), "config.toml")
 	require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
 	cmd := exec.Command(kuberunnerBinary(t), "run", "--config", path)
@@ -179,6 +184,23 @@ func TestCacheRoundTrip(t *testing.T) {
 	inOrder(t, string(second.Trace), "Checking cache for deps-non_protected...", "Successfully extracted cache", "vendor/x")
 	assert.Equal(t, digestIn(t, first.Trace), digestIn(t, second.Trace))
 	assert.Contains(t, string(second.Trace), "Archive is up to date!", "unchanged content is not uploaded again")
+}
+
+// On a bucket that encrypts: ServerSideEncryption "KMS" reaches the
+// helper's upload in the job pod, S3 stores the archive encrypted with the
+// configured key, and the next job restores it with its files'
+// modification times.
+func TestCacheEncryptedKeepsTimes(t *testing.T) {
+	r := startCacheRunWith(t, fmt.Sprintf("      ServerSideEncryption = \"KMS\"\n      ServerSideEncryptionKeyID = %q\n", localcluster.S3KMSKey))
+	first := r.run(false, deps(""), "mkdir -p vendor && echo v > vendor/x && touch -d '2020-01-02 03:04:05 UTC' vendor/x")
+	require.Equal(t, "success", first.State)
+	info, err := r.stat("deps-non_protected")
+	require.NoError(t, err)
+	assert.Equal(t, "aws:kms", info.Metadata.Get("X-Amz-Server-Side-Encryption"))
+
+	second := r.run(false, deps(""), "stat -c 'mtime %Y' vendor/x")
+	require.Equal(t, "success", second.State)
+	assert.Contains(t, string(second.Trace), "mtime 1577934245")
 }
 
 // Must show 2: policy pull does not upload; policy push does not download.

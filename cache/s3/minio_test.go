@@ -104,7 +104,7 @@ func TestRealS3ServerSideEncryption(t *testing.T) {
 	require.NoError(t, err)
 	tests := []struct{ sse, keyID, stored string }{
 		{"S3", "", "AES256"},
-		{"kms", localcluster.StandaloneKMSKey, "aws:kms"},
+		{"kms", localcluster.S3KMSKey, "aws:kms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sse, func(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -35,6 +37,18 @@ const (
 	s3Listen = "0.0.0.0:" + S3Port
 	s3Local  = "127.0.0.1:" + S3Port
 )
+
+// S3KMSKey is the one key of the S3 server's KMS, so that uploads can
+// ask for server-side encryption (SSE-S3, and SSE-KMS with this key).
+const S3KMSKey = "kuberunner-cache-key"
+
+// kmsEnv is MinIO's single-key KMS setting. The key is derived from the
+// server's secret key, so that it stays the same across restarts of a
+// data directory that holds objects encrypted with it.
+func kmsEnv(info S3Info) string {
+	key := sha256.Sum256([]byte("kuberunner kms " + info.SecretKey))
+	return "MINIO_KMS_SECRET_KEY=" + S3KMSKey + ":" + base64.StdEncoding.EncodeToString(key[:])
+}
 
 // S3Info is how to reach the cluster's S3 server and its credentials.
 // Printing one shows no key.
@@ -118,7 +132,7 @@ func (c *Cluster) ensureS3Credentials() error {
 // s3Component is the MinIO process, given its binary.
 func (c *Cluster) s3Component(bin string, info S3Info) component {
 	return component{name: s3Name, bin: bin, args: []string{"server", "--address", s3Listen, "--quiet", c.path(s3Name, "data")},
-		env:     []string{"MINIO_ROOT_USER=" + info.AccessKey, "MINIO_ROOT_PASSWORD=" + info.SecretKey, "MINIO_BROWSER=off"},
+		env:     []string{"MINIO_ROOT_USER=" + info.AccessKey, "MINIO_ROOT_PASSWORD=" + info.SecretKey, "MINIO_BROWSER=off", kmsEnv(info)},
 		timeout: 60 * time.Second, ports: []string{s3Local},
 		healthy: func(ctx context.Context) error { return httpOK(ctx, plainHTTP, "http://"+s3Local+"/minio/health/live") }}
 }

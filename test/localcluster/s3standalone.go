@@ -2,8 +2,6 @@ package localcluster
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"net"
 	"os"
@@ -15,24 +13,11 @@ import (
 // StandaloneS3 is a MinIO server of its own, on a free loopback port with
 // a data directory the caller gives, for unit tests and benchmarks that
 // need a real S3 server but no cluster. Info.Endpoint is its loopback
-// address too. Its KMS holds one key, StandaloneKMSKey, so that uploads
-// can ask for server-side encryption (SSE-S3 and SSE-KMS).
+// address too. Its KMS holds one key, S3KMSKey, as the cluster's does.
 type StandaloneS3 struct {
 	Info S3Info
 	cmd  *exec.Cmd
 	done chan struct{}
-}
-
-// StandaloneKMSKey is the name of the standalone server's KMS key.
-const StandaloneKMSKey = "kuberunner-cache-key"
-
-// kmsEnv is MinIO's single-key KMS setting with a new random key.
-func kmsEnv() (string, error) {
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return "", err
-	}
-	return "MINIO_KMS_SECRET_KEY=" + StandaloneKMSKey + ":" + base64.StdEncoding.EncodeToString(key), nil
 }
 
 // StandaloneMinio is the path of the MinIO binary build-minio.sh makes,
@@ -57,13 +42,9 @@ func RunStandaloneS3(ctx context.Context, bin, dir string) (*StandaloneS3, error
 	if err != nil {
 		return nil, err
 	}
-	kms, err := kmsEnv()
-	if err != nil {
-		return nil, err
-	}
 	info := S3Info{Endpoint: port, LocalEndpoint: port, Bucket: S3Bucket, AccessKey: "krstandalone", SecretKey: "standalone-secret-key"}
 	cmd := exec.Command(bin, "server", "--address", port, "--quiet", filepath.Join(dir, "data"))
-	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+info.AccessKey, "MINIO_ROOT_PASSWORD="+info.SecretKey, "MINIO_BROWSER=off", kms)
+	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+info.AccessKey, "MINIO_ROOT_PASSWORD="+info.SecretKey, "MINIO_BROWSER=off", kmsEnv(info))
 	logf, err := os.Create(filepath.Join(dir, "minio.log"))
 	if err != nil {
 		return nil, err
