@@ -30,7 +30,9 @@ type sourcesRun struct {
 	token string
 }
 
-func startSourcesRun(t *testing.T) *sourcesRun {
+// startSourcesRun starts the daemon with runnerKeys as more lines of its
+// [[runners]] table.
+func startSourcesRun(t *testing.T, runnerKeys ...string) *sourcesRun {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "run-sources"))
 	clustertest.Cache(t, img)
 	// The helper image `make integration-test` has just pushed: busybox for
@@ -39,7 +41,7 @@ func startSourcesRun(t *testing.T) *sourcesRun {
 	r := &sourcesRun{t: t, ns: clustertest.Namespace(t), srv: coordinator.New(t, "tok"), token: "job-token-sources-5678"}
 	r.srv.SetTraceInterval(1)
 	r.git = gitserver.NewOn(t, r.token, clustertest.PodReachableAddress(t))
-	startDaemon(t, r.srv, r.ns, img)
+	startDaemonWithRunnerKeys(t, r.srv, r.ns, img, runnerKeys)
 	return r
 }
 
@@ -138,6 +140,34 @@ func TestRunGetSourcesHooks(t *testing.T) {
 	assert.Contains(t, string(rec.Trace), "failing-hook")
 	assert.NotContains(t, string(rec.Trace), "Fetching changes", "the clone never started")
 	assert.NotContains(t, string(rec.Trace), "$ echo never")
+	r.requireNothingLeft()
+}
+
+// The runner's scripts of config.toml: its get_sources scripts around the
+// job's hooks (post_clone_script under its old name), its build scripts
+// in the script's shell around the script; post_build_script does not run
+// after a script that failed.
+func TestRunRunnerScripts(t *testing.T) {
+	r := startSourcesRun(t, `pre_get_sources_script = "echo runner-pre-sources"`, `post_clone_script = "echo runner-post-sources"`,
+		`pre_build_script = "export FROM_RUNNER=runner-prebuild"`, `post_build_script = "echo post-build sees $FROM_RUNNER"`)
+	repo := r.git.NewRepo(t, "group/project")
+	sha := repo.Commit(t, "main", "one", map[string]string{"hello.txt": "hello\n"})
+	hooks := []common.Hook{
+		{Name: common.HookPreGetSources, Script: []string{"echo job-pre-sources"}},
+		{Name: common.HookPostGetSources, Script: []string{"echo job-post-sources"}},
+	}
+	ok := r.enqueue(repo, sha, nil, hooks, `echo "script sees $FROM_RUNNER"`)
+	failing := r.enqueue(repo, sha, nil, nil, "exit 5")
+
+	rec := r.finished(ok)
+	assert.Equal(t, "success", rec.State)
+	inOrder(t, string(rec.Trace), "runner-pre-sources", "job-pre-sources", "Fetching changes from "+repo.URL(),
+		"job-post-sources", "runner-post-sources", "script sees runner-prebuild", "post-build sees runner-prebuild")
+
+	rec = r.finished(failing)
+	assert.Equal(t, "failed", rec.State)
+	assert.Equal(t, 5, rec.ExitCode)
+	assert.NotContains(t, string(rec.Trace), "post-build sees")
 	r.requireNothingLeft()
 }
 

@@ -37,6 +37,18 @@ type RunnerConfig struct {
 	// Cache is [runners.cache], the distributed cache (cache.go).
 	Cache *CacheConfig `toml:"cache"`
 
+	// The runner's own scripts around the job's (scripts.go): before and
+	// after getting the sources, in the helper container, and before and
+	// after the job's script, in the build container. pre_clone_script
+	// and post_clone_script are GitLab Runner's old names of the first
+	// two; read them with Scripts.
+	PreGetSourcesScript  string `toml:"pre_get_sources_script"`
+	PostGetSourcesScript string `toml:"post_get_sources_script"`
+	PreCloneScript       string `toml:"pre_clone_script"`
+	PostCloneScript      string `toml:"post_clone_script"`
+	PreBuildScript       string `toml:"pre_build_script"`
+	PostBuildScript      string `toml:"post_build_script"`
+
 	// DebugTraceDisabled turns CI_DEBUG_TRACE off for this runner's jobs,
 	// as on GitLab Runner: tracing prints every variable a script uses.
 	DebugTraceDisabled bool `toml:"debug_trace_disabled"`

@@ -108,8 +108,6 @@ func TestLoadConfigGitLabRunnerFile(t *testing.T) {
 		{19, "runners[0].id"},
 		{21, "runners[0].token_obtained_at"},
 		{22, "runners[0].token_expires_at"},
-		{28, "runners[0].pre_get_sources_script"},
-		{29, "runners[0].post_build_script"},
 		{30, "runners[0].custom_build_dir"},
 		{41, "runners[0].feature_flags"},
 		{45, "runners[0].kubernetes.bearer_token_overwrite_allowed"},
@@ -305,7 +303,7 @@ kubernetes.pod_tolerations = { a = "b" }
 		{
 			name: "multi-line strings and arrays do not confuse the scan",
 			src: `[[runners]]
-pre_build_script = """
+multi_line_key = """
 limit = 5
 [runners.fake]
 """
@@ -313,12 +311,12 @@ environment = [
   "A=1",  # comment with = and [brackets]
   'B',
 ]
-post_build_script = '''
+another_multi_line_key = '''
 x = 1
 '''
 limit = -3
 `,
-			warnings: []at{{2, "runners[0].pre_build_script"}, {10, "runners[0].post_build_script"}},
+			warnings: []at{{2, "runners[0].multi_line_key"}, {10, "runners[0].another_multi_line_key"}},
 			errs:     []at{{6, "runners[0].environment[1]"}, {13, "runners[0].limit"}},
 		},
 		{
@@ -430,4 +428,16 @@ func TestExampleConfigLoads(t *testing.T) {
 	_, warnings, err := Load(path)
 	require.NoError(t, err)
 	assert.Empty(t, warnings)
+}
+
+// The runner's scripts load under their names; a get_sources script under
+// both its names runs under the current one, with a warning.
+func TestRunnerScripts(t *testing.T) {
+	cfg, warnings, err := Parse("config.toml", []byte("[[runners]]\npre_clone_script = \"old\"\npre_get_sources_script = \"new\"\n"+
+		"post_clone_script = \"post old\"\npre_build_script = \"\"\"\nexport A=1\nexport B=2\n\"\"\"\npost_build_script = \"echo done\"\n"))
+	require.NoError(t, err)
+	assert.Equal(t, RunnerScripts{PreGetSources: "new", PostGetSources: "post old", PreBuild: "export A=1\nexport B=2\n", PostBuild: "echo done"},
+		cfg.Runners[0].Scripts())
+	require.Len(t, warnings, 1)
+	assert.Equal(t, "config.toml:2: runners[0].pre_clone_script: pre_clone_script is the old name of pre_get_sources_script, which is set too: only pre_get_sources_script runs", warnings[0].String())
 }

@@ -110,6 +110,7 @@ func (d *decoder) validateRunner(p keyPath, r *RunnerConfig) {
 	}
 	d.tokenFile(p, r)
 	d.tlsFiles(p, r)
+	d.warnOldScriptNames(p, r)
 	if r.Cache != nil {
 		d.validateCache(p.child("cache"), r.Cache)
 	}

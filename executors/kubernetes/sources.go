@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"kuberunner/common"
+	"kuberunner/common/config"
 	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/helpers/gitsource"
 )
@@ -31,14 +32,18 @@ type sourcePlan struct {
 	warnings  []string // for the build log: hooks this runner does not know
 }
 
-// newSourcePlan reads the payload and the job's variables. It is pure, and
-// every bad value is an error that names its variable.
-func newSourcePlan(job *common.Job, vars common.JobVariables, dir string) (*sourcePlan, error) {
+// newSourcePlan reads the payload, the runner's scripts and the job's
+// variables. It is pure, and every bad value is an error that names its
+// variable. The runner's pre script runs before the job's hook, its post
+// script after the job's, as on GitLab Runner.
+func newSourcePlan(job *common.Job, scripts config.RunnerScripts, vars common.JobVariables, dir string) (*sourcePlan, error) {
 	req, err := gitRequest(job, vars, dir)
 	if err != nil {
 		return nil, err
 	}
-	p := &sourcePlan{git: req, pre: job.HookScript(common.HookPreGetSources), post: job.HookScript(common.HookPostGetSources)}
+	p := &sourcePlan{git: req,
+		pre:  around(scripts.PreGetSources, job.HookScript(common.HookPreGetSources), ""),
+		post: around("", job.HookScript(common.HookPostGetSources), scripts.PostGetSources)}
 	if p.attempts, err = sourcesAttempts(vars); err != nil {
 		return nil, err
 	}
@@ -48,6 +53,20 @@ func newSourcePlan(job *common.Job, vars common.JobVariables, dir string) (*sour
 		}
 	}
 	return p, nil
+}
+
+// around is lines with the runner's script before and after them, each
+// one command when set.
+func around(before string, lines []string, after string) []string {
+	var out []string
+	if before != "" {
+		out = append(out, before)
+	}
+	out = append(out, lines...)
+	if after != "" {
+		out = append(out, after)
+	}
+	return out
 }
 
 // runsHooks is GitLab Runner's rule: the get_sources hooks run only with a

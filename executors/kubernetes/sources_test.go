@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/common"
+	"kuberunner/common/config"
 	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/helpers/gitsource"
 )
@@ -132,7 +133,7 @@ func TestNewSourcePlan(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			job := gitJob()
 			job.Hooks = hooks
-			p, err := newSourcePlan(job, tt.vars, "/builds/p")
+			p, err := newSourcePlan(job, config.RunnerScripts{}, tt.vars, "/builds/p")
 			if tt.err != "" {
 				require.ErrorContains(t, err, tt.err)
 				return
@@ -142,6 +143,34 @@ func TestNewSourcePlan(t *testing.T) {
 			assert.Equal(t, []string{"echo pre"}, p.pre)
 			assert.Equal(t, []string{"echo post"}, p.post)
 			assert.Equal(t, []string{`The job's hook "post_build_script" is not run: this runner knows pre_get_sources_script and post_get_sources_script`}, p.warnings)
+		})
+	}
+}
+
+// The runner's get_sources scripts run around the job's hooks: its pre
+// script first, its post script last; each is one command.
+func TestNewSourcePlanRunnerScripts(t *testing.T) {
+	tests := []struct {
+		name      string
+		hooks     []common.Hook
+		scripts   config.RunnerScripts
+		pre, post []string
+	}{
+		{"both", []common.Hook{{Name: common.HookPreGetSources, Script: []string{"echo job pre"}}, {Name: common.HookPostGetSources, Script: []string{"echo job post"}}},
+			config.RunnerScripts{PreGetSources: "echo runner pre\necho again", PostGetSources: "echo runner post"},
+			[]string{"echo runner pre\necho again", "echo job pre"}, []string{"echo job post", "echo runner post"}},
+		{"the runner's alone", nil, config.RunnerScripts{PreGetSources: "echo runner pre"}, []string{"echo runner pre"}, nil},
+		{"the job's alone", []common.Hook{{Name: common.HookPostGetSources, Script: []string{"echo job post"}}}, config.RunnerScripts{},
+			nil, []string{"echo job post"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			job := gitJob()
+			job.Hooks = tt.hooks
+			p, err := newSourcePlan(job, tt.scripts, nil, "/builds/p")
+			require.NoError(t, err)
+			assert.Equal(t, tt.pre, p.pre)
+			assert.Equal(t, tt.post, p.post)
 		})
 	}
 }
@@ -199,7 +228,7 @@ func TestGetSources(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			job := gitJob()
 			job.Hooks = hooks
-			p, err := newSourcePlan(job, append(vars("GIT_STRATEGY", tt.strategy), jobVars...), "/builds/p")
+			p, err := newSourcePlan(job, config.RunnerScripts{}, append(vars("GIT_STRATEGY", tt.strategy), jobVars...), "/builds/p")
 			require.NoError(t, err)
 			f := &fakeHelper{answers: tt.answers}
 			var said []string

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"kuberunner/common"
+	"kuberunner/common/config"
 	"kuberunner/executors"
 	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/helpers/exitmark"
@@ -41,7 +42,7 @@ func (e *Executor) copySources(ctx context.Context) error {
 // job's result is the script's.
 func (e *Executor) runSteps(ctx context.Context) error {
 	var result error
-	run := &stepRun{trace: e.trace, files: podspec.FileVariables(e.vars)}
+	run := &stepRun{trace: e.trace, files: podspec.FileVariables(e.vars), scripts: e.opts.Runner.Scripts()}
 	for _, step := range e.opts.Job.Steps {
 		if step.When != common.WhenAlways && result != nil {
 			continue
@@ -89,14 +90,20 @@ func (e *Executor) runSteps(ctx context.Context) error {
 type stepRun struct {
 	trace            bool
 	files            common.JobVariables
+	scripts          config.RunnerScripts
 	announced        bool
 	failed, canceled bool
 }
 
-// script is step's program, and marks the shell as announced.
+// script is step's program, and marks the shell as announced. The
+// script step runs the runner's pre_build_script first and its
+// post_build_script last, in its shell, as on GitLab Runner.
 func (r *stepRun) script(step common.Step) string {
 	opts := podspec.StepOptions{Files: r.files, JobStatus: r.status(step), AnnounceShell: !r.announced, Trace: r.trace}
 	r.announced = true
+	if step.Name == common.StepScript {
+		step.Script = around(r.scripts.PreBuild, step.Script, r.scripts.PostBuild)
+	}
 	return podspec.StepScript(step, opts)
 }
 

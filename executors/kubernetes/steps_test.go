@@ -107,6 +107,19 @@ func TestStepRunStatus(t *testing.T) {
 	}
 }
 
+// The runner's build scripts run in the script step's shell, around
+// before_script and script; after_script runs without them.
+func TestStepRunRunnerScripts(t *testing.T) {
+	r := &stepRun{scripts: config.RunnerScripts{PreBuild: "export FROM_RUNNER=1", PostBuild: "echo post-build"}}
+	script := r.script(common.Step{Name: common.StepScript, Script: []string{"echo before", "echo script"}})
+	at := func(s string) int { return strings.Index(script, s+"\n") }
+	assert.True(t, 0 < at("export FROM_RUNNER=1") && at("export FROM_RUNNER=1") < at("echo before") &&
+		at("echo before") < at("echo script") && at("echo script") < at("echo post-build"), script)
+	after := r.script(common.Step{Name: common.StepAfterScript, Script: []string{"echo after"}})
+	assert.NotContains(t, after, "FROM_RUNNER")
+	assert.NotContains(t, after, "post-build")
+}
+
 // Prepare names the security profile and says when the script will be
 // traced, or that the runner refuses to trace it; it sends no request, so
 // an unreachable API server does not matter.
