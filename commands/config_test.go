@@ -39,7 +39,7 @@ runner "local" (runners[0]), namespace "ci":
 			wantCode: ExitOK,
 			stdout: `Checking testdata/warnings.toml
 warning: testdata/warnings.toml:3: connection_max_age: not supported by kuberunner; ignored
-warning: testdata/warnings.toml:12: runners[0].cache.s3.ServerSideEncryption: not supported by kuberunner; ignored
+warning: testdata/warnings.toml:12: runners[0].cache.s3.RoleARN: not supported by kuberunner; ignored
 warning: testdata/warnings.toml:15: runners[0].kubernetes.poll_interval: not supported by kuberunner; ignored
 runner "migrated" (runners[0]), namespace "ci":
   image (not set; each job names its own): pull policies [(cluster default)]

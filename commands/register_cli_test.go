@@ -21,7 +21,7 @@ const operatorToken = "glrt-operator-script-token"
 func clearRegisterEnv(t *testing.T) {
 	for _, v := range []string{"CI_SERVER_URL", "CI_SERVER_TOKEN", "RUNNER_TOKEN", "KUBERUNNER_TOKEN", "RUNNER_NAME",
 		"RUNNER_EXECUTOR", "REGISTER_NON_INTERACTIVE", "KUBERNETES_NAMESPACE", "KUBERNETES_PULL_POLICY", "KUBERNETES_IMAGE",
-		"REGISTRATION_TOKEN", "RUNNER_LIMIT", "CONFIG_FILE", config.EnvVar, "TEMPLATE_CONFIG_FILE", "KUBERNETES_HELPER_IMAGE"} {
+		"REGISTRATION_TOKEN", "RUNNER_LIMIT", "CLONE_URL", "CONFIG_FILE", config.EnvVar, "TEMPLATE_CONFIG_FILE", "KUBERNETES_HELPER_IMAGE"} {
 		t.Setenv(v, "")
 		os.Unsetenv(v)
 	}
@@ -122,7 +122,7 @@ func TestRegisterTemplateConfig(t *testing.T) {
 	path := filepath.Join(dir, "config.toml")
 	var stdout, stderr bytes.Buffer
 	code := Main([]string{"register", "-c", path, "--url", coord.URL, "--token", operatorToken, "--name", "t",
-		"--template-config", tpl, "--kubernetes-image", "alpine:3"}, &stdout, &stderr)
+		"--template-config", tpl, "--kubernetes-image", "alpine:3", "--clone-url", "http://gitlab.internal"}, &stdout, &stderr)
 	require.Equal(t, ExitOK, code, stderr.String())
 	cfg, _, err := config.Load(path)
 	require.NoError(t, err)
@@ -131,6 +131,7 @@ func TestRegisterTemplateConfig(t *testing.T) {
 	assert.Equal(t, "alpine:3", k.Image)
 	assert.Equal(t, "helper:1", k.HelperImage)
 	assert.Equal(t, 4, cfg.Runners[0].Limit)
+	assert.Equal(t, "http://gitlab.internal", cfg.Runners[0].CloneURL)
 }
 
 // GitLab Runner's --cache-* flags and their variables write

@@ -31,6 +31,7 @@ func registeredRunner(cmd *cli.Command, stderr io.Writer) (config.RegisteredRunn
 	setString(&entry.TLSCAFile, "tls-ca-file")
 	setString(&entry.TLSCertFile, "tls-cert-file")
 	setString(&entry.TLSKeyFile, "tls-key-file")
+	setString(&entry.CloneURL, "clone-url")
 	entry.Executor = config.DefaultExecutor
 	if entry.URL == "" || entry.Token == "" {
 		return entry, usagef("kuberunner register: --url and --token (or $CI_SERVER_URL and $CI_SERVER_TOKEN) are required")

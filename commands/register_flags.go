@@ -25,6 +25,7 @@ func registerFlags() []cli.Flag {
 		&cli.StringFlag{Name: "executor", Value: config.DefaultExecutor, Usage: "only kubernetes", Sources: cli.EnvVars("RUNNER_EXECUTOR")},
 		&cli.IntFlag{Name: "limit", Usage: "most jobs this runner runs at once (0: no limit)", Sources: cli.EnvVars("RUNNER_LIMIT")},
 		&cli.IntFlag{Name: "request-concurrency", Usage: "most job requests in flight at once", Sources: cli.EnvVars("RUNNER_REQUEST_CONCURRENCY")},
+		&cli.StringFlag{Name: "clone-url", Usage: "[[runners]] clone_url: where job pods fetch repositories from, when not from --url", Sources: cli.EnvVars("CLONE_URL")},
 		&cli.StringFlag{Name: "template-config", Usage: "a config.toml whose one [[runners]] entry gives the values no flag sets", Sources: cli.EnvVars("TEMPLATE_CONFIG_FILE")},
 	}, slices.Concat(tlsFlags(), kubernetesFlags(), cacheFlags())...)
 }

@@ -31,7 +31,7 @@ type sourcesRun struct {
 }
 
 // startSourcesRun starts the daemon with runnerKeys as more lines of its
-// [[runners]] table.
+// [[runners]] table, gitServerURL in them replaced by the git server's URL.
 func startSourcesRun(t *testing.T, runnerKeys ...string) *sourcesRun {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "run-sources"))
 	clustertest.Cache(t, img)
@@ -41,19 +41,30 @@ func startSourcesRun(t *testing.T, runnerKeys ...string) *sourcesRun {
 	r := &sourcesRun{t: t, ns: clustertest.Namespace(t), srv: coordinator.New(t, "tok"), token: "job-token-sources-5678"}
 	r.srv.SetTraceInterval(1)
 	r.git = gitserver.NewOn(t, r.token, clustertest.PodReachableAddress(t))
+	for i, k := range runnerKeys {
+		runnerKeys[i] = strings.ReplaceAll(k, gitServerURL, r.git.URL)
+	}
 	startDaemonWithRunnerKeys(t, r.srv, r.ns, img, runnerKeys)
 	return r
 }
 
+// gitServerURL stands for the git server's URL in startSourcesRun's keys.
+const gitServerURL = "GIT_SERVER_URL"
+
 // enqueue queues a job on repo at sha with vars and the script lines.
 func (r *sourcesRun) enqueue(repo *gitserver.Repo, sha string, vars common.JobVariables, hooks []common.Hook, lines ...string) int64 {
+	return r.srv.Enqueue(r.job(repo, sha, vars, hooks, lines...))
+}
+
+// job is what enqueue queues.
+func (r *sourcesRun) job(repo *gitserver.Repo, sha string, vars common.JobVariables, hooks []common.Hook, lines ...string) common.Job {
 	j := daemonJob(lines...)
 	j.Token = r.token
 	j.JobInfo = common.JobInfo{Name: "sources", ProjectName: "project"}
 	j.GitInfo = common.GitInfo{RepoURL: repo.URL(), Ref: "main", Sha: sha, RefType: common.RefTypeBranch, Depth: 20}
 	j.Variables = vars
 	j.Hooks = hooks
-	return r.srv.Enqueue(j)
+	return j
 }
 
 // finished waits for the job's final update and returns its record.
@@ -169,6 +180,19 @@ func TestRunRunnerScripts(t *testing.T) {
 	assert.Equal(t, 5, rec.ExitCode)
 	assert.NotContains(t, string(rec.Trace), "post-build sees")
 	r.requireNothingLeft()
+}
+
+// clone_url: the payload names a host the pods cannot reach; the runner's
+// clone_url and the project's path are where the sources come from.
+func TestRunCloneURL(t *testing.T) {
+	r := startSourcesRun(t, `clone_url = "`+gitServerURL+`"`)
+	repo := r.git.NewRepo(t, "group/project")
+	sha := repo.Commit(t, "main", "one", map[string]string{"hello.txt": "hello through clone_url\n"})
+	j := r.job(repo, sha, common.JobVariables{{Key: "CI_PROJECT_PATH", Value: "group/project", Public: true}}, nil, "cat hello.txt")
+	j.GitInfo.RepoURL = "http://gitlab.invalid/group/project.git"
+	rec := r.finished(r.srv.Enqueue(j))
+	assert.Equal(t, "success", rec.State)
+	inOrder(t, string(rec.Trace), "Fetching changes from "+repo.URL(), "hello through clone_url")
 }
 
 // A Git LFS file holds its real content in the checked-out tree; with

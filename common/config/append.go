@@ -23,6 +23,7 @@ type RegisteredRunner struct {
 	TLSCAFile   string `toml:"tls-ca-file,omitempty"`
 	TLSCertFile string `toml:"tls-cert-file,omitempty"`
 	TLSKeyFile  string `toml:"tls-key-file,omitempty"`
+	CloneURL    string `toml:"clone_url,omitempty"`
 	Limit       int    `toml:"limit,omitzero"`
 	// RequestConcurrency is request_concurrency; 0 leaves the default.
 	RequestConcurrency int                  `toml:"request_concurrency,omitzero"`

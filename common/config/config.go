@@ -37,6 +37,11 @@ type RunnerConfig struct {
 	// Cache is [runners.cache], the distributed cache (cache.go).
 	Cache *CacheConfig `toml:"cache"`
 
+	// CloneURL replaces the scheme, host and any path prefix of the URL
+	// jobs fetch their repository from, when GitLab's own URL is not the
+	// one job pods reach it by: http(s), without credentials.
+	CloneURL string `toml:"clone_url"`
+
 	// The runner's own scripts around the job's (scripts.go): before and
 	// after getting the sources, in the helper container, and before and
 	// after the job's script, in the build container. pre_clone_script

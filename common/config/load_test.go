@@ -441,3 +441,24 @@ func TestRunnerScripts(t *testing.T) {
 	require.Len(t, warnings, 1)
 	assert.Equal(t, "config.toml:2: runners[0].pre_clone_script: pre_clone_script is the old name of pre_get_sources_script, which is set too: only pre_get_sources_script runs", warnings[0].String())
 }
+
+func TestCloneURLKey(t *testing.T) {
+	tests := []struct{ value, err string }{
+		{"https://gitlab.internal", ""},
+		{"http://gitlab.internal:8080/gitlab/", ""},
+		{"gitlab.internal", `config.toml:2: runners[0].clone_url: "gitlab.internal" is not an http(s) URL of a host (and path) alone`},
+		{"https://user:s3cret@gitlab.internal", "is not an http(s) URL"},
+		{"https://gitlab.internal/?x=1", "is not an http(s) URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			_, _, err := Parse("config.toml", []byte("[[runners]]\nclone_url = \""+tt.value+"\"\n"))
+			if tt.err == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tt.err)
+			assert.NotContains(t, err.Error(), "s3cret")
+		})
+	}
+}

@@ -105,6 +105,7 @@ func (d *decoder) validateRunner(p keyPath, r *RunnerConfig) {
 			})
 		}
 	}
+	d.cloneURL(p.child("clone_url"), r.CloneURL)
 	for i, kv := range r.Environment {
 		d.environment(p.child("environment").at(i), kv)
 	}

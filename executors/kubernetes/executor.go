@@ -99,7 +99,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 		return configFailure(err)
 	}
 	if opts.SourceDir == "" && opts.Job.GitInfo.RepoURL != "" {
-		if e.sources, err = newSourcePlan(opts.Job, opts.Runner.Scripts(), e.vars, e.projectDir); err != nil {
+		if e.sources, err = newSourcePlan(opts.Job, opts.Runner, e.vars, e.projectDir); err != nil {
 			return configFailure(err)
 		}
 		e.sources.git.TLS = helperTLS(opts.Runner)

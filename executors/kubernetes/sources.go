@@ -36,11 +36,13 @@ type sourcePlan struct {
 // variables. It is pure, and every bad value is an error that names its
 // variable. The runner's pre script runs before the job's hook, its post
 // script after the job's, as on GitLab Runner.
-func newSourcePlan(job *common.Job, scripts config.RunnerScripts, vars common.JobVariables, dir string) (*sourcePlan, error) {
+func newSourcePlan(job *common.Job, runner *config.RunnerConfig, vars common.JobVariables, dir string) (*sourcePlan, error) {
 	req, err := gitRequest(job, vars, dir)
 	if err != nil {
 		return nil, err
 	}
+	req.RepoURL = cloneURL(runner.CloneURL, vars, req.RepoURL)
+	scripts := runner.Scripts()
 	p := &sourcePlan{git: req,
 		pre:  around(scripts.PreGetSources, job.HookScript(common.HookPreGetSources), ""),
 		post: around("", job.HookScript(common.HookPostGetSources), scripts.PostGetSources)}
@@ -53,6 +55,18 @@ func newSourcePlan(job *common.Job, scripts config.RunnerScripts, vars common.Jo
 		}
 	}
 	return p, nil
+}
+
+// cloneURL is the repository's URL under the runner's clone_url: its
+// scheme, host and path, then the project's path (CI_PROJECT_PATH) and
+// .git, as on GitLab Runner. Without clone_url, or without the project's
+// path, it is the payload's. The job token authenticates either way.
+func cloneURL(base string, vars common.JobVariables, repoURL string) string {
+	project, _ := podspec.Lookup(vars, "CI_PROJECT_PATH")
+	if base == "" || project == "" {
+		return repoURL
+	}
+	return strings.TrimRight(base, "/") + "/" + strings.Trim(project, "/") + ".git"
 }
 
 // around is lines with the runner's script before and after them, each

@@ -133,7 +133,7 @@ func TestNewSourcePlan(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			job := gitJob()
 			job.Hooks = hooks
-			p, err := newSourcePlan(job, config.RunnerScripts{}, tt.vars, "/builds/p")
+			p, err := newSourcePlan(job, &config.RunnerConfig{}, tt.vars, "/builds/p")
 			if tt.err != "" {
 				require.ErrorContains(t, err, tt.err)
 				return
@@ -153,24 +153,50 @@ func TestNewSourcePlanRunnerScripts(t *testing.T) {
 	tests := []struct {
 		name      string
 		hooks     []common.Hook
-		scripts   config.RunnerScripts
+		runner    config.RunnerConfig
 		pre, post []string
 	}{
 		{"both", []common.Hook{{Name: common.HookPreGetSources, Script: []string{"echo job pre"}}, {Name: common.HookPostGetSources, Script: []string{"echo job post"}}},
-			config.RunnerScripts{PreGetSources: "echo runner pre\necho again", PostGetSources: "echo runner post"},
+			config.RunnerConfig{PreGetSourcesScript: "echo runner pre\necho again", PostCloneScript: "echo runner post"},
 			[]string{"echo runner pre\necho again", "echo job pre"}, []string{"echo job post", "echo runner post"}},
-		{"the runner's alone", nil, config.RunnerScripts{PreGetSources: "echo runner pre"}, []string{"echo runner pre"}, nil},
-		{"the job's alone", []common.Hook{{Name: common.HookPostGetSources, Script: []string{"echo job post"}}}, config.RunnerScripts{},
+		{"the runner's alone", nil, config.RunnerConfig{PreCloneScript: "echo runner pre"}, []string{"echo runner pre"}, nil},
+		{"the job's alone", []common.Hook{{Name: common.HookPostGetSources, Script: []string{"echo job post"}}}, config.RunnerConfig{},
 			nil, []string{"echo job post"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			job := gitJob()
 			job.Hooks = tt.hooks
-			p, err := newSourcePlan(job, tt.scripts, nil, "/builds/p")
+			p, err := newSourcePlan(job, &tt.runner, nil, "/builds/p")
 			require.NoError(t, err)
 			assert.Equal(t, tt.pre, p.pre)
 			assert.Equal(t, tt.post, p.post)
+		})
+	}
+}
+
+// clone_url replaces where the repository is fetched from, with the
+// project's path; the token still authenticates.
+func TestCloneURL(t *testing.T) {
+	project := vars("CI_PROJECT_PATH", "group/sub/project")
+	tests := []struct {
+		name, base string
+		vars       common.JobVariables
+		want       string
+	}{
+		{"unset", "", project, "https://gitlab.example.com/group/sub/project.git"},
+		{"a host", "http://gitlab.internal:8080/", project, "http://gitlab.internal:8080/group/sub/project.git"},
+		{"a host and a path", "https://gitlab.internal/gitlab", project, "https://gitlab.internal/gitlab/group/sub/project.git"},
+		{"no project path", "http://gitlab.internal", nil, "https://gitlab.example.com/group/sub/project.git"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			job := gitJob()
+			job.GitInfo.RepoURL = "https://gitlab.example.com/group/sub/project.git"
+			p, err := newSourcePlan(job, &config.RunnerConfig{CloneURL: tt.base}, tt.vars, "/builds/p")
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, p.git.RepoURL)
+			assert.Equal(t, job.Token, p.git.Token)
 		})
 	}
 }
@@ -228,7 +254,7 @@ func TestGetSources(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			job := gitJob()
 			job.Hooks = hooks
-			p, err := newSourcePlan(job, config.RunnerScripts{}, append(vars("GIT_STRATEGY", tt.strategy), jobVars...), "/builds/p")
+			p, err := newSourcePlan(job, &config.RunnerConfig{}, append(vars("GIT_STRATEGY", tt.strategy), jobVars...), "/builds/p")
 			require.NoError(t, err)
 			f := &fakeHelper{answers: tt.answers}
 			var said []string

@@ -45,6 +45,7 @@ func TestRenderedConfigLoads(t *testing.T) {
 			assert.Equal(t, "json", c.LogFormat)
 			r := c.Runners[0]
 			assert.Equal(t, "build-fleet", r.Name, "runners.name wins")
+			assert.Equal(t, "http://gitlab-webservice.gitlab.svc:8181", r.CloneURL)
 			assert.Equal(t, "https://gitlab.example.com:8443/", r.URL)
 			assert.Equal(t, 6, r.Limit)
 			assert.Equal(t, []string{"FF_EXAMPLE=1"}, r.Environment)

@@ -56,6 +56,9 @@ test/helm loads every golden config.toml with it.
 {{- else if not (get $r "name") -}}
 {{- $_ := set $r "name" (include "kuberunner.fullname" .) -}}
 {{- end -}}
+{{- if and .Values.runners.cloneUrl (not (hasKey $r "clone_url")) -}}
+{{- $_ := set $r "clone_url" .Values.runners.cloneUrl -}}
+{{- end -}}
 {{- if and .Values.certsSecretName (not (hasKey $r "tls-ca-file")) -}}
 {{- $_ := set $r "tls-ca-file" (printf "%s.crt" (urlParse .Values.gitlabUrl).hostname) -}}
 {{- end -}}
