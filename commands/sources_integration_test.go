@@ -195,6 +195,23 @@ func TestRunCloneURL(t *testing.T) {
 	inOrder(t, string(rec.Trace), "Fetching changes from "+repo.URL(), "hello through clone_url")
 }
 
+// GIT_CLONE_PATH: the sources go where the job's variables say, below
+// $CI_BUILDS_DIR, and the script runs there.
+func TestRunGitClonePath(t *testing.T) {
+	r := startSourcesRun(t)
+	repo := r.git.NewRepo(t, "group/project")
+	sha := repo.Commit(t, "main", "one", map[string]string{"hello.txt": "hello from GIT_CLONE_PATH\n"})
+	vars := common.JobVariables{
+		{Key: "CI_PROJECT_PATH", Value: "group/project", Public: true},
+		{Key: "GOPATH", Value: "$CI_BUILDS_DIR/go", Public: true},
+		{Key: "GIT_CLONE_PATH", Value: "$GOPATH/src/example.com/$CI_PROJECT_PATH", Public: true},
+	}
+	rec := r.finished(r.enqueue(repo, sha, vars, nil, `echo "pwd=$(pwd) dir=$CI_PROJECT_DIR"`, "cat hello.txt"))
+	assert.Equal(t, "success", rec.State)
+	inOrder(t, string(rec.Trace), "pwd=/builds/go/src/example.com/group/project dir=/builds/go/src/example.com/group/project",
+		"hello from GIT_CLONE_PATH")
+}
+
 // A Git LFS file holds its real content in the checked-out tree; with
 // GIT_LFS_SKIP_SMUDGE=1 it holds the pointer.
 func TestRunGitLFS(t *testing.T) {

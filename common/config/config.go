@@ -37,6 +37,9 @@ type RunnerConfig struct {
 	// Cache is [runners.cache], the distributed cache (cache.go).
 	Cache *CacheConfig `toml:"cache"`
 
+	// CustomBuildDir is [runners.custom_build_dir] (custombuilddir.go).
+	CustomBuildDir *CustomBuildDirConfig `toml:"custom_build_dir"`
+
 	// CloneURL replaces the scheme, host and any path prefix of the URL
 	// jobs fetch their repository from, when GitLab's own URL is not the
 	// one job pods reach it by: http(s), without credentials.

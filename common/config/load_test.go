@@ -108,7 +108,6 @@ func TestLoadConfigGitLabRunnerFile(t *testing.T) {
 		{19, "runners[0].id"},
 		{21, "runners[0].token_obtained_at"},
 		{22, "runners[0].token_expires_at"},
-		{30, "runners[0].custom_build_dir"},
 		{41, "runners[0].feature_flags"},
 		{45, "runners[0].kubernetes.bearer_token_overwrite_allowed"},
 		{53, "runners[0].kubernetes.poll_interval"},

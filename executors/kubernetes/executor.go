@@ -87,8 +87,7 @@ func (e *Executor) Prepare(ctx context.Context, opts executors.Options) error {
 	if err != nil {
 		return systemFailure(err)
 	}
-	e.projectDir = podspec.ProjectDir(opts.Job, opts.SourceDir)
-	if e.vars, err = podspec.Variables(opts.Job, opts.Runner, runInfo(opts, e.projectDir)); err != nil {
+	if e.projectDir, e.vars, err = jobVariables(opts); err != nil {
 		return configFailure(err)
 	}
 	if e.spec, err = podspec.NewJobSpec(opts.Job, opts.Runner, e.cfg, key, e.vars); err != nil {
@@ -306,6 +305,23 @@ func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 
 // runInfo is what the job's variables take from the run rather than
 // from the job.
+// jobVariables are the job's variables and its project directory: the
+// default one, or the one GIT_CLONE_PATH asks for, which the variables
+// themselves give; then a second pass puts CI_PROJECT_DIR there.
+func jobVariables(opts executors.Options) (string, common.JobVariables, error) {
+	dir := podspec.ProjectDir(opts.Job, opts.SourceDir)
+	vars, err := podspec.Variables(opts.Job, opts.Runner, runInfo(opts, dir))
+	if err != nil {
+		return "", nil, err
+	}
+	clone, err := podspec.CloneDir(vars, opts.Runner.CloneDirAllowed())
+	if err != nil || clone == "" {
+		return dir, vars, err
+	}
+	vars, err = podspec.Variables(opts.Job, opts.Runner, runInfo(opts, clone))
+	return clone, vars, err
+}
+
 func runInfo(opts executors.Options, projectDir string) podspec.RunInfo {
 	return podspec.RunInfo{
 		ProjectDir: projectDir, Version: opts.Version, Revision: opts.Revision,

@@ -14,6 +14,7 @@ import (
 
 	"kuberunner/common"
 	"kuberunner/common/config"
+	"kuberunner/executors"
 	"kuberunner/executors/kubernetes/internal/podspec"
 	"kuberunner/helpers/gitsource"
 )
@@ -333,4 +334,34 @@ func TestSourcesRetryBackoff(t *testing.T) {
 		require.LessOrEqual(t, d, lo*3/2, "retry %d", i)
 	}
 	require.LessOrEqual(t, total, 90*time.Second)
+}
+
+// GIT_CLONE_PATH, built from the job's own variables, moves the project
+// directory, and CI_PROJECT_DIR and what refers to it follow.
+func TestJobVariablesCloneDir(t *testing.T) {
+	job := gitJob()
+	job.Variables = common.JobVariables{
+		{Key: "CI_PROJECT_PATH", Value: "group/project", Public: true},
+		{Key: "GOPATH", Value: "$CI_BUILDS_DIR/go", Public: true},
+		{Key: "GIT_CLONE_PATH", Value: "$GOPATH/src/example.com/$CI_PROJECT_PATH", Public: true},
+		{Key: "OUT", Value: "$CI_PROJECT_DIR/out", Public: true},
+	}
+	opts := executors.Options{Job: job, Runner: &config.RunnerConfig{Name: "r"}}
+	dir, vars, err := jobVariables(opts)
+	require.NoError(t, err)
+	assert.Equal(t, "/builds/go/src/example.com/group/project", dir)
+	got, _ := podspec.Lookup(vars, "CI_PROJECT_DIR")
+	assert.Equal(t, dir, got)
+	got, _ = podspec.Lookup(vars, "OUT")
+	assert.Equal(t, dir+"/out", got)
+
+	no := false
+	opts.Runner.CustomBuildDir = &config.CustomBuildDirConfig{Enabled: &no}
+	_, _, err = jobVariables(opts)
+	assert.ErrorContains(t, err, "[runners.custom_build_dir] enabled is false")
+
+	job.Variables = job.Variables[:1]
+	dir, _, err = jobVariables(opts)
+	require.NoError(t, err)
+	assert.Equal(t, "/builds/group/project", dir, "without GIT_CLONE_PATH the default")
 }

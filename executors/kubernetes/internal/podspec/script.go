@@ -82,9 +82,9 @@ func StepScript(step common.Step, opts StepOptions) string {
 	b.WriteString("export CI_JOB_STATUS=" + shellQuote(opts.JobStatus) + "\n")
 	for _, v := range opts.Files {
 		if v.File {
-			b.WriteString("mkdir -p \"$CI_BUILDS_DIR/.variables\"\n")
-			b.WriteString("printf '%s' \"$" + v.Key + "\" > \"$CI_BUILDS_DIR/.variables/" + v.Key + "\"\n")
-			b.WriteString("export " + v.Key + "=\"$CI_BUILDS_DIR/.variables/" + v.Key + "\"\n")
+			b.WriteString("mkdir -p \"$CI_BUILDS_DIR/" + fileVariablesDir + "\"\n")
+			b.WriteString("printf '%s' \"$" + v.Key + "\" > \"$CI_BUILDS_DIR/" + fileVariablesDir + "/" + v.Key + "\"\n")
+			b.WriteString("export " + v.Key + "=\"$CI_BUILDS_DIR/" + fileVariablesDir + "/" + v.Key + "\"\n")
 		}
 	}
 	b.WriteString("mkdir -p \"$CI_PROJECT_DIR\"\ncd \"$CI_PROJECT_DIR\"\n")
