@@ -37,6 +37,10 @@ type RunnerConfig struct {
 	// Cache is [runners.cache], the distributed cache (cache.go).
 	Cache *CacheConfig `toml:"cache"`
 
+	// Shell runs the job's script: ShellBash (bash, else sh, the default)
+	// or ShellSh (sh always).
+	Shell string `toml:"shell"`
+
 	// CustomBuildDir is [runners.custom_build_dir] (custombuilddir.go).
 	CustomBuildDir *CustomBuildDirConfig `toml:"custom_build_dir"`
 

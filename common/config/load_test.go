@@ -461,3 +461,20 @@ func TestCloneURLKey(t *testing.T) {
 		})
 	}
 }
+
+func TestShellKey(t *testing.T) {
+	for _, tt := range []struct{ value, err string }{
+		{"bash", ""}, {"sh", ""},
+		{"pwsh", `config.toml:2: runners[0].shell: shell "pwsh" is not one kuberunner runs job scripts with; allowed: bash (the default: bash, else sh), sh`},
+	} {
+		t.Run(tt.value, func(t *testing.T) {
+			_, warnings, err := Parse("config.toml", []byte("[[runners]]\nshell = \""+tt.value+"\"\n"))
+			assert.Empty(t, warnings)
+			if tt.err == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.EqualError(t, err, tt.err)
+		})
+	}
+}

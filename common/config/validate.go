@@ -106,6 +106,7 @@ func (d *decoder) validateRunner(p keyPath, r *RunnerConfig) {
 		}
 	}
 	d.cloneURL(p.child("clone_url"), r.CloneURL)
+	d.shell(p.child("shell"), r.Shell)
 	for i, kv := range r.Environment {
 		d.environment(p.child("environment").at(i), kv)
 	}

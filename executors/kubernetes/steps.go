@@ -159,12 +159,12 @@ func (e *Executor) runStep(ctx context.Context, step common.Step, script string)
 	return e.exec(ctx, script, stdout, stderr)
 }
 
-// exec runs one step's script in the build container, in the image's bash
-// or else its sh (podspec.StepShell).
+// exec runs one step's script in the build container, in the runner's
+// shell (podspec.StepShell).
 func (e *Executor) exec(ctx context.Context, script string, stdout, stderr io.Writer) error {
 	return execInPod(ctx, e.api, execRequest{
 		Namespace: e.pod.Namespace, Pod: e.pod.Name, Container: podspec.BuildContainer,
-		Command: podspec.StepShell(),
+		Command: podspec.StepShell(e.opts.Runner.Shell),
 		Stdin:   strings.NewReader(script),
 		Stdout:  stdout, Stderr: stderr,
 		Mark: exitmark.Shell,

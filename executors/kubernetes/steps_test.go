@@ -32,7 +32,8 @@ func TestTracedStepIsMaskedInEveryShell(t *testing.T) {
 		name string
 		argv []string
 	}{
-		{"StepShell (bash here)", podspec.StepShell()},
+		{"StepShell (bash here)", podspec.StepShell(config.ShellBash)},
+		{"StepShell sh", podspec.StepShell(config.ShellSh)},
 		{"bash", []string{"/bin/bash"}},
 		{"dash", []string{"/bin/dash"}},
 		{"busybox", []string{"/bin/busybox", "sh"}},

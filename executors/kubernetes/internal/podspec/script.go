@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"kuberunner/common"
+	"kuberunner/common/config"
 )
 
 // Values of CI_JOB_STATUS, GitLab's: running during the script steps, and
@@ -21,11 +22,17 @@ const (
 var bashPaths = []string{"/usr/local/bin/bash", "/usr/bin/bash", "/bin/bash"}
 
 // StepShell is the command that runs a step's script, which it reads on
-// stdin: the image's bash if it has one, else sh, as on GitLab Runner,
-// whose "bash" shell falls back to sh. The choice is made in the container
-// by the command itself, so it costs no API request; the script then says
-// which shell it got (StepOptions.AnnounceShell).
-func StepShell() []string { return shellCommand(bashPaths) }
+// stdin, for the runner's shell: for bash (and ""), the image's bash if it
+// has one, else sh, as on GitLab Runner, whose "bash" shell falls back to
+// sh; for sh, sh. The choice is made in the container by the command
+// itself, so it costs no API request; the script then says which shell it
+// got (StepOptions.AnnounceShell).
+func StepShell(shell string) []string {
+	if shell == config.ShellSh {
+		return shellCommand(nil)
+	}
+	return shellCommand(bashPaths)
+}
 
 // shellCommand execs the first of paths that is executable, else sh.
 // BASH_VERSION is unset for sh so that an inherited value cannot make the

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"kuberunner/common"
+	"kuberunner/common/config"
 )
 
 func TestStepScript(t *testing.T) {
@@ -196,4 +197,22 @@ func TestDebugTrace(t *testing.T) {
 		})
 	}
 	assert.False(t, DebugTrace(nil))
+}
+
+// The runner's shell chooses what runs the script: bash where the image
+// has it (else sh), or sh always.
+func TestStepShellRuns(t *testing.T) {
+	for _, tt := range []struct{ shell, want string }{{"", "bash"}, {config.ShellBash, "bash"}, {config.ShellSh, "sh"}} {
+		t.Run(tt.shell, func(t *testing.T) {
+			if _, err := os.Stat("/bin/bash"); err != nil && tt.want == "bash" {
+				t.Skip("no bash here")
+			}
+			argv := StepShell(tt.shell)
+			cmd := exec.Command(argv[0], argv[1:]...)
+			cmd.Stdin = strings.NewReader(`if [ -n "${BASH_VERSION:-}" ]; then echo bash; else echo sh; fi` + "\n")
+			out, err := cmd.Output()
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, strings.TrimSpace(string(out)))
+		})
+	}
 }
