@@ -177,10 +177,7 @@ func TestExecHelperFallsBackAlone(t *testing.T) {
 	img := clustertest.Push(t, clustertest.UniqueImage(t, "exec-build"))
 	clustertest.NeedRegistry(t)
 	helper := clustertest.UniqueImage(t, "exec-helper")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	_, err := clustertest.Cluster(t).PushHelperImage(ctx, helper, kuberunnerBinary(t))
-	require.NoError(t, err)
+	clustertest.PushHelper(t, helper, kuberunnerBinary(t))
 	clustertest.Cache(t, helper)
 	clustertest.Delete(t, helper)
 

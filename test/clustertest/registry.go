@@ -239,6 +239,17 @@ func Push(t testing.TB, image string) string {
 	return localcluster.ImageRef(image)
 }
 
+// PushHelper pushes a helper image made of binary as image, within the
+// bound of every registry operation of the tests.
+func PushHelper(t testing.TB, image, binary string) {
+	t.Helper()
+	ctx, cancel := registryCtx()
+	defer cancel()
+	if _, err := Cluster(t).PushHelperImage(ctx, image, binary); err != nil {
+		t.Fatalf("push the helper image %s: %v", image, err)
+	}
+}
+
 // Delete removes image's tag and manifest from the registry.
 func Delete(t testing.TB, image string) {
 	t.Helper()
