@@ -1,6 +1,8 @@
 package config
 
 import (
+	"time"
+
 	"kuberunner/common"
 	"kuberunner/helpers/clienttls"
 )
@@ -27,7 +29,12 @@ type RunnerConfig struct {
 	URL      string `toml:"url"`
 	Token    string `toml:"token"`
 	Executor string `toml:"executor"`
-	Limit    int    `toml:"limit"`
+	// ID, TokenObtainedAt and TokenExpiresAt are what GitLab said of the
+	// runner and its token when it was registered (tokenexpiry.go).
+	ID              int       `toml:"id"`
+	TokenObtainedAt time.Time `toml:"token_obtained_at"`
+	TokenExpiresAt  time.Time `toml:"token_expires_at"`
+	Limit           int       `toml:"limit"`
 	// RequestConcurrency caps this runner's job requests in flight.
 	RequestConcurrency int `toml:"request_concurrency"`
 	// OutputLimit is the most build log sent to GitLab, in KiB.

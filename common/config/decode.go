@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"kuberunner/common"
 	"kuberunner/helpers/suggest"
@@ -178,8 +179,12 @@ var pullPoliciesType = reflect.TypeFor[common.PullPolicies]()
 // exactly the kinds config.go uses; anything else is reported, not a panic,
 // so a new field of an unexpected type shows up in the tests.
 func (d *decoder) decodeValue(v any, fv reflect.Value, p keyPath) {
-	if fv.Type() == pullPoliciesType {
+	switch fv.Type() {
+	case pullPoliciesType:
 		d.decodePullPolicies(v, fv, p)
+		return
+	case timeType:
+		d.decodeTime(v, fv, p)
 		return
 	}
 	switch fv.Kind() {
@@ -231,8 +236,24 @@ func (d *decoder) decodeValue(v any, fv reflect.Value, p keyPath) {
 	}
 }
 
+// timeType is a TOML date-time's: token_expires_at's, say.
+var timeType = reflect.TypeFor[time.Time]()
+
+// decodeTime stores a TOML date-time.
+func (d *decoder) decodeTime(v any, fv reflect.Value, p keyPath) {
+	t, ok := v.(time.Time)
+	if !ok {
+		d.wrongType(p, v, describeType(fv.Type()))
+		return
+	}
+	fv.Set(reflect.ValueOf(t))
+}
+
 // describeType says in TOML terms what a field wants, for "allowed:".
 func describeType(t reflect.Type) string {
+	if t == timeType {
+		return "a date-time such as 2025-01-31T12:00:00Z"
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return "a string"

@@ -105,9 +105,6 @@ func TestLoadConfigGitLabRunnerFile(t *testing.T) {
 	assert.Equal(t, []at{
 		{9, "connection_max_age"},
 		{11, "session_server"},
-		{19, "runners[0].id"},
-		{21, "runners[0].token_obtained_at"},
-		{22, "runners[0].token_expires_at"},
 		{41, "runners[0].feature_flags"},
 		{45, "runners[0].kubernetes.bearer_token_overwrite_allowed"},
 		{53, "runners[0].kubernetes.poll_interval"},
@@ -475,6 +472,47 @@ func TestShellKey(t *testing.T) {
 				return
 			}
 			require.EqualError(t, err, tt.err)
+		})
+	}
+}
+
+// GitLab Runner's token metadata loads; a token that expires is a warning
+// (kuberunner does not renew it), its zero time is none, and a value that
+// is not a date-time is an error naming the key.
+func TestTokenExpiry(t *testing.T) {
+	tests := []struct {
+		name, value string
+		warning     string
+		err         string
+	}{
+		{"does not expire", "0001-01-01T00:00:00Z", "", ""},
+		{"unset", "", "", ""},
+		{"expires", "2999-01-02T03:04:05+01:00", "config.toml:4: runners[0].token_expires_at: the runner's token expires at 2999-01-02T02:04:05Z and kuberunner does not renew runner tokens: replace it before then", ""},
+		{"expired", "2001-01-01T00:00:00Z", "config.toml:4: runners[0].token_expires_at: the runner's token expired at 2001-01-01T00:00:00Z: GitLab refuses it; create a new runner token and set it", ""},
+		{"not a date-time", `"soon"`, "", `config.toml:4: runners[0].token_expires_at: "soon" is a string; allowed: a date-time such as 2025-01-31T12:00:00Z`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "[[runners]]\nid = 42\ntoken_obtained_at = 2000-01-01T00:00:00Z\n"
+			if tt.value != "" {
+				src += "token_expires_at = " + tt.value + "\n"
+			}
+			cfg, warnings, err := Parse("config.toml", []byte(src))
+			if tt.err != "" {
+				require.EqualError(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, 42, cfg.Runners[0].ID)
+			var got []string
+			for _, w := range warnings {
+				got = append(got, w.String())
+			}
+			if tt.warning == "" {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Equal(t, []string{tt.warning}, got)
 		})
 	}
 }

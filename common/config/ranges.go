@@ -61,6 +61,7 @@ var numericRanges = []numericRange{
 	{keys: []string{"check_interval"}, max: MaxCheckInterval, unit: "seconds", zero: fmt.Sprintf("0 means %d", DefaultCheckInterval)},
 	{keys: []string{"shutdown_timeout"}, max: MaxShutdownTimeout, unit: "seconds",
 		zero: fmt.Sprintf("0: SIGQUIT waits for the jobs without a bound, an abort %d", DefaultShutdownTimeout)},
+	{keys: []string{"runners.id"}, max: math.MaxInt32, zero: "GitLab's ID of the runner, as register writes it; 0: unknown"},
 	{keys: []string{"runners.limit"}, max: MaxConcurrent, unit: "jobs", zero: "0 means no limit"},
 	{keys: []string{"runners.request_concurrency"}, max: MaxRequestConcurrency, unit: "requests",
 		zero: fmt.Sprintf("0 means %d", DefaultRequestConcurrency)},

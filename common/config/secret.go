@@ -30,13 +30,13 @@ var secretWords = []string{"token", "password", "secret", "accesskey", "privatek
 // runners[0].kubernetes.bearer_token, names a secret: some part of it
 // contains token, password or secret, ignoring case. A path contains a
 // word exactly when one of its parts does, since the separators ('.', '[')
-// cannot occur inside a word. token_file is the exception: it names a file.
+// cannot occur inside a word. tokenMetadataKeys are the exceptions.
 func IsSecretKey(key string) bool {
 	lower := strings.ToLower(key)
-	if strings.HasSuffix(lower, "token_file") {
-		// Its value is the path of the file that holds the token, which
-		// a message must be able to name.
-		return false
+	for _, k := range tokenMetadataKeys {
+		if strings.HasSuffix(lower, k) {
+			return false
+		}
 	}
 	if parent, last := splitLastKey(lower); secretNameKeys[last] {
 		lower = parent
@@ -48,6 +48,11 @@ func IsSecretKey(key string) bool {
 	}
 	return false
 }
+
+// tokenMetadataKeys name a token without holding it, and a message must
+// be able to show their values: the path of the file that holds the
+// token, and when GitLab issued it and when it expires.
+var tokenMetadataKeys = []string{"token_file", "token_obtained_at", "token_expires_at"}
 
 // secretNameKeys hold the names of Kubernetes Secrets, which a message may
 // show, though their own names contain "secret".

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -113,6 +114,7 @@ func (d *decoder) validateRunner(p keyPath, r *RunnerConfig) {
 	d.tokenFile(p, r)
 	d.tlsFiles(p, r)
 	d.warnOldScriptNames(p, r)
+	d.tokenExpiry(p, r, time.Now())
 	if r.Cache != nil {
 		d.validateCache(p.child("cache"), r.Cache)
 	}
