@@ -7,9 +7,10 @@ import (
 )
 
 // CacheConfig is [runners.cache], GitLab Runner's distributed cache, with
-// its key names (omitempty: register writes only the keys it was given). Type chooses the store; only CacheTypeS3 is implemented.
-// The gcs and azure tables load, so that a GitLab Runner file does, but
-// choosing them is an error until they are implemented.
+// its key names (omitempty: register writes only the keys it was given).
+// Type chooses the store; only CacheTypeS3 is implemented. The gcs and
+// azure tables load, so that a GitLab Runner file does, but choosing them
+// is an error until they are implemented.
 type CacheConfig struct {
 	Type string `toml:"Type,omitempty"`
 	// Path is a prefix of every object name.

@@ -100,7 +100,7 @@ func (p *cachePlan) uploadHeaders() map[string]string {
 
 // request is the helper's request without caches.
 func (p *cachePlan) request(dir string) cachearchive.Request {
-	return cachearchive.Request{Dir: dir, StateDir: cacheStateDir, TimeoutSeconds: p.timeout, Compression: p.compression}
+	return cachearchive.Request{Dir: dir, StateDir: podspec.CacheStateDir, TimeoutSeconds: p.timeout, Compression: p.compression}
 }
 
 // sign signs one object of key; a failure is a warning naming the key,

@@ -18,10 +18,6 @@ import (
 const (
 	defaultCacheTimeoutMinutes = 10
 	maxCacheTimeoutMinutes     = 24 * 60
-	// cacheStateDir is where the helper keeps archives in transit and what
-	// it extracted: on the builds volume, outside every project directory
-	// (GitLab's paths start with a letter, a digit or "_").
-	cacheStateDir = podspec.CacheStateDir
 )
 
 // cachePlan is what the job does with its cache: the resolved entries,

@@ -303,8 +303,6 @@ func (e *Executor) startPod(ctx context.Context) (*corev1.Pod, error) {
 	return pod, err
 }
 
-// runInfo is what the job's variables take from the run rather than
-// from the job.
 // jobVariables are the job's variables and its project directory: the
 // default one, or the one GIT_CLONE_PATH asks for, which the variables
 // themselves give; then a second pass puts CI_PROJECT_DIR there.
@@ -322,6 +320,8 @@ func jobVariables(opts executors.Options) (string, common.JobVariables, error) {
 	return clone, vars, err
 }
 
+// runInfo is what the job's variables take from the run rather than
+// from the job.
 func runInfo(opts executors.Options, projectDir string) podspec.RunInfo {
 	return podspec.RunInfo{
 		ProjectDir: projectDir, Version: opts.Version, Revision: opts.Revision,

@@ -9,8 +9,9 @@ import (
 )
 
 // The runner's own folders in the builds directory, which no project may
-// be cloned into: the cache helper's state and the build container's
-// file-type variables.
+// be cloned into (CloneDir refuses them): CacheStateDir, where the cache
+// helper keeps archives in transit and what it extracted, and the build
+// container's file-type variables.
 const (
 	cacheStateName   = ".kuberunner-cache"
 	CacheStateDir    = BuildsDir + "/" + cacheStateName
